@@ -1,0 +1,115 @@
+//! Interleaved multi-channel images and the planes compared from them.
+
+use crate::error::{range, Error};
+use crate::plane::Plane;
+use crate::real::Real;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Pixels<'a> {
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    F32(&'a [f32]),
+}
+
+impl Pixels<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Pixels::U8(d) => d.len(),
+            Pixels::U16(d) => d.len(),
+            Pixels::F32(d) => d.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The data range implied by the pixel type.
+    pub fn default_range(&self) -> f64 {
+        match self {
+            Pixels::U8(_) => 255.0,
+            Pixels::U16(_) => 65535.0,
+            Pixels::F32(_) => 1.0,
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> f64 {
+        match self {
+            Pixels::U8(d) => d[i] as f64,
+            Pixels::U16(d) => d[i] as f64,
+            Pixels::F32(d) => d[i] as f64,
+        }
+    }
+}
+
+/// Row-major, channels interleaved (RGBA RGBA ...).
+#[derive(Clone, Copy, Debug)]
+pub struct Image<'a> {
+    pub pixels: Pixels<'a>,
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+}
+
+/// Which planes are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    /// R, G, B separately (gray alone for 1 or 2 channels).
+    Rgb,
+    /// Y = 0.299 R + 0.587 G + 0.114 B, unrounded.
+    Luma,
+}
+
+impl<'a> Image<'a> {
+    pub fn new(pixels: Pixels<'a>, width: usize, height: usize, channels: usize) -> Result<Self, Error> {
+        if !(1..=4).contains(&channels) {
+            return range(format!("channels must be 1, 2, 3 or 4, got {channels}"));
+        }
+        if width == 0 || height == 0 {
+            return range(format!("image is empty ({width}x{height})"));
+        }
+        let want = width.checked_mul(height).and_then(|v| v.checked_mul(channels));
+        if want != Some(pixels.len()) {
+            return Err(Error::Mismatch(format!(
+                "data holds {} values, a {width}x{height} image with {channels} channels needs {}",
+                pixels.len(),
+                want.map_or("more than fits in memory".to_string(), |v| v.to_string())
+            )));
+        }
+        Ok(Image { pixels, width, height, channels })
+    }
+
+    /// The colour channels compared by default (alpha excluded).
+    fn colour_channels(&self) -> usize {
+        if self.channels >= 3 { 3 } else { 1 }
+    }
+
+    fn has_alpha(&self) -> bool {
+        self.channels == 2 || self.channels == 4
+    }
+
+    /// The planes to compare, each divided by `range` so C1 = k1^2.
+    pub fn planes<T: Real>(&self, color: Color, alpha: bool, range: f64) -> Vec<Plane<T>> {
+        let (n, c) = (self.width * self.height, self.channels);
+        let plane = |f: &dyn Fn(usize) -> f64| {
+            Plane::new(self.width, self.height, (0..n).map(|i| T::from_f64(f(i * c) / range)).collect())
+        };
+        let mut out: Vec<Plane<T>> = Vec::with_capacity(4);
+        match (color, self.colour_channels()) {
+            (Color::Luma, 3) => out.push(plane(&|o| {
+                0.299 * self.pixels.get(o) + 0.587 * self.pixels.get(o + 1) + 0.114 * self.pixels.get(o + 2)
+            })),
+            (_, k) => {
+                for ch in 0..k {
+                    out.push(plane(&|o| self.pixels.get(o + ch)));
+                }
+            }
+        }
+        if alpha && self.has_alpha() {
+            let a = c - 1;
+            out.push(plane(&|o| self.pixels.get(o + a)));
+        }
+        out
+    }
+}

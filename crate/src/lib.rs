@@ -1,0 +1,30 @@
+//! ssimkit: the SSIM family of image metrics (SSIM, MS-SSIM, DSSIM, LWSSIM).
+//!
+//! The mathematics lives here once; `wasm` exposes it to the TypeScript
+//! API, and the native tests hold it to an independent float64 reference.
+//! Every kernel is generic over [`Real`] so the same code runs in `f32`
+//! (production) and `f64` (reference).
+
+pub mod api;
+pub mod error;
+pub mod image;
+pub mod lwssim;
+pub mod matlab;
+pub mod msssim;
+pub mod plane;
+pub mod real;
+pub mod ssim;
+pub mod stats;
+pub mod window;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use api::{Channels, Scales, Score};
+pub use error::Error;
+pub use image::{Color, Image, Pixels};
+pub use lwssim::LwssimParams;
+pub use plane::Plane;
+pub use real::Real;
+pub use ssim::SsimParams;
+pub use window::{Border, Window};
