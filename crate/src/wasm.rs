@@ -1,0 +1,165 @@
+//! The WebAssembly surface. Options cross the boundary as one `Float64Array`
+//! whose layout is defined here and mirrored in `ts/abi.ts`: a positional
+//! array costs one copy and no serialisation library, and the TypeScript
+//! layer has already validated every value.
+
+use wasm_bindgen::prelude::*;
+
+use crate::api::{self, Channels, Scales, Score};
+use crate::image::{Color, Image, Pixels};
+use crate::lwssim::LwssimParams;
+use crate::ssim::SsimParams;
+use crate::window::{Border, Window};
+
+/// A score, its per-channel values and the optional map.
+#[wasm_bindgen]
+pub struct Output(Score);
+
+#[wasm_bindgen]
+impl Output {
+    #[wasm_bindgen(getter)]
+    pub fn score(&self) -> f64 {
+        self.0.score
+    }
+    #[wasm_bindgen(getter)]
+    pub fn channels(&self) -> Vec<f64> {
+        self.0.channels.clone()
+    }
+    /// The map, moved out (a second call returns undefined).
+    #[wasm_bindgen(js_name = takeMap)]
+    pub fn take_map(&mut self) -> Option<Vec<f32>> {
+        self.0.map.as_mut().map(|m| core::mem::take(&mut m.data))
+    }
+    #[wasm_bindgen(getter, js_name = mapWidth)]
+    pub fn map_width(&self) -> usize {
+        self.0.map.as_ref().map_or(0, |m| m.width)
+    }
+    #[wasm_bindgen(getter, js_name = mapHeight)]
+    pub fn map_height(&self) -> usize {
+        self.0.map.as_ref().map_or(0, |m| m.height)
+    }
+}
+
+/// Which build this is, for `init()`'s report.
+#[wasm_bindgen(js_name = buildFeatures)]
+pub fn build_features() -> String {
+    let mut f = Vec::new();
+    if cfg!(target_feature = "simd128") {
+        f.push("simd128");
+    }
+    if cfg!(target_feature = "atomics") {
+        f.push("atomics");
+    }
+    f.join(",")
+}
+
+// Shared head of every option array.
+const WINDOW: usize = 0; // 0 gaussian, 1 box
+const SIZE: usize = 1;
+const SIGMA: usize = 2;
+const K1: usize = 3;
+const K2: usize = 4;
+const RANGE: usize = 5; // data range L (always given by the TS layer)
+const COLOR: usize = 6; // 0 rgb, 1 luma
+const ALPHA: usize = 7; // compare alpha: 0 / 1
+const BORDER: usize = 8; // 0 valid, 1 same
+const HEAD: usize = 9;
+// ssim: HEAD.. = [sample covariance, matlab preset, want map]
+// msssim: HEAD.. = [number of weights (0 = auto), weights...]
+// lwssim: HEAD.. = [alpha, beta, gamma, levels, (size, sigma, weight) * levels]
+
+fn window(kind: f64, size: f64, sigma: f64) -> Window {
+    let size = size as usize;
+    if kind == 1.0 { Window::Box { size } } else { Window::Gaussian { size, sigma } }
+}
+
+fn head(o: &[f64]) -> Result<(SsimParams, Channels), JsError> {
+    if o.len() < HEAD {
+        return Err(JsError::new("ssimkit: option array too short"));
+    }
+    let p = SsimParams {
+        window: window(o[WINDOW], o[SIZE], o[SIGMA]),
+        k1: o[K1],
+        k2: o[K2],
+        border: if o[BORDER] == 1.0 { Border::Same } else { Border::Valid },
+        sample_covariance: false,
+    };
+    let ch = Channels {
+        color: if o[COLOR] == 1.0 { Color::Luma } else { Color::Rgb },
+        alpha: o[ALPHA] == 1.0,
+        data_range: Some(o[RANGE]),
+    };
+    Ok((p, ch))
+}
+
+fn arg(o: &[f64], i: usize) -> Result<f64, JsError> {
+    o.get(i).copied().ok_or_else(|| JsError::new("ssimkit: option array too short"))
+}
+
+fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (mut p, ch) = head(o)?;
+    p.sample_covariance = arg(o, HEAD)? == 1.0;
+    let matlab = arg(o, HEAD + 1)? == 1.0;
+    let want_map = arg(o, HEAD + 2)? == 1.0;
+    let r = if matlab {
+        api::ssim_matlab::<f32>(&x, &y, &p, ch.data_range, want_map)?
+    } else {
+        api::ssim::<f32>(&x, &y, &p, &ch, want_map)?
+    };
+    Ok(Output(r))
+}
+
+fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (p, ch) = head(o)?;
+    let n = arg(o, HEAD)? as usize;
+    let scales = if n == 0 {
+        Scales::Auto
+    } else {
+        Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?)
+    };
+    Ok(Output(api::msssim::<f32>(&x, &y, &p, &ch, &scales)?))
+}
+
+fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (p, ch) = head(o)?;
+    let n = arg(o, HEAD + 3)? as usize;
+    let mut levels = Vec::with_capacity(n);
+    for i in 0..n {
+        let b = HEAD + 4 + 3 * i;
+        levels.push((window(o[WINDOW], arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
+    }
+    let lp = LwssimParams {
+        levels,
+        alpha: arg(o, HEAD)?,
+        beta: arg(o, HEAD + 1)?,
+        gamma: arg(o, HEAD + 2)?,
+        k1: p.k1,
+        k2: p.k2,
+        border: p.border,
+    };
+    Ok(Output(api::lwssim::<f32>(&x, &y, &lp, &ch)?))
+}
+
+macro_rules! exports {
+    ($($name:ident => $inner:ident, $slice:ty, $variant:ident;)*) => {$(
+        #[wasm_bindgen]
+        pub fn $name(x: &[$slice], y: &[$slice], width: usize, height: usize, channels: usize, options: &[f64]) -> Result<Output, JsError> {
+            $inner(Pixels::$variant(x), Pixels::$variant(y), width, height, channels, options)
+        }
+    )*};
+}
+
+exports! {
+    ssim_u8 => ssim_any, u8, U8;
+    ssim_u16 => ssim_any, u16, U16;
+    ssim_f32 => ssim_any, f32, F32;
+    msssim_u8 => msssim_any, u8, U8;
+    msssim_u16 => msssim_any, u16, U16;
+    msssim_f32 => msssim_any, f32, F32;
+    lwssim_u8 => lwssim_any, u8, U8;
+    lwssim_u16 => lwssim_any, u16, U16;
+    lwssim_f32 => lwssim_any, f32, F32;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly (wasm-pack, std rebuilt for wasm32 by Debian's
+# rustc-web) and the TypeScript into dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's rustc/cargo (1.96, every wasm32 target known) must win over the
+# rustup toolchain on PATH, which has no wasm32 std: a shim directory with
+# just those two comes first, the cargo-installed tools next.
+shim=crate/target/toolchain-shim
+mkdir -p "$shim"
+ln -sf /usr/bin/cargo "$shim/cargo"
+ln -sf /usr/bin/rustc "$shim/rustc"
+export PATH="$PWD/$shim:$HOME/.cargo/bin:$PATH"
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+
+build_wasm() { # name, rustflags
+  local name=$1 flags=$2
+  local out="ts/wasm/$name"
+  echo "[build] wasm: $name ($flags)"
+  # Target-specific flags, so nothing leaks into build scripts or proc macros;
+  # one target dir per build, so the builds don't invalidate each other.
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" CARGO_TARGET_DIR="$PWD/crate/target/$name" \
+    wasm-pack --log-level warn build crate --release --target web --mode force --no-pack \
+      --out-dir "../$out" --out-name ssimkit -- -Z build-std=std,panic_abort
+  # The wasm's own .d.ts would shadow the ambient `*.wasm` module type.
+  rm -f "$out/ssimkit_bg.wasm.d.ts" "$out/.gitignore"
+  # npm's binaryen: Debian's wasm-opt 108 breaks wasm-bindgen's externref
+  # table ("Table.grow(): failed to grow table"). Features are read from
+  # the module's target_features section, then stripped.
+  node_modules/.bin/wasm-opt -O3 --strip-target-features --strip-debug "$out/ssimkit_bg.wasm" -o "$out/ssimkit_bg.wasm"
+}
+
+build_wasm simd "-C target-feature=+simd128"
+
+echo "[build] typescript"
+rm -rf dist
+node_modules/.bin/tsc -p tsconfig.json
+for d in ts/wasm/*/; do
+  cp "$d/ssimkit_bg.wasm" "dist/wasm/$(basename "$d")/"
+done
+ls -l dist/wasm/*/ssimkit_bg.wasm | awk '{print "[build] " $NF ": " $5 " bytes"}'

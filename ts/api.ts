@@ -1,0 +1,49 @@
+// The metrics. Each checks its arguments, encodes its options and makes one
+// call into the WebAssembly; the mathematics is all in crate/.
+
+import { call } from './backend.js';
+import { lwssimOptions, msssimOptions, ssimOptions } from './options.js';
+import type { Image, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
+import { checkPair } from './validate.js';
+
+/**
+ * SSIM of `img` against the reference `ref` (Wang et al. 2004). Defaults:
+ * Gaussian 11x11 window, sigma 1.5, K1 0.01, K2 0.03, valid windows, R, G, B
+ * scored separately and averaged; equal to `tf.image.ssim` and
+ * scikit-image's Gaussian, population-covariance `structural_similarity`.
+ */
+export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
+  const [a, b] = checkPair('ssim', ref, img);
+  const { abi, map } = ssimOptions('ssim', options, a);
+  return call('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi, map);
+}
+
+/**
+ * Multi-scale SSIM (Wang, Simoncelli, Bovik 2003) as `tf.image.ssim_multiscale`:
+ * 5 scales with the standard weights, relu before each power, an odd side
+ * padded by repeating its last row or column before each 2x2 average.
+ */
+export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result {
+  const [a, b] = checkPair('msssim', ref, img);
+  const abi = msssimOptions('msssim', options, a);
+  return call('msssim', 'msssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+}
+
+/** Structural dissimilarity, (1 - SSIM) / 2: 0 for identical images. */
+export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
+  const [a, b] = checkPair('dssim', ref, img);
+  if (options && 'map' in options) throw new TypeError("dssim: unknown option 'map' (use ssim for maps)");
+  const { abi } = ssimOptions('dssim', options, a);
+  return (1 - call('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi).score) / 2;
+}
+
+/**
+ * Level-weighted SSIM (Lu, AAAI 2019): (1/I) sum_i lambda_i mean(l^alpha +
+ * c^beta s^gamma) over box windows of 3, 5, 7, 9 and 11. 2 for identical
+ * images; the loss built on it is 1 - LWSSIM / 2.
+ */
+export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result {
+  const [a, b] = checkPair('lwssim', ref, img);
+  const abi = lwssimOptions('lwssim', options, a);
+  return call('lwssim', 'lwssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+}

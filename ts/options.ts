@@ -1,0 +1,142 @@
+// Option defaults, presets and their encoding for the WebAssembly call.
+// The layout of the Float64Array mirrors crate/src/wasm.rs (the one other
+// place it is written down): head = [window, size, sigma, k1, k2, L, color,
+// alpha, border], then the metric's own fields.
+
+import type { LwssimOptions, MsssimOptions, SsimOptions } from './types.js';
+import {
+  bool, checkKeys, type CheckedImage, num, numberArray, oneOf, windowSize,
+} from './validate.js';
+
+/** MS-SSIM weights of Wang, Simoncelli and Bovik (2003), finest scale first. */
+export const MSSSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333] as const;
+
+const DEFAULT_RANGE = { u8: 255, u16: 65535, f32: 1 } as const;
+const COMMON = ['k1', 'k2', 'dataRange', 'color', 'includeAlpha'] as const;
+
+interface Head {
+  window: 'gaussian' | 'box';
+  size: number;
+  sigma: number;
+  k1: number;
+  k2: number;
+  dataRange: number;
+  color: 'rgb' | 'luma';
+  includeAlpha: boolean;
+  border: 'valid' | 'same';
+}
+
+function head(fn: string, o: Record<string, unknown>, img: CheckedImage, d: { window: Head['window']; size: number }): Head {
+  const window = o.window === undefined ? d.window : oneOf(fn, 'window', o.window, ['gaussian', 'box'] as const);
+  const size = windowSize(fn, 'size', o.size ?? d.size, img);
+  const positive = (x: number) => x > 0;
+  return {
+    window,
+    size,
+    sigma: num(fn, 'sigma', o.sigma ?? 1.5, positive, 'positive'),
+    k1: num(fn, 'k1', o.k1 ?? 0.01, positive, 'positive'),
+    k2: num(fn, 'k2', o.k2 ?? 0.03, positive, 'positive'),
+    dataRange: num(fn, 'dataRange', o.dataRange ?? DEFAULT_RANGE[img.kind], positive, 'positive'),
+    color: o.color === undefined ? 'rgb' : oneOf(fn, 'color', o.color, ['rgb', 'luma'] as const),
+    includeAlpha: o.includeAlpha === undefined ? false : bool(fn, 'includeAlpha', o.includeAlpha),
+    border: o.border === undefined ? 'valid' : oneOf(fn, 'border', o.border, ['valid', 'same'] as const),
+  };
+}
+
+function encodeHead(h: Head): number[] {
+  return [h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.color === 'luma' ? 1 : 0,
+    h.includeAlpha ? 1 : 0, h.border === 'same' ? 1 : 0];
+}
+
+const SSIM_KEYS = [...COMMON, 'preset', 'window', 'size', 'sigma', 'border', 'covariance', 'map'] as const;
+// What the matlab preset fixes (ssim.m has no such knobs).
+const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color', 'includeAlpha'] as const;
+
+export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: CheckedImage): { abi: Float64Array; map: boolean } {
+  const o = checkKeys(fn, opts, SSIM_KEYS);
+  const preset = o.preset === undefined ? undefined : oneOf(fn, 'preset', o.preset, ['matlab', 'skimage'] as const);
+  if (preset === 'matlab') {
+    const fixed = MATLAB_FIXED.filter((k) => o[k] !== undefined);
+    if (fixed.length) {
+      throw new RangeError(`${fn}: preset 'matlab' fixes ${fixed.join(', ')} (ssim.m: gray, Gaussian 11/1.5, valid); drop them or drop the preset`);
+    }
+  }
+  const skimage = preset === 'skimage';
+  const h = head(fn, o, img, { window: skimage ? 'box' : 'gaussian', size: skimage ? 7 : 11 });
+  const covariance = o.covariance === undefined
+    ? (skimage ? 'sample' : 'population')
+    : oneOf(fn, 'covariance', o.covariance, ['population', 'sample'] as const);
+  const map = o.map === undefined ? false : bool(fn, 'map', o.map);
+  return {
+    abi: new Float64Array([...encodeHead(h), covariance === 'sample' ? 1 : 0, preset === 'matlab' ? 1 : 0, map ? 1 : 0]),
+    map,
+  };
+}
+
+/** How many scales fit: the coarsest must still hold one window. */
+export function maxScales(width: number, height: number, size: number): number {
+  let n = 0;
+  for (let w = width, h = height; w >= size && h >= size; w = Math.ceil(w / 2), h = Math.ceil(h / 2)) n++;
+  return n;
+}
+
+const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
+
+export function msssimOptions(fn: string, opts: MsssimOptions | undefined, img: CheckedImage): Float64Array {
+  const o = checkKeys(fn, opts, MSSSIM_KEYS);
+  const h = head(fn, o, img, { window: 'gaussian', size: 11 });
+  const fit = maxScales(img.width, img.height, h.size);
+  let weights: number[];
+  if (o.weights !== undefined) {
+    weights = numberArray(fn, 'weights', o.weights);
+    weights.forEach((w, i) => num(fn, `weights[${i}]`, w, (x) => x >= 0, 'non-negative'));
+    if (o.scales !== undefined && o.scales !== weights.length) {
+      throw new RangeError(`${fn}: scales (${String(o.scales)}) and weights (${weights.length}) disagree`);
+    }
+  } else if (o.scales === 'auto') {
+    weights = []; // the module picks as many as fit and renormalises
+    if (fit === 0) throw new RangeError(`${fn}: a ${h.size}x${h.size} window does not fit a ${img.width}x${img.height} image`);
+  } else {
+    const n = num(fn, 'scales', o.scales ?? 5, (x) => Number.isInteger(x) && x >= 1 && x <= 5, "an integer from 1 to 5 or 'auto'");
+    const w = MSSSIM_WEIGHTS.slice(0, n);
+    const sum = w.reduce((a, b) => a + b, 0);
+    weights = n === 5 ? [...w] : w.map((v) => v / sum);
+  }
+  if (weights.length > fit) {
+    throw new RangeError(
+      `${fn}: a ${img.width}x${img.height} image is too small for ${weights.length} MS-SSIM scales with a ${h.size}x${h.size} window ` +
+        `(each scale halves the image and the coarsest must still hold one window; it fits ${fit}). ` +
+        `Pass scales: 'auto' to use as many as fit, with the weights renormalised.`,
+    );
+  }
+  return new Float64Array([...encodeHead(h), weights.length, ...weights]);
+}
+
+const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
+
+export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: CheckedImage): Float64Array {
+  const o = checkKeys(fn, opts, LWSSIM_KEYS);
+  const levels = o.levels === undefined ? [3, 5, 7, 9, 11] : numberArray(fn, 'levels', o.levels);
+  levels.forEach((n, i) => windowSize(fn, `levels[${i}]`, n, img));
+  const weights = o.weights === undefined ? levels.map(() => 1) : numberArray(fn, 'weights', o.weights);
+  if (weights.length !== levels.length) {
+    throw new RangeError(`${fn}: weights has ${weights.length} entries for ${levels.length} levels`);
+  }
+  weights.forEach((w, i) => num(fn, `weights[${i}]`, w, (x) => x >= 0, 'non-negative'));
+  const nonNeg = (x: number) => x >= 0;
+  const a = num(fn, 'alpha', o.alpha ?? 1, nonNeg, 'a non-negative number');
+  const b = num(fn, 'beta', o.beta ?? 1, nonNeg, 'a non-negative number');
+  const g = num(fn, 'gamma', o.gamma ?? 1, (x) => Number.isInteger(x) && x >= 0,
+    'a non-negative integer (s = (sxy + C3)/(sx sy + C3) can be negative, and a negative number has no real non-integer power)');
+  const h = head(fn, { ...o, size: Math.min(...levels) }, img, { window: 'box', size: 3 });
+  if (!Number.isInteger(a) && img.kind === 'f32') {
+    // l < 0 needs means of opposite sign, possible only with negative pixels.
+    const d = img.data as Float32Array;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i]! < 0) throw new RangeError(`${fn}: alpha ${a} is not an integer and the image has negative values, where l can be negative`);
+    }
+  }
+  const sigmaGiven = o.sigma !== undefined;
+  const per = levels.flatMap((n, i) => [n, sigmaGiven ? h.sigma : (1.5 * n) / 11, weights[i]!]);
+  return new Float64Array([...encodeHead(h), a, b, g, levels.length, ...per]);
+}

@@ -1,0 +1,106 @@
+/** Pixel arrays ssimkit reads. `Uint8ClampedArray` covers DOM `ImageData`. */
+export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
+
+/**
+ * An image: interleaved, row-major pixels. `channels` (1, 2, 3 or 4)
+ * defaults to `data.length / (width * height)`. A DOM `ImageData` is one.
+ */
+export interface Image {
+  data: PixelData;
+  width: number;
+  height: number;
+  channels?: number;
+}
+
+/** Options every metric shares. */
+export interface CommonOptions {
+  /** K1 of C1 = (K1 L)^2. Default 0.01. */
+  k1?: number;
+  /** K2 of C2 = (K2 L)^2. Default 0.03. */
+  k2?: number;
+  /** L: 255 for 8-bit, 65535 for 16-bit, 1 for Float32Array unless given. */
+  dataRange?: number;
+  /** 'rgb' (default): R, G, B compared separately and averaged;
+   *  'luma': Y = 0.299 R + 0.587 G + 0.114 B (unrounded) compared once. */
+  color?: 'rgb' | 'luma';
+  /** Also compare the alpha channel (of 2- or 4-channel images) as one more
+   *  channel in the mean. Default false: alpha is ignored. */
+  includeAlpha?: boolean;
+}
+
+export interface SsimOptions extends CommonOptions {
+  /** Sets defaults the way a peer does: 'matlab' = ssim.m on MATLAB's rgb2gray
+   *  with its automatic down-sampling (as ssim.js 'original');
+   *  'skimage' = structural_similarity's defaults (7x7 box, sample covariance). */
+  preset?: 'matlab' | 'skimage';
+  /** 'gaussian' (default) or 'box'. */
+  window?: 'gaussian' | 'box';
+  /** Window side, odd. Default 11 (7 for the skimage preset). */
+  size?: number;
+  /** Gaussian sigma. Default 1.5. */
+  sigma?: number;
+  /** 'valid' (default): windows wholly inside the image; 'same': reflect
+   *  padding (scipy's 'reflect', d c b a | a b c d), map as large as the image. */
+  border?: 'valid' | 'same';
+  /** 'population' (default) or 'sample' (variances scaled by N/(N-1)). */
+  covariance?: 'population' | 'sample';
+  /** Return the SSIM map (mean over the compared channels). Default false. */
+  map?: boolean;
+}
+
+export interface MsssimOptions extends CommonOptions {
+  window?: 'gaussian' | 'box';
+  size?: number;
+  sigma?: number;
+  /** Number of scales (1..5, default 5) with the standard weights renormalised,
+   *  or 'auto': as many as the image holds. */
+  scales?: number | 'auto';
+  /** Explicit per-scale weights, finest first (overrides `scales`). */
+  weights?: number[];
+}
+
+export interface LwssimOptions extends CommonOptions {
+  /** Window sides of the levels. Default [3, 5, 7, 9, 11]. */
+  levels?: number[];
+  /** lambda_i per level. Default all 1. */
+  weights?: number[];
+  /** 'box' (default) or 'gaussian' (sigma = 1.5 * size / 11 unless `sigma`). */
+  window?: 'box' | 'gaussian';
+  /** Gaussian sigma for every level (window: 'gaussian' only). */
+  sigma?: number;
+  /** Exponent of l. Default 1. */
+  alpha?: number;
+  /** Exponent of c. Default 1. */
+  beta?: number;
+  /** Exponent of s (an integer: s can be negative). Default 1. */
+  gamma?: number;
+  border?: 'valid' | 'same';
+}
+
+/** A score, its per-channel parts and, with `map: true`, the map. */
+export interface Result {
+  score: number;
+  channels: number[];
+  map?: Float32Array;
+  mapWidth?: number;
+  mapHeight?: number;
+}
+
+/** What `init()` loaded. */
+export interface InitInfo {
+  /** The build in use: 'simd' (single-threaded SIMD128). */
+  build: 'simd';
+  simd: boolean;
+  threads: number;
+  runtime: 'node' | 'deno' | 'browser' | 'workerd' | 'edge-light';
+  /** Features compiled into the module, e.g. ['simd128']. */
+  features: string[];
+}
+
+/** A compiled module, its bytes, or where to fetch them. */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
+
+export interface InitOptions {
+  /** Bring your own wasm (edge runtimes pass the statically imported module). */
+  module?: WasmSource | Promise<WasmSource>;
+}
