@@ -1,0 +1,56 @@
+// Runs the fixture cases with whatever ssimkit API it is handed. Plain
+// JavaScript with no imports, so Node, Deno, Chromium, workerd and
+// edge-runtime all load the very same file; each harness sends the results
+// back to the Node test, which holds every runtime to the fixtures and to
+// Node's own numbers, bit for bit.
+
+const ARRAYS = { u8: Uint8Array, u16: Uint16Array, f32: Float32Array };
+
+/** Builds an ssimkit image from a fixture input and its raw bytes. */
+export function toImage(input, bytes) {
+  const Ctor = ARRAYS[input.dtype];
+  if (!Ctor) throw new Error(`unknown dtype ${input.dtype}`);
+  // Copy into a fresh, aligned buffer: a view into a larger one may be unaligned.
+  const buf = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(buf).set(new Uint8Array(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength));
+  return { data: new Ctor(buf), width: input.width, height: input.height, channels: input.channels };
+}
+
+/** FNV-1a over the bytes of a Float32Array: a map's fingerprint. */
+export function digest(f32) {
+  const b = new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * @param api      the module's exports ({ ssim, msssim, lwssim, ... })
+ * @param fixtures parsed cases.json
+ * @param read     (relative path inside test/fixtures) => Promise<ArrayBuffer|Uint8Array>
+ * @returns [{ id, score, channels, mapWidth?, mapHeight?, mapDigest?, error? }]
+ */
+export async function runCases(api, fixtures, read) {
+  const images = new Map();
+  const image = async (name) => {
+    if (!images.has(name)) {
+      const input = fixtures.inputs[name];
+      if (!input) throw new Error(`fixture input ${name} is not declared`);
+      images.set(name, toImage(input, await read(input.file)));
+    }
+    return images.get(name);
+  };
+  const results = [];
+  for (const c of fixtures.cases) {
+    const [ref, img] = [await image(c.ref), await image(c.img)];
+    try {
+      const r = api[c.fn](ref, img, c.options ?? {});
+      const out = { id: c.id, score: r.score, channels: r.channels };
+      if (r.map) Object.assign(out, { mapWidth: r.mapWidth, mapHeight: r.mapHeight, mapDigest: digest(r.map) });
+      results.push(out);
+    } catch (e) {
+      results.push({ id: c.id, error: `${e?.name}: ${e?.message}` });
+    }
+  }
+  return results;
+}
