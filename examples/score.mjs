@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Scores an image pair: `node examples/score.mjs [reference.png] [distorted.png]`.
+// Without arguments it scores the shipped photo (Chelsea the cat, from
+// scikit-image's CC0 samples) against its JPEG (quality 20) round trip.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { dssim, init, lwssim, msssim, ssim } from 'ssimkit';
+
+const here = (f) => fileURLToPath(new URL(`./images/${f}`, import.meta.url));
+const [refPath, imgPath] = process.argv.length >= 4
+  ? process.argv.slice(2, 4)
+  : [here('chelsea.png'), here('chelsea-jpeg-q20.png')];
+
+// pngjs gives RGBA; ssimkit compares R, G, B and ignores alpha.
+const load = (p) => {
+  const png = PNG.sync.read(readFileSync(p));
+  return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length), width: png.width, height: png.height };
+};
+const ref = load(refPath);
+const img = load(imgPath);
+
+const t0 = performance.now();
+const info = await init();
+const tInit = performance.now() - t0;
+
+const rows = [];
+const time = (name, f) => {
+  const s = performance.now();
+  const v = f();
+  rows.push([name, v, performance.now() - s]);
+};
+time('SSIM', () => ssim(ref, img).score);
+time('MS-SSIM', () => msssim(ref, img, { scales: 'auto' }).score);
+time('DSSIM', () => dssim(ref, img));
+time('LWSSIM', () => lwssim(ref, img).score);
+
+console.log(`ssimkit ${info.build} build (${info.features.join(', ')}) on ${info.runtime}, init ${tInit.toFixed(1)} ms`);
+console.log(`reference: ${refPath}\ndistorted: ${imgPath}\n${ref.width}x${ref.height}, RGB compared per channel\n`);
+for (const [name, v, ms] of rows) console.log(`${name.padEnd(8)} ${v.toFixed(6)}   (${ms.toFixed(1)} ms)`);
+console.log('\nSSIM and MS-SSIM: 1 = identical; DSSIM = (1 - SSIM) / 2: 0 = identical; LWSSIM: 2 = identical.');
