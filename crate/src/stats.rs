@@ -50,12 +50,15 @@ pub fn moments<T: Real>(x: &Plane<T>, y: &Plane<T>, taps: &[T], border: Border) 
         for s in 0..5 {
             let src = &pad[s * plen..(s + 1) * plen];
             let dst = &mut out[s * ow..(s + 1) * ow];
-            for (j, d) in dst.iter_mut().enumerate() {
-                let mut acc = T::ZERO;
-                for (k, &t) in taps.iter().enumerate() {
-                    acc += t * src[j + k];
+            // Taps outermost: each step is a contiguous multiply-add that
+            // vectorises, and every output still sums its taps in order.
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d = taps[0] * v;
+            }
+            for (k, &t) in taps.iter().enumerate().skip(1) {
+                for (d, &v) in dst.iter_mut().zip(&src[k..]) {
+                    *d += t * v;
                 }
-                *d = acc;
             }
         }
     }
