@@ -34,7 +34,7 @@ impl Pixels<'_> {
     }
 
     #[inline(always)]
-    fn get(&self, i: usize) -> f64 {
+    pub(crate) fn get(&self, i: usize) -> f64 {
         match self {
             Pixels::U8(d) => d[i] as f64,
             Pixels::U16(d) => d[i] as f64,

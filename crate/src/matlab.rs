@@ -10,16 +10,11 @@
 use crate::image::{Image, Pixels};
 use crate::plane::Plane;
 use crate::real::Real;
+use crate::window::reflect;
 
 fn gray(img: &Image) -> Vec<f64> {
     let (n, c) = (img.width * img.height, img.channels);
-    let at = |i: usize| -> f64 {
-        match img.pixels {
-            Pixels::U8(d) => d[i] as f64,
-            Pixels::U16(d) => d[i] as f64,
-            Pixels::F32(d) => d[i] as f64,
-        }
-    };
+    let at = |i: usize| img.pixels.get(i);
     let integer = !matches!(img.pixels, Pixels::F32(_));
     (0..n)
         .map(|p| {
@@ -43,19 +38,7 @@ fn downsample(v: &[f64], w: usize, h: usize, f: usize) -> (Vec<f64>, usize, usiz
     // MATLAB pads floor(f/2) before the sample, so window i covers
     // i - floor(f/2) .. i - floor(f/2) + f - 1.
     let lead = f / 2;
-    let pos = |i: usize, len: usize| -> usize {
-        let j = i as isize - lead as isize;
-        let reflect = |j: isize| -> usize {
-            if j < 0 {
-                (-j - 1) as usize
-            } else if j as usize >= len {
-                2 * len - 1 - j as usize
-            } else {
-                j as usize
-            }
-        };
-        reflect(j)
-    };
+    let pos = |i: usize, len: usize| reflect(i as isize - lead as isize, len);
     let (ow, oh) = (w.div_ceil(f), h.div_ceil(f));
     let norm = 1.0 / (f * f) as f64;
     let mut out = Vec::with_capacity(ow * oh);

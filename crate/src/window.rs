@@ -37,6 +37,19 @@ impl Window {
     }
 }
 
+/// Index `i` of an axis of length `len`, reflected half-sample symmetrically
+/// (`d c b a | a b c d | d c b a`); valid for -len <= i < 2 len.
+#[inline]
+pub fn reflect(i: isize, len: usize) -> usize {
+    if i < 0 {
+        (-i - 1) as usize
+    } else if i as usize >= len {
+        2 * len - 1 - i as usize
+    } else {
+        i as usize
+    }
+}
+
 /// How windows meet the image edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Border {
@@ -64,18 +77,7 @@ impl Border {
             Border::Valid => (0..len).collect(),
             Border::Same => {
                 let before = (n - 1) / 2;
-                (0..len + n - 1)
-                    .map(|p| {
-                        let i = p as isize - before as isize;
-                        if i < 0 {
-                            (-i - 1) as usize
-                        } else if i as usize >= len {
-                            2 * len - 1 - i as usize
-                        } else {
-                            i as usize
-                        }
-                    })
-                    .collect()
+                (0..len + n - 1).map(|p| reflect(p as isize - before as isize, len)).collect()
             }
         }
     }
