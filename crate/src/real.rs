@@ -1,7 +1,7 @@
 //! The float type the kernels are generic over.
 //!
-//! Production runs in `f32` (what SIMD128 and the peers use); the tests run
-//! the same code in `f64` as a reference, so one implementation serves both.
+//! The WebAssembly runs `f64` (see lib.rs for why); the tests run the same
+//! code in both widths against an independent float64 reference.
 
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
