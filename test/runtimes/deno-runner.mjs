@@ -1,0 +1,13 @@
+// Runs inside Deno, copied into the throw-away project beside its
+// node_modules: `ssimkit` resolves the way a Deno user's does (package.json +
+// node_modules, the 'deno' export condition). Prints one line of JSON.
+import * as ssimkit from 'ssimkit';
+
+const [casesUrl, wireUrl, fixtures] = Deno.args;
+const { runCases } = await import(casesUrl);
+const { encode } = await import(wireUrl);
+
+const info = await ssimkit.init();
+const cases = JSON.parse(await Deno.readTextFile(`${fixtures}/cases.json`));
+const results = await runCases(ssimkit, cases, (file) => Deno.readFile(`${fixtures}/${file}`));
+console.log(encode({ info, resolved: import.meta.resolve('ssimkit'), results }));

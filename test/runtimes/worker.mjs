@@ -1,0 +1,32 @@
+// The edge function both edge suites bundle (workerd as a module worker,
+// edge-runtime behind a fetch listener). It is copied, with cases.mjs and
+// wire.mjs, into the throw-away project, so `ssimkit` resolves from the
+// installed package through the bundler's export conditions.
+import * as ssimkit from 'ssimkit';
+import { runCases } from './cases.mjs';
+import { encode } from './wire.mjs';
+
+export async function handle(request) {
+  const { pathname } = new URL(request.url);
+  if (pathname === '/run') {
+    // A form: 'cases.json' plus one field per input file, named by its path.
+    const form = await request.formData();
+    const info = await ssimkit.init();
+    const fixtures = JSON.parse(await form.get('cases.json').text());
+    const results = await runCases(ssimkit, fixtures, async (file) => new Uint8Array(await form.get(file).arrayBuffer()));
+    return new Response(encode({ info, results }), { headers: { 'content-type': 'application/json' } });
+  }
+  if (pathname === '/compile-from-bytes') {
+    // What a package that fetched or embedded its .wasm would do.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    const attempt = async (f) => { try { await f(); return 'compiled'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    return Response.json({
+      compile: await attempt(() => WebAssembly.compile(bytes)),
+      instantiate: await attempt(() => WebAssembly.instantiate(bytes, {})),
+      module: await attempt(() => new WebAssembly.Module(bytes)),
+    });
+  }
+  return new Response('not found', { status: 404 });
+}
+
+export default { fetch: handle };
