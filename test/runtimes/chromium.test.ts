@@ -33,13 +33,37 @@ try {
     return r.arrayBuffer();
   };
   const results = await runCases(ssimkit, fixtures, read);
-  window.__ssimkit = encode({ info, crossOriginIsolated, results });
+  // A real DOM ImageData (RGBA, Uint8ClampedArray) is an image as it is.
+  const draw = (shift) => {
+    const ctx = new OffscreenCanvas(96, 80).getContext('2d');
+    const g = ctx.createLinearGradient(0, 0, 96, 80);
+    g.addColorStop(0, '#c33'); g.addColorStop(1, '#36c');
+    ctx.fillStyle = g; ctx.fillRect(0, 0, 96, 80);
+    ctx.fillStyle = '#fe8'; ctx.beginPath(); ctx.arc(40 + shift, 40, 22, 0, 7); ctx.fill();
+    return ctx.getImageData(0, 0, 96, 80);
+  };
+  const [a, b] = [draw(0), draw(3)];
+  const plain = (d) => ({ data: new Uint8Array(d.data), width: d.width, height: d.height, channels: 4 });
+  let error;
+  try { ssimkit.ssim(a, { data: b.data, width: 95, height: 80 }); } catch (e) { error = e.name; }
+  const imageData = {
+    isImageData: a instanceof ImageData,
+    score: ssimkit.ssim(a, b).score,
+    plain: ssimkit.ssim(plain(a), plain(b)).score,
+    channels: ssimkit.ssim(a, b).channels.length,
+    error,
+    afterError: ssimkit.ssim(a, b).score,
+  };
+  window.__ssimkit = encode({ info, crossOriginIsolated, results, imageData });
 } catch (e) {
   window.__ssimkit = encode({ fatal: String(e && e.stack || e) });
 }`;
 
 let server: Server, browser: Browser;
-let node: Run, page: Run & { crossOriginIsolated?: boolean; fatal?: string };
+let node: Run, page: Run & {
+  crossOriginIsolated?: boolean; fatal?: string;
+  imageData?: { isImageData: boolean; score: number; plain: number; channels: number; error?: string; afterError: number };
+};
 let exported: string, exportedExists: boolean;
 const served: { path: string; type?: string }[] = [];
 const console_: string[] = [];
@@ -124,6 +148,17 @@ describe('chromium', () => {
     expect(served).toContainEqual({ path: '/pkg/dist/wasm/simd/ssimkit_bg.wasm', type: 'application/wasm' });
     expect(served.filter((s) => !s.type)).toEqual([]);
     expect(console_).toEqual([]);
+  });
+
+  test('scores a canvas ImageData as it is (alpha ignored), and survives a bad call', () => {
+    const r = page.imageData!;
+    expect(r.isImageData).toBe(true);
+    expect(r.channels).toBe(3);
+    expect(r.score).toBeGreaterThan(0.3);
+    expect(r.score).toBeLessThan(1);
+    expect(r.plain).toBe(r.score);
+    expect(r.error).toBe('RangeError');
+    expect(r.afterError).toBe(r.score);
   });
 
   test(`gives Node's results bit for bit on all ${count} fixture cases`, () => {
