@@ -8,6 +8,7 @@
 //! instantiation stays tested, for kernels that can afford it.
 
 pub mod api;
+pub mod backward;
 pub mod error;
 pub mod image;
 pub mod lwssim;

@@ -33,18 +33,29 @@ impl Default for LwssimParams {
     }
 }
 
-/// Raises to a power, exactly for the exponents that matter most (1, 2)
-/// and by repeated multiplication for integers, so 1^p stays 1 and a
-/// negative base with an integer exponent keeps its real value.
+/// v^e for LWSSIM's exponents, finite by construction: 1 and other integer
+/// exponents by repeated multiplication (1^e stays 1, a negative base keeps
+/// its real value), and 0 where v <= 0 would need a non-integer power (the
+/// TypeScript layer rejects inputs where that can happen; the backward pass
+/// relies on it as a subgradient).
 #[inline(always)]
-fn pow(v: f64, p: f64) -> f64 {
-    if p == 1.0 {
-        v
-    } else if p == p.trunc() && p.abs() <= 64.0 {
-        v.powi(p as i32)
+pub(crate) fn pow(v: f64, e: f64) -> f64 {
+    if e == 0.0 {
+        1.0
+    } else if e == e.trunc() && e.abs() <= 64.0 {
+        let r = v.powi(e as i32);
+        if r.is_finite() { r } else { 0.0 }
+    } else if v > 0.0 {
+        v.powf(e)
     } else {
-        v.powf(p)
+        0.0
     }
+}
+
+/// e * v^(e-1), the derivative of v^e, with the same conventions.
+#[inline(always)]
+pub(crate) fn dpow(v: f64, e: f64) -> f64 {
+    if e == 0.0 { 0.0 } else { e * pow(v, e - 1.0) }
 }
 
 /// LWSSIM_i of every level, in order.

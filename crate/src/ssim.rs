@@ -77,6 +77,39 @@ impl<T: Real> Terms<T> {
     pub(crate) fn c2(&self) -> T {
         self.c2
     }
+
+    /// l, cs and their derivatives with respect to the raw moments of y
+    /// (mu_y, E[y^2], E[xy]) at position i: what every backward pass chains.
+    #[inline(always)]
+    pub(crate) fn partials(&self, m: &Moments<T>, i: usize) -> Partials<T> {
+        let two = T::from_f64(2.0);
+        let (mx, my) = (m.mu_x[i], m.mu_y[i]);
+        let b1 = mx * mx + my * my + self.c1;
+        let l = (two * mx * my + self.c1) / b1;
+        let (sxx, syy, sxy) = self.sigmas(m, i);
+        let b2 = sxx + syy + self.c2;
+        let cs = (two * sxy + self.c2) / b2;
+        // sigma_yy = cov (E[y^2] - mu_y^2), sigma_xy = cov (E[xy] - mu_x mu_y).
+        let k = self.cov / b2;
+        Partials {
+            l,
+            cs,
+            dl_dmu: two * (mx - my * l) / b1,
+            dcs_dmu: two * k * (my * cs - mx),
+            dcs_dyy: -(k * cs),
+            dcs_dxy: two * k,
+        }
+    }
+}
+
+/// See [`Terms::partials`].
+pub(crate) struct Partials<T> {
+    pub l: T,
+    pub cs: T,
+    pub dl_dmu: T,
+    pub dcs_dmu: T,
+    pub dcs_dyy: T,
+    pub dcs_dxy: T,
 }
 
 pub fn ssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, want_map: bool) -> PlaneSsim<T> {

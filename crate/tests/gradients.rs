@@ -1,0 +1,130 @@
+//! Every backward pass against central finite differences in f64, on
+//! textured planes, odd sizes, both borders, an active MS-SSIM relu, and the
+//! degenerate inputs where users of other libraries get NaN.
+
+use ssimkit::backward::{lwssim_plane_grad, msssim_plane_grad, ssim_plane_grad, Objective};
+use ssimkit::lwssim::lwssim_plane;
+use ssimkit::msssim::msssim_plane;
+use ssimkit::ssim::ssim_plane;
+use ssimkit::{Border, LwssimParams, Plane, SsimParams, Window};
+
+fn plane(w: usize, h: usize, seed: u64) -> Plane<f64> {
+    let mut s = seed.wrapping_mul(0x9E3779B97F4A7C15) | 1;
+    let data = (0..w * h)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let (x, y) = ((i % w) as f64, (i / w) as f64);
+            0.5 + 0.3 * (x * 0.37 + seed as f64).sin() * (y * 0.23).cos() + ((s % 1000) as f64 / 1000.0 - 0.5) * 0.2
+        })
+        .collect();
+    Plane::new(w, h, data)
+}
+
+/// Compares the analytic gradient with central differences at `probes`
+/// positions spread over the plane, corners and edges included.
+fn check(name: &str, y: &Plane<f64>, f: &dyn Fn(&Plane<f64>) -> f64, grad: &[f64]) {
+    assert!(grad.iter().all(|g| g.is_finite()), "{name}: non-finite gradient");
+    let scale = grad.iter().fold(0.0f64, |a, g| a.max(g.abs()));
+    let n = y.data.len();
+    let mut probes: Vec<usize> = vec![0, y.width - 1, n - y.width, n - 1, n / 2];
+    probes.extend((0..25).map(|k| (k * 7919 + 13) % n));
+    let h = 1e-6;
+    for &q in &probes {
+        let (mut a, mut b) = (y.clone(), y.clone());
+        a.data[q] += h;
+        b.data[q] -= h;
+        let numeric = (f(&a) - f(&b)) / (2.0 * h);
+        let err = (numeric - grad[q]).abs();
+        assert!(err <= 1e-8 + 1e-5 * scale, "{name} at {q}: analytic {} vs numeric {numeric} (max |g| {scale})", grad[q]);
+    }
+}
+
+#[test]
+fn ssim_and_cs_gradients() {
+    for (w, h) in [(19, 17), (24, 20)] {
+        let (x, y) = (plane(w, h, 1), plane(w, h, 2));
+        for window in [Window::Gaussian { size: 7, sigma: 1.2 }, Window::Box { size: 5 }, Window::Gaussian { size: 11, sigma: 1.5 }] {
+            for border in [Border::Valid, Border::Same] {
+                for sample in [false, true] {
+                    let p = SsimParams { window, border, sample_covariance: sample, ..Default::default() };
+                    for obj in [Objective::Ssim, Objective::Cs] {
+                        let (v, g) = ssim_plane_grad(&x, &y, &p, obj);
+                        let f = |y: &Plane<f64>| {
+                            let r = ssim_plane(&x, y, &p, false);
+                            if obj == Objective::Ssim { r.ssim } else { r.cs }
+                        };
+                        assert_eq!(v, f(&y), "the backward pass's value is the forward's, bit for bit");
+                        check(&format!("{w}x{h} {window:?} {border:?} sample={sample} {obj:?}"), &y, &f, &g);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn msssim_gradient_through_odd_downsampling() {
+    // 45x39 -> 23x20 -> 12x10: odd sides at every step.
+    let (x, y) = (plane(45, 39, 3), plane(45, 39, 4));
+    let p = SsimParams { window: Window::Gaussian { size: 5, sigma: 1.0 }, ..Default::default() };
+    let weights = [0.3, 0.3, 0.4];
+    let (v, g) = msssim_plane_grad(&x, &y, &p, &weights);
+    let f = |y: &Plane<f64>| msssim_plane(&x, y, &p, &weights);
+    assert_eq!(v, f(&y));
+    check("msssim", &y, &f, &g);
+}
+
+#[test]
+fn msssim_relu_active_gives_the_zero_subgradient_not_nan() {
+    // An inverted image: cs < 0 at the finest scale, so MS-SSIM is 0.
+    let x = plane(40, 36, 5);
+    let y = Plane::new(40, 36, x.data.iter().map(|v| 1.0 - v).collect());
+    let p = SsimParams { window: Window::Gaussian { size: 5, sigma: 1.0 }, ..Default::default() };
+    let cs = ssim_plane(&x, &y, &p, false).cs;
+    assert!(cs < 0.0, "the case must activate the relu (cs = {cs})");
+    let (v, g) = msssim_plane_grad(&x, &y, &p, &[0.5, 0.5]);
+    assert_eq!(v, 0.0);
+    assert!(g.iter().all(|d| *d == 0.0));
+}
+
+#[test]
+fn lwssim_gradients_unit_and_general_exponents() {
+    let (x, y) = (plane(23, 21, 6), plane(23, 21, 7));
+    for (alpha, beta, gamma) in [(1.0, 1.0, 1.0), (2.0, 1.0, 1.0), (1.0, 0.5, 3.0), (0.5, 2.0, 2.0)] {
+        for border in [Border::Valid, Border::Same] {
+            let p = LwssimParams {
+                levels: vec![(Window::Box { size: 3 }, 1.0), (Window::Box { size: 7 }, 0.5), (Window::Gaussian { size: 5, sigma: 0.7 }, 2.0)],
+                alpha,
+                beta,
+                gamma,
+                border,
+                ..Default::default()
+            };
+            let (v, g) = lwssim_plane_grad(&x, &y, &p);
+            let f = |y: &Plane<f64>| lwssim_plane(&x, y, &p);
+            assert_eq!(v, f(&y));
+            check(&format!("lwssim a{alpha} b{beta} g{gamma} {border:?}"), &y, &f, &g);
+        }
+    }
+}
+
+#[test]
+fn identical_flat_and_zero_inputs_give_finite_gradients() {
+    let x = plane(20, 18, 8);
+    let flat = Plane::new(20, 18, vec![0.25; 360]);
+    let zero = Plane::new(20, 18, vec![0.0; 360]);
+    let p = SsimParams { window: Window::Gaussian { size: 7, sigma: 1.5 }, ..Default::default() };
+    // At identical images SSIM is at its maximum: the gradient is exactly 0.
+    let (v, g) = ssim_plane_grad(&x, &x, &p, Objective::Ssim);
+    assert_eq!(v, 1.0);
+    assert!(g.iter().all(|d| *d == 0.0), "gradient at identical images must be exactly 0");
+    let lw = LwssimParams { alpha: 1.0, beta: 0.5, gamma: 3.0, ..Default::default() };
+    for (a, b) in [(&flat, &flat), (&zero, &zero), (&x, &flat), (&flat, &x), (&zero, &x), (&x, &zero)] {
+        assert!(ssim_plane_grad(a, b, &p, Objective::Ssim).1.iter().all(|d| d.is_finite()));
+        assert!(msssim_plane_grad(a, b, &p, &[0.5, 0.5]).1.iter().all(|d| d.is_finite()));
+        assert!(lwssim_plane_grad(a, b, &lw).1.iter().all(|d| d.is_finite()));
+        assert!(lwssim_plane_grad(a, b, &LwssimParams::default()).1.iter().all(|d| d.is_finite()));
+    }
+}
