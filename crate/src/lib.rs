@@ -11,6 +11,7 @@ pub mod api;
 pub mod backward;
 pub mod error;
 pub mod image;
+pub mod loss;
 pub mod lwssim;
 pub mod matlab;
 pub mod msssim;

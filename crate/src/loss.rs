@@ -1,0 +1,225 @@
+//! Structural losses over batches, and their gradients with respect to the
+//! prediction in the prediction's own layout.
+//!
+//! Per sample the structural score is the mean over its channels; the batch
+//! loss is the mean over samples; pixels are divided by the data range L
+//! before anything else, so the gradient is scaled by 1/L on the way out.
+
+use crate::backward::{filter_adjoint, lwssim_plane_grad, msssim_plane_grad, ssim_plane_grad, Objective};
+use crate::error::{range, Error};
+use crate::lwssim::{lwssim_plane, LwssimParams};
+use crate::msssim::{max_scales, msssim_plane};
+use crate::plane::Plane;
+use crate::ssim::{ssim_plane, SsimParams};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// [n, h, w, c]: TensorFlow(.js) order.
+    Nhwc,
+    /// [n, c, h, w]: PyTorch / ONNX order.
+    Nchw,
+}
+
+/// A batch of float images. `n, h, w, c` are the logical sizes whatever the layout.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    pub data: &'a [f32],
+    pub n: usize,
+    pub h: usize,
+    pub w: usize,
+    pub c: usize,
+    pub layout: Layout,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(data: &'a [f32], n: usize, h: usize, w: usize, c: usize, layout: Layout) -> Result<Self, Error> {
+        let want = [n, h, w, c].iter().try_fold(1usize, |a, &b| a.checked_mul(b));
+        if n == 0 || h == 0 || w == 0 || c == 0 || want != Some(data.len()) {
+            return Err(Error::Mismatch(format!("a batch of {n}x{h}x{w}x{c} does not match {} values", data.len())));
+        }
+        Ok(Batch { data, n, h, w, c, layout })
+    }
+
+    /// Where pixel i (= row * w + col) of channel k of sample s lives.
+    #[inline(always)]
+    fn index(&self, s: usize, k: usize, i: usize) -> usize {
+        let hw = self.h * self.w;
+        match self.layout {
+            Layout::Nhwc => (s * hw + i) * self.c + k,
+            Layout::Nchw => (s * self.c + k) * hw + i,
+        }
+    }
+
+    fn plane(&self, s: usize, k: usize, range: f64) -> Plane<f64> {
+        let data = (0..self.h * self.w).map(|i| self.data[self.index(s, k, i)] as f64 / range).collect();
+        Plane::new(self.w, self.h, data)
+    }
+}
+
+/// The structural term of a loss.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Structure {
+    Ssim,
+    /// MS-SSIM with one weight per scale.
+    Msssim(Vec<f64>),
+}
+
+/// The L1 term of DSSIM+MAE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum L1 {
+    /// Mean absolute error over every pixel and channel.
+    Plain,
+    /// |pred - target| filtered with the structural term's window, averaged
+    /// over the window positions (Zhao, Gallo, Frosio, Kautz 2017).
+    Gaussian,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LossKind {
+    /// 1 - SSIM (or 1 - MS-SSIM).
+    Structural(Structure),
+    /// alpha (1 - S) + beta L1 / L.
+    DssimMae { structure: Structure, alpha: f64, beta: f64, l1: L1 },
+    /// 1 - LWSSIM / 2.
+    Lwssim(LwssimParams),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LossSpec {
+    pub kind: LossKind,
+    /// Window, constants and border of the SSIM / MS-SSIM terms.
+    pub ssim: SsimParams,
+    pub data_range: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct LossResult {
+    pub loss: f64,
+    pub per_sample: Vec<f64>,
+    /// d(batch loss)/d(pred), in pred's layout.
+    pub grad: Option<Vec<f32>>,
+}
+
+/// A structural score of one plane pair (x target, y prediction) and, on
+/// request, its gradient with respect to y.
+fn structural(x: &Plane<f64>, y: &Plane<f64>, s: &Structure, p: &SsimParams, want: bool) -> (f64, Option<Vec<f64>>) {
+    match (s, want) {
+        (Structure::Ssim, false) => (ssim_plane(x, y, p, false).ssim, None),
+        (Structure::Ssim, true) => {
+            let (v, g) = ssim_plane_grad(x, y, p, Objective::Ssim);
+            (v, Some(g))
+        }
+        (Structure::Msssim(w), false) => (msssim_plane(x, y, p, w), None),
+        (Structure::Msssim(w), true) => {
+            let (v, g) = msssim_plane_grad(x, y, p, w);
+            (v, Some(g))
+        }
+    }
+}
+
+/// Per-pixel weights of the L1 term: 1/N for the plain mean, and for the
+/// Gaussian-weighted one the filter's adjoint applied to 1/positions, since
+/// mean_p (W * |d|)(p) = sum_q a_q |d_q|. The same weights give the value
+/// and the gradient (a_q sign(d_q)).
+fn l1_weights(l1: L1, p: &SsimParams, w: usize, h: usize) -> Vec<f64> {
+    match l1 {
+        L1::Plain => vec![1.0 / (w * h) as f64; w * h],
+        L1::Gaussian => {
+            let n = p.window.size();
+            let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
+            let taps: Vec<f64> = p.window.taps();
+            let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
+            let [a] = filter_adjoint([&ones[..]], (ow, oh), (w, h), &taps, p.border);
+            a
+        }
+    }
+}
+
+fn check(pred: &Batch, target: &Batch, spec: &LossSpec) -> Result<(), Error> {
+    if (pred.n, pred.h, pred.w, pred.c, pred.layout) != (target.n, target.h, target.w, target.c, target.layout) {
+        return Err(Error::Mismatch("prediction and target differ in shape or layout".into()));
+    }
+    if !(spec.data_range.is_finite() && spec.data_range > 0.0) {
+        return range("dataRange must be positive");
+    }
+    let fits = |n: usize| n % 2 == 1 && n <= pred.w && n <= pred.h;
+    let structure = match &spec.kind {
+        LossKind::Structural(s) | LossKind::DssimMae { structure: s, .. } => Some(s),
+        LossKind::Lwssim(p) => {
+            if p.levels.is_empty() || !p.levels.iter().all(|(w, _)| fits(w.size())) {
+                return range("every LWSSIM level must be an odd window that fits the image");
+            }
+            None
+        }
+    };
+    if let Some(s) = structure {
+        if !fits(spec.ssim.window.size()) {
+            return range("the window must be odd and fit the image");
+        }
+        if let Structure::Msssim(w) = s {
+            if w.is_empty() || w.len() > max_scales(pred.w, pred.h, spec.ssim.window.size()) {
+                return range("the image is too small for that many MS-SSIM scales");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> Result<LossResult, Error> {
+    check(pred, target, spec)?;
+    let (n, c, l) = (pred.n, pred.c, spec.data_range);
+    let p = &spec.ssim;
+    let mut grad = want_grad.then(|| vec![0.0f32; pred.data.len()]);
+    let mut per_sample = Vec::with_capacity(n);
+    // d(batch mean)/d(sample), and normalised pixels back to raw ones.
+    let out_scale = 1.0 / (n as f64 * l);
+    for s in 0..n {
+        let mut sample_loss = 0.0;
+        for k in 0..c {
+            let (x, y) = (target.plane(s, k, l), pred.plane(s, k, l));
+            // value of this channel's share of the loss, and its gradient
+            let (value, g): (f64, Option<Vec<f64>>) = match &spec.kind {
+                LossKind::Structural(st) => {
+                    let (v, g) = structural(&x, &y, st, p, want_grad);
+                    ((1.0 - v) / c as f64, g.map(|g| g.into_iter().map(|d| -d / c as f64).collect()))
+                }
+                LossKind::Lwssim(lp) => {
+                    let (v, g) = if want_grad {
+                        let (v, g) = lwssim_plane_grad(&x, &y, lp);
+                        (v, Some(g))
+                    } else {
+                        (lwssim_plane(&x, &y, lp), None)
+                    };
+                    ((1.0 - v / 2.0) / c as f64, g.map(|g| g.into_iter().map(|d| -d / (2.0 * c as f64)).collect()))
+                }
+                LossKind::DssimMae { structure: st, alpha, beta, l1 } => {
+                    let (v, gs) = structural(&x, &y, st, p, want_grad && *alpha != 0.0);
+                    let a = l1_weights(*l1, p, x.width, x.height);
+                    let mae: f64 = x.data.iter().zip(&y.data).zip(&a).map(|((x, y), a)| a * (y - x).abs()).sum();
+                    let value = (alpha * (1.0 - v) + beta * mae) / c as f64;
+                    let g = want_grad.then(|| {
+                        (0..x.data.len())
+                            .map(|q| {
+                                // sign(0) = 0: the subgradient of |d| at d = 0.
+                                let d = y.data[q] - x.data[q];
+                                let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
+                                let st = gs.as_ref().map_or(0.0, |g| -alpha * g[q]);
+                                (st + beta * sign * a[q]) / c as f64
+                            })
+                            .collect()
+                    });
+                    (value, g)
+                }
+            };
+            sample_loss += value;
+            if let (Some(out), Some(g)) = (grad.as_mut(), g) {
+                for (i, d) in g.into_iter().enumerate() {
+                    out[pred.index(s, k, i)] = (d * out_scale) as f32;
+                }
+            }
+        }
+        per_sample.push(sample_loss);
+    }
+    let loss = per_sample.iter().sum::<f64>() / n as f64;
+    Ok(LossResult { loss, per_sample, grad })
+}
