@@ -19,7 +19,16 @@ export interface Backend {
   ssim_u8: Metric; ssim_u16: Metric; ssim_f32: Metric;
   msssim_u8: Metric; msssim_u16: Metric; msssim_f32: Metric;
   lwssim_u8: Metric; lwssim_u16: Metric; lwssim_f32: Metric;
+  batchLoss(pred: Float32Array, target: Float32Array, n: number, h: number, w: number, c: number, nchw: boolean,
+    options: Float64Array, grad: boolean): WasmLossOutput;
   buildFeatures(): string;
+}
+
+export interface WasmLossOutput {
+  readonly loss: number;
+  readonly perSample: Float64Array;
+  takeGrad(): Float32Array | undefined;
+  free(): void;
 }
 
 let current: Backend | undefined;

@@ -1,6 +1,7 @@
 // Everything every entry exports besides init().
 export { dssim, lwssim, msssim, ssim } from './api.js';
+export { dssimMaeLoss, lwssimLoss, msssimLoss, phasedDssimMae, ssimLoss } from './losses.js';
 export { MSSSIM_WEIGHTS } from './options.js';
 export type {
-  CommonOptions, Image, InitInfo, InitOptions, LwssimOptions, MsssimOptions, PixelData, Result, SsimOptions, WasmSource,
+  Batch, CommonOptions, DssimMaeLossOptions, Image, LossInput, LossOptions, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions, InitInfo, InitOptions, LwssimOptions, MsssimOptions, PixelData, Result, SsimOptions, WasmSource,
 } from './types.js';

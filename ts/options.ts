@@ -12,9 +12,12 @@ import {
 export const MSSSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333] as const;
 
 const DEFAULT_RANGE = { u8: 255, u16: 65535, f32: 1 } as const;
+
+/** What option checks need to know of the images. */
+export type Dims = Pick<CheckedImage, 'width' | 'height' | 'kind'> & { data?: CheckedImage['data'] };
 const COMMON = ['k1', 'k2', 'dataRange', 'color', 'includeAlpha'] as const;
 
-interface Head {
+export interface Head {
   window: 'gaussian' | 'box';
   size: number;
   sigma: number;
@@ -26,7 +29,7 @@ interface Head {
   border: 'valid' | 'same';
 }
 
-function head(fn: string, o: Record<string, unknown>, img: CheckedImage, d: { window: Head['window']; size: number }): Head {
+export function head(fn: string, o: Record<string, unknown>, img: Dims, d: { window: Head['window']; size: number }): Head {
   const window = o.window === undefined ? d.window : oneOf(fn, 'window', o.window, ['gaussian', 'box'] as const);
   const size = windowSize(fn, 'size', o.size ?? d.size, img);
   const positive = (x: number) => x > 0;
@@ -80,12 +83,13 @@ export function maxScales(width: number, height: number, size: number): number {
   return n;
 }
 
-const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
 
-export function msssimOptions(fn: string, opts: MsssimOptions | undefined, img: CheckedImage): Float64Array {
-  const o = checkKeys(fn, opts, MSSSIM_KEYS);
-  const h = head(fn, o, img, { window: 'gaussian', size: 11 });
-  const fit = maxScales(img.width, img.height, h.size);
+/**
+ * MS-SSIM's per-scale weights from `scales` / `weights`, checked against
+ * what the image holds; [] means 'auto' (the module picks and renormalises).
+ */
+export function msssimWeights(fn: string, o: Record<string, unknown>, img: Dims, size: number): number[] {
+  const fit = maxScales(img.width, img.height, size);
   let weights: number[];
   if (o.weights !== undefined) {
     weights = numberArray(fn, 'weights', o.weights);
@@ -94,28 +98,37 @@ export function msssimOptions(fn: string, opts: MsssimOptions | undefined, img: 
       throw new RangeError(`${fn}: scales (${String(o.scales)}) and weights (${weights.length}) disagree`);
     }
   } else if (o.scales === 'auto') {
-    weights = []; // the module picks as many as fit and renormalises
-    if (fit === 0) throw new RangeError(`${fn}: a ${h.size}x${h.size} window does not fit a ${img.width}x${img.height} image`);
+    if (fit === 0) throw new RangeError(`${fn}: a ${size}x${size} window does not fit a ${img.width}x${img.height} image`);
+    return [];
   } else {
     const n = num(fn, 'scales', o.scales ?? 5, (x) => Number.isInteger(x) && x >= 1 && x <= 5, "an integer from 1 to 5 or 'auto'");
     const w = MSSSIM_WEIGHTS.slice(0, n);
     const sum = w.reduce((a, b) => a + b, 0);
+    // All five are used as published (they sum to 1.0001), as TensorFlow does.
     weights = n === 5 ? [...w] : w.map((v) => v / sum);
   }
   if (weights.length > fit) {
     throw new RangeError(
-      `${fn}: a ${img.width}x${img.height} image is too small for ${weights.length} MS-SSIM scales with a ${h.size}x${h.size} window ` +
+      `${fn}: a ${img.width}x${img.height} image is too small for ${weights.length} MS-SSIM scales with a ${size}x${size} window ` +
         `(each scale halves the image and the coarsest must still hold one window; it fits ${fit}). ` +
         `Pass scales: 'auto' to use as many as fit, with the weights renormalised.`,
     );
   }
+  return weights;
+}
+
+const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
+
+export function msssimOptions(fn: string, opts: MsssimOptions | undefined, img: CheckedImage): Float64Array {
+  const o = checkKeys(fn, opts, MSSSIM_KEYS);
+  const h = head(fn, o, img, { window: 'gaussian', size: 11 });
+  const weights = msssimWeights(fn, o, img, h.size);
   return new Float64Array([...encodeHead(h), weights.length, ...weights]);
 }
 
-const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
 
-export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: CheckedImage): Float64Array {
-  const o = checkKeys(fn, opts, LWSSIM_KEYS);
+/** LWSSIM's levels and exponents, checked; `per` is (size, sigma, lambda) per level. */
+export function lwssimLevels(fn: string, o: Record<string, unknown>, img: Dims): { head: Head; exps: number[]; per: number[] } {
   const levels = o.levels === undefined ? [3, 5, 7, 9, 11] : numberArray(fn, 'levels', o.levels);
   levels.forEach((n, i) => windowSize(fn, `levels[${i}]`, n, img));
   const weights = o.weights === undefined ? levels.map(() => 1) : numberArray(fn, 'weights', o.weights);
@@ -129,7 +142,7 @@ export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: 
   const g = num(fn, 'gamma', o.gamma ?? 1, (x) => Number.isInteger(x) && x >= 0,
     'a non-negative integer (s = (sxy + C3)/(sx sy + C3) can be negative, and a negative number has no real non-integer power)');
   const h = head(fn, { ...o, size: Math.min(...levels) }, img, { window: 'box', size: 3 });
-  if (!Number.isInteger(a) && img.kind === 'f32') {
+  if (!Number.isInteger(a) && img.kind === 'f32' && img.data) {
     // l < 0 needs means of opposite sign, possible only with negative pixels.
     const d = img.data as Float32Array;
     for (let i = 0; i < d.length; i++) {
@@ -138,5 +151,13 @@ export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: 
   }
   const sigmaGiven = o.sigma !== undefined;
   const per = levels.flatMap((n, i) => [n, sigmaGiven ? h.sigma : (1.5 * n) / 11, weights[i]!]);
-  return new Float64Array([...encodeHead(h), a, b, g, levels.length, ...per]);
+  return { head: h, exps: [a, b, g], per };
+}
+
+const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
+
+export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: CheckedImage): Float64Array {
+  const o = checkKeys(fn, opts, LWSSIM_KEYS);
+  const { head: h, exps, per } = lwssimLevels(fn, o, img);
+  return new Float64Array([...encodeHead(h), ...exps, per.length / 3, ...per]);
 }

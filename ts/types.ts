@@ -104,3 +104,72 @@ export interface InitOptions {
   /** Bring your own wasm (edge runtimes pass the statically imported module). */
   module?: WasmSource | Promise<WasmSource>;
 }
+
+/** A batch of float images for the losses: NHWC (TensorFlow.js order) by
+ *  default, or `layout: 'nchw'` (PyTorch / ONNX order, shape [n, c, h, w]). */
+export interface Batch {
+  data: Float32Array;
+  shape: [number, number, number, number];
+  layout?: 'nhwc' | 'nchw';
+}
+
+/** A loss input: a batch, or one float image (a batch of one, NHWC). */
+export type LossInput = Batch | (Image & { data: Float32Array });
+
+export interface LossOptions {
+  /** Return the gradient with respect to the prediction. Default false. */
+  grad?: boolean;
+  /** Return each sample's loss too. Default false. */
+  perSample?: boolean;
+  /** L. Default 1 (float data in [0, 1]); 255 for 0..255 floats. */
+  dataRange?: number;
+  k1?: number;
+  k2?: number;
+  window?: 'gaussian' | 'box';
+  size?: number;
+  sigma?: number;
+}
+
+export interface SsimLossOptions extends LossOptions {
+  border?: 'valid' | 'same';
+  covariance?: 'population' | 'sample';
+}
+
+export interface MsssimLossOptions extends LossOptions {
+  scales?: number | 'auto';
+  weights?: number[];
+}
+
+export interface DssimMaeLossOptions extends LossOptions {
+  /** Weight of (1 - S). Default 0.8. */
+  alpha?: number;
+  /** Weight of the L1 term (divided by L). Default 0.2. */
+  beta?: number;
+  /** S: 'ssim' (default) or 'msssim' (Zhao et al. 2017; there alpha = 0.84). */
+  structure?: 'ssim' | 'msssim';
+  /** 'plain' (default): the mean absolute error; 'gaussian': |pred - target|
+   *  weighted by the structural window and averaged over its positions. */
+  l1?: 'plain' | 'gaussian';
+  /** MS-SSIM scales / weights (structure: 'msssim'). */
+  scales?: number | 'auto';
+  weights?: number[];
+}
+
+export interface LwssimLossOptions extends Omit<LossOptions, 'window'> {
+  levels?: number[];
+  weights?: number[];
+  window?: 'box' | 'gaussian';
+  alpha?: number;
+  beta?: number;
+  gamma?: number;
+  border?: 'valid' | 'same';
+}
+
+export interface LossResult {
+  /** The mean over the batch. */
+  loss: number;
+  /** With `perSample: true`. */
+  perSample?: number[];
+  /** With `grad: true`: d(loss)/d(pred), same length and layout as pred.data. */
+  grad?: Float32Array;
+}

@@ -132,7 +132,7 @@ export function bool(fn: string, name: string, v: unknown): boolean {
 }
 
 /** An odd window side that fits the image. */
-export function windowSize(fn: string, name: string, v: unknown, img: CheckedImage): number {
+export function windowSize(fn: string, name: string, v: unknown, img: { width: number; height: number }): number {
   const n = num(fn, name, v, (x) => Number.isInteger(x) && x > 0 && x % 2 === 1, 'an odd positive integer');
   if (n > img.width || n > img.height) {
     throw new RangeError(`${fn}: a ${n}x${n} window does not fit a ${img.width}x${img.height} image`);

@@ -166,3 +166,90 @@ exports! {
     lwssim_u16 => lwssim_any, u16, U16;
     lwssim_f32 => lwssim_any, f32, F32;
 }
+
+// ---- losses ----
+//
+// options = [kind, window, size, sigma, k1, k2, L, border, sample covariance, ...]
+// kind 0 (1 - SSIM):     nothing more
+// kind 1 (1 - MS-SSIM):  [weights count, weights...]
+// kind 2 (DSSIM+MAE):    [structure 0 ssim / 1 msssim, alpha, beta, l1 0 plain / 1 gaussian, weights count, weights...]
+// kind 3 (1 - LWSSIM/2): [alpha, beta, gamma, levels, (size, sigma, weight) * levels]
+
+use crate::loss::{self, Batch, Layout, LossKind, LossSpec, Structure, L1};
+
+/// A batch loss, its per-sample values and, on request, the gradient.
+#[wasm_bindgen]
+pub struct LossOutput(loss::LossResult);
+
+#[wasm_bindgen]
+impl LossOutput {
+    #[wasm_bindgen(getter)]
+    pub fn loss(&self) -> f64 {
+        self.0.loss
+    }
+    #[wasm_bindgen(getter, js_name = perSample)]
+    pub fn per_sample(&self) -> Vec<f64> {
+        self.0.per_sample.clone()
+    }
+    /// The gradient, moved out (a second call returns undefined).
+    #[wasm_bindgen(js_name = takeGrad)]
+    pub fn take_grad(&mut self) -> Option<Vec<f32>> {
+        self.0.grad.take()
+    }
+}
+
+fn weights_at(o: &[f64], at: usize) -> Result<Vec<f64>, JsError> {
+    let n = arg(o, at)? as usize;
+    (0..n).map(|i| arg(o, at + 1 + i)).collect()
+}
+
+fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
+    const HEAD: usize = 9;
+    if o.len() < HEAD {
+        return Err(JsError::new("ssimkit: option array too short"));
+    }
+    let ssim = SsimParams {
+        window: window(o[1], o[2], o[3]),
+        k1: o[4],
+        k2: o[5],
+        border: if o[7] == 1.0 { Border::Same } else { Border::Valid },
+        sample_covariance: o[8] == 1.0,
+    };
+    let kind = match o[0] as u32 {
+        0 => LossKind::Structural(Structure::Ssim),
+        1 => LossKind::Structural(Structure::Msssim(weights_at(o, HEAD)?)),
+        2 => LossKind::DssimMae {
+            structure: if arg(o, HEAD)? == 1.0 { Structure::Msssim(weights_at(o, HEAD + 4)?) } else { Structure::Ssim },
+            alpha: arg(o, HEAD + 1)?,
+            beta: arg(o, HEAD + 2)?,
+            l1: if arg(o, HEAD + 3)? == 1.0 { L1::Gaussian } else { L1::Plain },
+        },
+        3 => {
+            let n = arg(o, HEAD + 3)? as usize;
+            let mut levels = Vec::with_capacity(n);
+            for i in 0..n {
+                let b = HEAD + 4 + 3 * i;
+                levels.push((window(o[1], arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
+            }
+            LossKind::Lwssim(LwssimParams {
+                levels,
+                alpha: arg(o, HEAD)?,
+                beta: arg(o, HEAD + 1)?,
+                gamma: arg(o, HEAD + 2)?,
+                k1: ssim.k1,
+                k2: ssim.k2,
+                border: ssim.border,
+            })
+        }
+        k => return Err(JsError::new(&format!("ssimkit: unknown loss kind {k}"))),
+    };
+    Ok(LossSpec { kind, ssim, data_range: o[6] })
+}
+
+#[wasm_bindgen(js_name = batchLoss)]
+#[allow(clippy::too_many_arguments)]
+pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c: usize, nchw: bool, options: &[f64], grad: bool) -> Result<LossOutput, JsError> {
+    let layout = if nchw { Layout::Nchw } else { Layout::Nhwc };
+    let (p, t) = (Batch::new(pred, n, h, w, c, layout)?, Batch::new(target, n, h, w, c, layout)?);
+    Ok(LossOutput(loss::loss(&p, &t, &loss_spec(options)?, grad)?))
+}

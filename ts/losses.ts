@@ -1,0 +1,162 @@
+// The structural losses. They take the prediction first and the target
+// second, check both, and make one call into the WebAssembly, which returns
+// the batch-mean loss and, when asked, its gradient in the input's layout.
+
+import { backend } from './backend.js';
+import { type Dims, head, lwssimLevels, maxScales, MSSSIM_WEIGHTS, msssimWeights } from './options.js';
+import type {
+  Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
+} from './types.js';
+import { bool, checkKeys, describe, num, oneOf } from './validate.js';
+
+interface CheckedBatch {
+  data: Float32Array;
+  n: number; h: number; w: number; c: number;
+  layout: 'nhwc' | 'nchw';
+}
+
+function checkBatch(fn: string, name: string, v: unknown): CheckedBatch {
+  if (typeof v !== 'object' || v === null) {
+    throw new TypeError(`${fn}: ${name} must be a batch { data, shape } or a float image { data, width, height }, got ${describe(v)}`);
+  }
+  const b = v as Partial<Batch> & { width?: unknown; height?: unknown; channels?: unknown };
+  if (!(b.data instanceof Float32Array)) {
+    throw new TypeError(`${fn}: ${name}.data must be a Float32Array (losses train on floats; for 8-bit data use Float32Array.from(data) and dataRange: 255), got ${describe(b.data)}`);
+  }
+  let dims: number[], layout: 'nhwc' | 'nchw';
+  if (b.shape !== undefined) {
+    if (!Array.isArray(b.shape) || b.shape.length !== 4) {
+      throw new TypeError(`${fn}: ${name}.shape must be [n, h, w, c] (or [n, c, h, w] with layout 'nchw'), got ${describe(b.shape)}`);
+    }
+    b.shape.forEach((d, i) => num(fn, `${name}.shape[${i}]`, d, (x) => Number.isInteger(x) && x > 0, 'a positive integer'));
+    layout = b.layout === undefined ? 'nhwc' : oneOf(fn, `${name}.layout`, b.layout, ['nhwc', 'nchw'] as const);
+    dims = layout === 'nhwc' ? [...b.shape] : [b.shape[0], b.shape[2], b.shape[3], b.shape[1]];
+  } else {
+    if (b.layout !== undefined) throw new TypeError(`${fn}: ${name}.layout needs a shape`);
+    const w = num(fn, `${name}.width`, b.width, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    const h = num(fn, `${name}.height`, b.height, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    const c = b.channels === undefined ? b.data.length / (w * h) : num(fn, `${name}.channels`, b.channels, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    if (!Number.isInteger(c) || c < 1) throw new RangeError(`${fn}: ${name}.data holds ${b.data.length} values, not whole pixels of a ${w}x${h} image`);
+    dims = [1, h, w, c];
+    layout = 'nhwc';
+  }
+  const [n, h, w, c] = dims as [number, number, number, number];
+  if (n * h * w * c !== b.data.length) {
+    throw new RangeError(`${fn}: ${name} is ${b.shape ? `[${b.shape.join(', ')}] (${layout})` : `${w}x${h}x${c}`} = ${n * h * w * c} values but data holds ${b.data.length}`);
+  }
+  if (h * w > 2 ** 26) throw new RangeError(`${fn}: ${name} images are ${w}x${h}; at most ${2 ** 26} pixels are supported`);
+  const d = b.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!(Math.abs(d[i]!) < Infinity)) throw new RangeError(`${fn}: ${name}.data[${i}] is ${d[i]}; values must be finite`);
+  }
+  return { data: d, n, h, w, c, layout };
+}
+
+function checkPair(fn: string, pred: unknown, target: unknown): [CheckedBatch, CheckedBatch] {
+  const p = checkBatch(fn, 'pred', pred), t = checkBatch(fn, 'target', target);
+  if (p.layout !== t.layout) throw new RangeError(`${fn}: pred is ${p.layout} but target is ${t.layout}`);
+  if (p.n !== t.n || p.h !== t.h || p.w !== t.w || p.c !== t.c) {
+    throw new RangeError(`${fn}: pred is ${p.n}x${p.h}x${p.w}x${p.c} but target is ${t.n}x${t.h}x${t.w}x${t.c} (n x h x w x c)`);
+  }
+  return [p, t];
+}
+
+const BASE = ['grad', 'perSample', 'dataRange', 'k1', 'k2', 'window', 'size', 'sigma'] as const;
+type Kind = 0 | 1 | 2 | 3;
+
+/** [kind, window, size, sigma, k1, k2, L, border, sample covariance]: crate/src/wasm.rs. */
+function lossHead(fn: string, kind: Kind, o: Record<string, unknown>, dims: Dims, defaults: { window: 'gaussian' | 'box'; size: number }) {
+  const h = head(fn, o, dims, defaults);
+  const sample = o.covariance === undefined ? false : oneOf(fn, 'covariance', o.covariance, ['population', 'sample'] as const) === 'sample';
+  return { h, abi: [kind, h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.border === 'same' ? 1 : 0, sample ? 1 : 0] };
+}
+
+function run(fn: string, p: CheckedBatch, t: CheckedBatch, o: Record<string, unknown>, abi: number[]): LossResult {
+  const grad = o.grad === undefined ? false : bool(fn, 'grad', o.grad);
+  const perSample = o.perSample === undefined ? false : bool(fn, 'perSample', o.perSample);
+  const out = backend(fn).batchLoss(p.data, t.data, p.n, p.h, p.w, p.c, p.layout === 'nchw', new Float64Array(abi), grad);
+  try {
+    const r: LossResult = { loss: out.loss };
+    if (perSample) r.perSample = Array.from(out.perSample);
+    if (grad) r.grad = out.takeGrad();
+    return r;
+  } finally {
+    out.free();
+  }
+}
+
+const dimsOf = (b: CheckedBatch): Dims => ({ width: b.w, height: b.h, kind: 'f32', data: b.data });
+
+/** 1 - SSIM, the batch mean; with `grad: true`, d(loss)/d(pred). */
+export function ssimLoss(pred: LossInput, target: LossInput, options?: SsimLossOptions): LossResult {
+  const fn = 'ssimLoss';
+  const [p, t] = checkPair(fn, pred, target);
+  const o = checkKeys(fn, options, [...BASE, 'border', 'covariance']);
+  const { abi } = lossHead(fn, 0, o, dimsOf(p), { window: 'gaussian', size: 11 });
+  return run(fn, p, t, o, abi);
+}
+
+/** 1 - MS-SSIM (TensorFlow's rules), the batch mean; relu'd scales get the subgradient 0. */
+export function msssimLoss(pred: LossInput, target: LossInput, options?: MsssimLossOptions): LossResult {
+  const fn = 'msssimLoss';
+  const [p, t] = checkPair(fn, pred, target);
+  const o = checkKeys(fn, options, [...BASE, 'scales', 'weights']);
+  const { h, abi } = lossHead(fn, 1, o, dimsOf(p), { window: 'gaussian', size: 11 });
+  const w = autoWeights(msssimWeights(fn, o, dimsOf(p), h.size), p, h.size);
+  return run(fn, p, t, o, [...abi, w.length, ...w]);
+}
+
+/** 'auto' resolved here: the loss ABI takes explicit weights. */
+function autoWeights(w: number[], p: CheckedBatch, size: number): number[] {
+  if (w.length) return w;
+  const std = MSSSIM_WEIGHTS.slice(0, Math.min(MSSSIM_WEIGHTS.length, maxScales(p.w, p.h, size)));
+  const s = std.reduce((x, y) => x + y, 0);
+  return std.map((v) => v / s);
+}
+
+/**
+ * alpha (1 - S) + beta L1 / L: 0.8 / 0.2 by default (the TensorFlow form on
+ * [0, 1] data); `{ alpha: 0.5, beta: 0.5, dataRange: 255 }` is the
+ * normalised 8-bit form; `{ structure: 'msssim', l1: 'gaussian', alpha: 0.84,
+ * beta: 0.16 }` is Zhao et al.'s mix.
+ */
+export function dssimMaeLoss(pred: LossInput, target: LossInput, options?: DssimMaeLossOptions): LossResult {
+  const fn = 'dssimMaeLoss';
+  const [p, t] = checkPair(fn, pred, target);
+  const o = checkKeys(fn, options, [...BASE, 'alpha', 'beta', 'structure', 'l1', 'scales', 'weights']);
+  const { h, abi } = lossHead(fn, 2, o, dimsOf(p), { window: 'gaussian', size: 11 });
+  const alpha = num(fn, 'alpha', o.alpha ?? 0.8, (x) => x >= 0, 'non-negative');
+  const beta = num(fn, 'beta', o.beta ?? 0.2, (x) => x >= 0, 'non-negative');
+  const structure = o.structure === undefined ? 'ssim' : oneOf(fn, 'structure', o.structure, ['ssim', 'msssim'] as const);
+  const l1 = o.l1 === undefined ? 'plain' : oneOf(fn, 'l1', o.l1, ['plain', 'gaussian'] as const);
+  if (structure === 'ssim' && (o.scales !== undefined || o.weights !== undefined)) {
+    throw new TypeError(`${fn}: scales and weights apply to structure: 'msssim'`);
+  }
+  const w = structure === 'msssim' ? autoWeights(msssimWeights(fn, o, dimsOf(p), h.size), p, h.size) : [];
+  return run(fn, p, t, o, [...abi, structure === 'msssim' ? 1 : 0, alpha, beta, l1 === 'gaussian' ? 1 : 0, w.length, ...w]);
+}
+
+/** 1 - LWSSIM / 2 (0 at equality with the default weights). */
+export function lwssimLoss(pred: LossInput, target: LossInput, options?: LwssimLossOptions): LossResult {
+  const fn = 'lwssimLoss';
+  const [p, t] = checkPair(fn, pred, target);
+  const o = checkKeys(fn, options, ['grad', 'perSample', 'dataRange', 'k1', 'k2', 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border']);
+  const { head: h, exps, per } = lwssimLevels(fn, o, dimsOf(p));
+  const abi = [3, h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.border === 'same' ? 1 : 0, 0];
+  return run(fn, p, t, o, [...abi, ...exps, per.length / 3, ...per]);
+}
+
+/**
+ * The phased schedule of the DSSIM+MAE article: MAE alone (alpha 0, beta 1)
+ * for the first `maeSteps` steps, then the mix. Call it with the step number
+ * from your training loop.
+ */
+export function phasedDssimMae(schedule: { maeSteps: number } & DssimMaeLossOptions) {
+  const { maeSteps, ...mix } = checkKeys('phasedDssimMae', schedule, ['maeSteps', 'alpha', 'beta', 'structure', 'l1', 'scales', 'weights', 'dataRange', 'k1', 'k2', 'window', 'size', 'sigma']) as unknown as typeof schedule;
+  num('phasedDssimMae', 'maeSteps', maeSteps, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
+  return (pred: LossInput, target: LossInput, step: number, options?: Pick<DssimMaeLossOptions, 'grad' | 'perSample'>): LossResult => {
+    num('phasedDssimMae', 'step', step, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
+    const phase = step < maeSteps ? { ...mix, alpha: 0, beta: 1 } : mix;
+    return dssimMaeLoss(pred, target, { ...phase, ...options });
+  };
+}
