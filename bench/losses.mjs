@@ -3,6 +3,7 @@
 // and one 1920x1080x3 image: `npm run bench:losses [-- --quick]`.
 // Medians of several runs; the ratio is the backward pass's cost.
 import { dssimMaeLoss, init, lwssimLoss, msssimLoss, ssimLoss } from 'ssimkit';
+import { median } from './util.mjs';
 
 const quick = process.argv.includes('--quick');
 await init();
@@ -16,16 +17,6 @@ function batch(n, h, w, c, seed) {
     d[i] = 0.5 + 0.3 * Math.sin(x / 13) * Math.cos(y / 17) + ((s >>> 24) / 255 - 0.5) * 0.1;
   }
   return { data: d, shape: [n, h, w, c] };
-}
-
-function median(f, runs) {
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    f();
-    t.push(performance.now() - s);
-  }
-  return t.sort((a, b) => a - b)[runs >> 1];
 }
 
 const shapes = quick ? [[2, 128, 128, 3]] : [[8, 256, 256, 3], [1, 1080, 1920, 3]];

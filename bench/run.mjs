@@ -8,6 +8,7 @@ import ssimjsModule from 'ssim.js';
 // ssim.js is CommonJS: its function is the default export's 'ssim'.
 const ssimjs = ssimjsModule.ssim;
 import { init, lwssim, msssim, ssim } from 'ssimkit';
+import { median } from './util.mjs';
 
 const quick = process.argv.includes('--quick');
 const info = await init();
@@ -26,17 +27,6 @@ function photoLike(w, h, seed) {
       d[i + 3] = 255;
     }
   return { data: d, width: w, height: h };
-}
-
-function median(f, runs) {
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    f();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return t[t.length >> 1];
 }
 
 const sizes = quick ? [[512, 512]] : [[512, 512], [1920, 1080]];

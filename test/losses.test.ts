@@ -2,6 +2,7 @@
 // and training: gradient descent on the pixels lowers every loss.
 import { describe, expect, it } from 'vitest';
 import { dssimMaeLoss, init, lwssimLoss, msssimLoss, phasedDssimMae, ssim, ssimLoss } from 'ssimkit';
+import { expectError } from './shared/expect-error.js';
 
 type Shape = [number, number, number, number];
 const N = 2, H = 40, W = 36, C = 3;
@@ -154,14 +155,7 @@ describe('bad input', () => {
     ['negative maeSteps', () => phasedDssimMae({ maeSteps: -1 }), RangeError, /maeSteps must be a non-negative integer/],
   ];
   it.each(cases)('%s', (_n, call, type, message) => {
-    let thrown: unknown;
-    try {
-      call();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(type);
-    expect((thrown as Error).message).toMatch(message);
+    expectError(call, type, message);
     expect(good()).toBe(before);
   });
 });

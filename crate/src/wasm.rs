@@ -128,22 +128,27 @@ fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> 
 fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
     let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
     let (p, ch) = head(o)?;
-    let n = arg(o, HEAD + 3)? as usize;
+    let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
+    Ok(Output(api::lwssim::<f64>(&x, &y, &lp, &ch)?))
+}
+
+/// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].
+fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Result<LwssimParams, JsError> {
+    let n = arg(o, at + 3)? as usize;
     let mut levels = Vec::with_capacity(n);
     for i in 0..n {
-        let b = HEAD + 4 + 3 * i;
-        levels.push((window(o[WINDOW], arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
+        let b = at + 4 + 3 * i;
+        levels.push((window(window_kind, arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
     }
-    let lp = LwssimParams {
+    Ok(LwssimParams {
         levels,
-        alpha: arg(o, HEAD)?,
-        beta: arg(o, HEAD + 1)?,
-        gamma: arg(o, HEAD + 2)?,
+        alpha: arg(o, at)?,
+        beta: arg(o, at + 1)?,
+        gamma: arg(o, at + 2)?,
         k1: p.k1,
         k2: p.k2,
         border: p.border,
-    };
-    Ok(Output(api::lwssim::<f64>(&x, &y, &lp, &ch)?))
+    })
 }
 
 macro_rules! exports {
@@ -224,23 +229,7 @@ fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
             beta: arg(o, HEAD + 2)?,
             l1: if arg(o, HEAD + 3)? == 1.0 { L1::Gaussian } else { L1::Plain },
         },
-        3 => {
-            let n = arg(o, HEAD + 3)? as usize;
-            let mut levels = Vec::with_capacity(n);
-            for i in 0..n {
-                let b = HEAD + 4 + 3 * i;
-                levels.push((window(o[1], arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
-            }
-            LossKind::Lwssim(LwssimParams {
-                levels,
-                alpha: arg(o, HEAD)?,
-                beta: arg(o, HEAD + 1)?,
-                gamma: arg(o, HEAD + 2)?,
-                k1: ssim.k1,
-                k2: ssim.k2,
-                border: ssim.border,
-            })
-        }
+        3 => LossKind::Lwssim(lwssim_params(o, HEAD, o[1], &ssim)?),
         k => return Err(JsError::new(&format!("ssimkit: unknown loss kind {k}"))),
     };
     Ok(LossSpec { kind, ssim, data_range: o[6] })
