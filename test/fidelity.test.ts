@@ -60,6 +60,7 @@ describe('maps against the peer', () => {
     // Per pixel there is no averaging: the bound is the peer's own (TF's
     // float32 map is 2.3e-4 from scikit-image's float64 one at worst).
     expect(worst).toBeLessThanOrEqual(c.expected.mapTol!);
-    expect(digest(r.map!)).toBe(results.get(c.id)?.mapDigest ?? digest(r.map!));
+    // The runner (which every runtime runs) produced the same map.
+    expect(results.get(c.id)?.mapDigest).toBe(digest(r.map!));
   });
 });
