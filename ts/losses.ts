@@ -7,7 +7,7 @@ import { type Dims, head, lwssimLevels, maxScales, MSSSIM_WEIGHTS, msssimWeights
 import type {
   Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
-import { bool, checkKeys, describe, num, oneOf } from './validate.js';
+import { bool, checkFinite, checkKeys, describe, num, oneOf, positiveInt } from './validate.js';
 
 interface CheckedBatch {
   data: Float32Array;
@@ -28,14 +28,14 @@ function checkBatch(fn: string, name: string, v: unknown): CheckedBatch {
     if (!Array.isArray(b.shape) || b.shape.length !== 4) {
       throw new TypeError(`${fn}: ${name}.shape must be [n, h, w, c] (or [n, c, h, w] with layout 'nchw'), got ${describe(b.shape)}`);
     }
-    b.shape.forEach((d, i) => num(fn, `${name}.shape[${i}]`, d, (x) => Number.isInteger(x) && x > 0, 'a positive integer'));
+    b.shape.forEach((d, i) => positiveInt(fn, `${name}.shape[${i}]`, d));
     layout = b.layout === undefined ? 'nhwc' : oneOf(fn, `${name}.layout`, b.layout, ['nhwc', 'nchw'] as const);
     dims = layout === 'nhwc' ? [...b.shape] : [b.shape[0], b.shape[2], b.shape[3], b.shape[1]];
   } else {
     if (b.layout !== undefined) throw new TypeError(`${fn}: ${name}.layout needs a shape`);
-    const w = num(fn, `${name}.width`, b.width, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-    const h = num(fn, `${name}.height`, b.height, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-    const c = b.channels === undefined ? b.data.length / (w * h) : num(fn, `${name}.channels`, b.channels, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    const w = positiveInt(fn, `${name}.width`, b.width);
+    const h = positiveInt(fn, `${name}.height`, b.height);
+    const c = b.channels === undefined ? b.data.length / (w * h) : positiveInt(fn, `${name}.channels`, b.channels);
     if (!Number.isInteger(c) || c < 1) throw new RangeError(`${fn}: ${name}.data holds ${b.data.length} values, not whole pixels of a ${w}x${h} image`);
     dims = [1, h, w, c];
     layout = 'nhwc';
@@ -45,11 +45,8 @@ function checkBatch(fn: string, name: string, v: unknown): CheckedBatch {
     throw new RangeError(`${fn}: ${name} is ${b.shape ? `[${b.shape.join(', ')}] (${layout})` : `${w}x${h}x${c}`} = ${n * h * w * c} values but data holds ${b.data.length}`);
   }
   if (h * w > 2 ** 26) throw new RangeError(`${fn}: ${name} images are ${w}x${h}; at most ${2 ** 26} pixels are supported`);
-  const d = b.data;
-  for (let i = 0; i < d.length; i++) {
-    if (!(Math.abs(d[i]!) < Infinity)) throw new RangeError(`${fn}: ${name}.data[${i}] is ${d[i]}; values must be finite`);
-  }
-  return { data: d, n, h, w, c, layout };
+  checkFinite(fn, `${name}.data`, b.data);
+  return { data: b.data, n, h, w, c, layout };
 }
 
 function checkPair(fn: string, pred: unknown, target: unknown): [CheckedBatch, CheckedBatch] {

@@ -33,7 +33,7 @@ function kindOf(data: unknown): PixelKind | undefined {
   return undefined;
 }
 
-function positiveInt(fn: string, what: string, v: unknown): number {
+export function positiveInt(fn: string, what: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${what} must be a number, got ${describe(v)}`);
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${fn}: ${what} must be a positive integer, got ${v}`);
   return v;
@@ -72,16 +72,16 @@ export function checkImage(fn: string, name: string, img: unknown): CheckedImage
       );
     }
   }
-  if (kind === 'f32') {
-    const d = data as Float32Array;
-    for (let i = 0; i < d.length; i++) {
-      // One comparison catches NaN and both infinities.
-      if (!(Math.abs(d[i]!) < Infinity)) {
-        throw new RangeError(`${fn}: ${name}.data[${i}] is ${d[i]}; pixel values must be finite`);
-      }
-    }
-  }
+  if (kind === 'f32') checkFinite(fn, `${name}.data`, data as Float32Array);
   return { data, kind, width: w, height: h, channels: c };
+}
+
+/** Float data must hold no NaN or infinity (integer arrays cannot). */
+export function checkFinite(fn: string, name: string, d: Float32Array): void {
+  for (let i = 0; i < d.length; i++) {
+    // One comparison catches NaN and both infinities.
+    if (!(Math.abs(d[i]!) < Infinity)) throw new RangeError(`${fn}: ${name}[${i}] is ${d[i]}; pixel values must be finite`);
+  }
 }
 
 /** Checks both images and that they can be compared. */
