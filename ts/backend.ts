@@ -22,6 +22,7 @@ export interface Backend {
   batchLoss(pred: Float32Array, target: Float32Array, n: number, h: number, w: number, c: number, nchw: boolean,
     options: Float64Array, grad: boolean): WasmLossOutput;
   buildFeatures(): string;
+  memoryBytes(): number;
 }
 
 export interface WasmLossOutput {

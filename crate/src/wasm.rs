@@ -56,6 +56,13 @@ pub fn build_features() -> String {
     f.join(",")
 }
 
+/// Bytes of linear memory the module holds now (it never shrinks; the
+/// benchmark and the memory tests read it).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 // Shared head of every option array.
 const WINDOW: usize = 0; // 0 gaussian, 1 box
 const SIZE: usize = 1;
