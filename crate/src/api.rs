@@ -3,12 +3,13 @@
 
 use crate::error::{range, Error};
 use crate::image::{Color, Image};
-use crate::lwssim::{lwssim_plane, LwssimParams};
+use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
 use crate::msssim::{max_scales, msssim_plane};
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::ssim::{ssim_plane, SsimParams};
+use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
+use crate::stream::ImagePair;
 use crate::window::Window;
 
 /// Which channels are compared and on what scale.
@@ -67,10 +68,7 @@ fn check_window(w: &Window, width: usize, height: usize) -> Result<(), Error> {
 
 fn planes_of<T: Real>(x: &Image, y: &Image, ch: &Channels) -> Result<(Vec<Plane<T>>, Vec<Plane<T>>), Error> {
     check_pair(x, y)?;
-    let l = ch.data_range.unwrap_or_else(|| x.pixels.default_range());
-    if !(l.is_finite() && l > 0.0) {
-        return range(format!("dataRange must be positive and finite, got {l}"));
-    }
+    let l = range_of(x, ch.data_range)?;
     Ok((x.planes(ch.color, ch.alpha, l), y.planes(ch.color, ch.alpha, l)))
 }
 
@@ -78,36 +76,33 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-/// The mean of per-channel maps, in f32 (the map's transport type).
-fn mean_map<T: Real>(maps: Vec<Plane<T>>) -> Plane<f32> {
-    let k = maps.len() as f64;
-    let (w, h) = (maps[0].width, maps[0].height);
-    let data = (0..w * h).map(|i| (maps.iter().map(|m| m.data[i].to_f64()).sum::<f64>() / k) as f32).collect();
-    Plane::new(w, h, data)
+fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error> {
+    let l = data_range.unwrap_or_else(|| x.pixels.default_range());
+    if !(l.is_finite() && l > 0.0) {
+        return range(format!("dataRange must be positive and finite, got {l}"));
+    }
+    Ok(l)
 }
 
-pub fn ssim<T: Real>(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool) -> Result<Score, Error> {
-    let (xs, ys) = planes_of::<T>(x, y, ch)?;
+/// Streams the image rows: memory grows with the width, not the image.
+pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool) -> Result<Score, Error> {
+    check_pair(x, y)?;
+    let l = range_of(x, ch.data_range)?;
     check_window(&p.window, x.width, x.height)?;
-    let mut channels = Vec::with_capacity(xs.len());
-    let mut maps = Vec::new();
-    for (a, b) in xs.iter().zip(&ys) {
-        let r = ssim_plane(a, b, p, want_map);
-        channels.push(r.ssim);
-        maps.extend(r.map);
-    }
-    Ok(Score { score: mean(&channels), channels, map: want_map.then(|| mean_map(maps)) })
+    let (v, map) = ssim_planes(&ImagePair::new(x, y, ch.color, ch.alpha, l), p, want_map);
+    let channels: Vec<f64> = v.iter().map(|c| c.0).collect();
+    Ok(Score { score: mean(&channels), channels, map })
 }
 
 /// MATLAB's ssim.m as ssim.js 'original' reproduces it: gray, then the
 /// automatic down-sampling, then Gaussian 11/1.5 SSIM on the valid region.
-pub fn ssim_matlab<T: Real>(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>, want_map: bool) -> Result<Score, Error> {
+pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>, want_map: bool) -> Result<Score, Error> {
     check_pair(x, y)?;
     let l = data_range.unwrap_or_else(|| x.pixels.default_range());
-    let (a, b) = (matlab::prepare::<T>(x, l), matlab::prepare::<T>(y, l));
+    let (a, b) = (matlab::prepare::<f64>(x, l), matlab::prepare::<f64>(y, l));
     check_window(&p.window, a.width, a.height)?;
     let r = ssim_plane(&a, &b, p, want_map);
-    Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map.map(|m| mean_map(vec![m])) })
+    Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map })
 }
 
 /// How many scales MS-SSIM uses.
@@ -119,8 +114,8 @@ pub enum Scales {
     Auto,
 }
 
-pub fn msssim<T: Real>(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
-    let (xs, ys) = planes_of::<T>(x, y, ch)?;
+pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
+    let (xs, ys) = planes_of::<f64>(x, y, ch)?;
     check_window(&p.window, x.width, x.height)?;
     let fit = max_scales(x.width, x.height, p.window.size());
     let weights = match scales {
@@ -146,14 +141,16 @@ pub fn msssim<T: Real>(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scal
     Ok(Score { score: mean(&channels), channels, map: None })
 }
 
-pub fn lwssim<T: Real>(x: &Image, y: &Image, p: &LwssimParams, ch: &Channels) -> Result<Score, Error> {
-    let (xs, ys) = planes_of::<T>(x, y, ch)?;
+pub fn lwssim(x: &Image, y: &Image, p: &LwssimParams, ch: &Channels) -> Result<Score, Error> {
+    check_pair(x, y)?;
+    let l = range_of(x, ch.data_range)?;
     if p.levels.is_empty() {
         return range("LWSSIM needs at least one level");
     }
     for (w, _) in &p.levels {
         check_window(w, x.width, x.height)?;
     }
-    let channels: Vec<f64> = xs.iter().zip(&ys).map(|(a, b)| lwssim_plane(a, b, p)).collect();
+    let levels = lwssim_levels_of(&ImagePair::new(x, y, ch.color, ch.alpha, l), p);
+    let channels: Vec<f64> = levels.iter().map(|v| lwssim_total(v, p)).collect();
     Ok(Score { score: mean(&channels), channels, map: None })
 }

@@ -2,84 +2,159 @@
 //! second plane (the prediction), by the chain rule through the window
 //! filters and the down-sampling. Every score is a mean over window
 //! positions of F(mu_y, E[y^2], E[xy]) (x fixed), so each backward pass is:
-//! per position, dF/d(moments); then the adjoint of the window filter.
+//! per position, dF/d(moments), streamed chunk by chunk exactly as the
+//! forward pass streams (so the value is the forward's, bit for bit); then
+//! the adjoint of the window filter, gathered one source row at a time.
 
+use rayon::prelude::*;
+
+use crate::kernels::{self, Moments5, SsimConsts};
 use crate::lwssim::{dpow, pow, LwssimParams};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
-use crate::real::Real;
-use crate::ssim::{SsimParams, Terms};
-use crate::stats::{moments, Moments};
-use crate::window::{Border, Window};
+use crate::ssim::{partials_at, SsimParams};
+use crate::stream::{chunk_moments, output_size, Filter, PlanePair, CHUNK};
+use crate::window::{reflect, Border, Window};
 
-/// d(objective)/d(mu_y, E[y^2], E[xy]) at every output position.
-pub struct MomentGrads<T> {
-    pub mu: Vec<T>,
-    pub yy: Vec<T>,
-    pub xy: Vec<T>,
+/// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
+/// rows of ow: mu | yy | xy) and the row's value sums (the forward's).
+type GradRow<'f> = dyn Fn(&Moments5, &mut [f64]) -> [f64; 3] + Sync + 'f;
+
+/// Streams the moments of a plane pair chunk by chunk and stores each
+/// row's moment gradients: (per-chunk-reduced value sums, ow x oh x 3).
+fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row: &GradRow) -> ([f64; 3], Vec<f64>) {
+    let src = PlanePair { x, y };
+    let (ow, oh) = output_size(&src, f, border);
+    let mut g = vec![0.0; 3 * ow * oh];
+    let parts: Vec<[f64; 3]> = g
+        .par_chunks_mut(CHUNK * 3 * ow)
+        .enumerate()
+        .map(|(c, dst)| {
+            let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
+            let mut acc = [0.0; 3];
+            chunk_moments(&src, 0, f, border, i0, i1, |i, m| {
+                let r = row(m, &mut dst[(i - i0) * 3 * ow..][..3 * ow]);
+                for t in 0..3 {
+                    acc[t] += r[t];
+                }
+            });
+            acc
+        })
+        .collect();
+    let mut sum = [0.0; 3];
+    for r in parts {
+        for t in 0..3 {
+            sum[t] += r[t];
+        }
+    }
+    (sum, g)
 }
 
-impl<T: Real> MomentGrads<T> {
-    fn zeros(len: usize) -> Self {
-        MomentGrads { mu: vec![T::ZERO; len], yy: vec![T::ZERO; len], xy: vec![T::ZERO; len] }
+/// The folded half taps whose symmetric filter is the window's adjoint (a
+/// box by running sums is, for the adjoint, n taps of 1/n).
+fn adjoint_half(f: &Filter) -> Vec<f64> {
+    match f {
+        Filter::Symmetric { half } => half.clone(),
+        Filter::Box { n } => vec![1.0 / *n as f64; n / 2 + 1],
     }
 }
 
-/// The adjoint of the separable window filter (`stats::moments`) for
-/// `planes.len()` output planes of ow x oh: scatters each output value back
-/// over its window, through the border's index table, onto w x h planes.
-pub fn filter_adjoint<T: Real, const K: usize>(
-    planes: [&[T]; K],
-    (ow, oh): (usize, usize),
-    (w, h): (usize, usize),
-    taps: &[T],
-    border: Border,
-) -> [Vec<T>; K] {
-    let n = taps.len();
+/// The adjoint of the separable window filter (`stream::chunk_moments`) for
+/// K planes of ow x oh, gathered per source row: row r of the result sums,
+/// over the padded rows p that read source row r, the window's taps times
+/// the rows of `planes` that padded row fed; then the same along the row.
+/// Zero rows stand in past the edges, so the symmetric SIMD filter serves.
+/// Calls `emit(r, [adjoint rows; K])` for every source row, in parallel.
+pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
+    border: Border, emit: &(dyn Fn(usize, [&[f64]; K]) + Sync)) {
+    let n = f.n();
+    let half = adjoint_half(f);
+    let before = (n - 1) / 2;
+    // Padded rows feeding source row r: p itself (valid), or every p whose
+    // reflection is r (same: one, or two near an edge).
+    let preimage = |r: usize| -> Vec<usize> {
+        match border {
+            Border::Valid => vec![r],
+            Border::Same => (0..oh + n - 1).filter(|&p| reflect(p as isize - before as isize, h) == r).collect(),
+        }
+    };
     let cols = border.source_indices(w, n);
-    let rows = border.source_indices(h, n);
-    // Vertical adjoint: output row i fed source rows rows[i + k].
-    let mut mid: [Vec<T>; K] = core::array::from_fn(|_| vec![T::ZERO; h * ow]);
-    for i in 0..oh {
-        for (k, &t) in taps.iter().enumerate() {
-            let r = rows[i + k];
-            for (s, dst_plane) in mid.iter_mut().enumerate() {
-                let src = &planes[s][i * ow..(i + 1) * ow];
-                for (d, &v) in dst_plane[r * ow..(r + 1) * ow].iter_mut().zip(src) {
-                    *d += t * v;
-                }
-            }
-        }
-    }
-    // Horizontal adjoint, into a padded row, then folded onto the source
-    // columns (in `valid` mode the fold is the identity).
     let plen = ow + n - 1;
-    let mut pad = vec![T::ZERO; plen];
-    let mut out: [Vec<T>; K] = core::array::from_fn(|_| vec![T::ZERO; h * w]);
-    for r in 0..h {
-        for s in 0..K {
-            pad.iter_mut().for_each(|v| *v = T::ZERO);
-            let src = &mid[s][r * ow..(r + 1) * ow];
-            for (k, &t) in taps.iter().enumerate() {
-                for (d, &v) in pad[k..k + ow].iter_mut().zip(src) {
-                    *d += t * v;
+    let zero = vec![0.0; ow];
+    (0..h).into_par_iter().with_min_len(16).for_each(|r| {
+        let mut vrow = vec![0.0; ow];
+        let mut vpad = vec![0.0; ow + 2 * (n - 1)];
+        let mut hrow = vec![0.0; plen];
+        let mut outs: [Vec<f64>; K] = core::array::from_fn(|_| vec![0.0; w]);
+        for (s, plane) in planes.iter().enumerate() {
+            let mut first = true;
+            for p in preimage(r) {
+                // Output rows i = p - n + 1 + k, k = 0..n, fed padded row p.
+                let rows: Vec<&[f64]> = (0..n)
+                    .map(|k| {
+                        let i = p as isize - n as isize + 1 + k as isize;
+                        if i >= 0 && (i as usize) < oh { &plane[i as usize * ow..][..ow] } else { &zero[..] }
+                    })
+                    .collect();
+                kernels::vfilter(&rows, &half, &mut vrow);
+                let v = &mut vpad[n - 1..n - 1 + ow];
+                if first {
+                    v.copy_from_slice(&vrow);
+                    first = false;
+                } else {
+                    for (d, a) in v.iter_mut().zip(&vrow) {
+                        *d += a;
+                    }
                 }
             }
-            let dst = &mut out[s][r * w..(r + 1) * w];
-            for (p, &c) in cols.iter().take(plen).enumerate() {
-                dst[c] += pad[p];
+            kernels::hfilter(&vpad, &half, &mut hrow);
+            let out = &mut outs[s];
+            for (q, &c) in cols.iter().take(plen).enumerate() {
+                out[c] += hrow[q];
             }
         }
-    }
-    out
+        emit(r, core::array::from_fn(|s| &outs[s][..]));
+    });
 }
 
-/// grad_y[q] = A(g.mu)[q] + 2 y[q] A(g.yy)[q] + x[q] A(g.xy)[q], A the
-/// filter's adjoint: the chain rule through mu_y, E[y^2] and E[xy].
-pub fn moments_backward<T: Real>(x: &Plane<T>, y: &Plane<T>, taps: &[T], border: Border, m: &Moments<T>, g: &MomentGrads<T>) -> Vec<T> {
-    let [a_mu, a_yy, a_xy] = filter_adjoint([&g.mu, &g.yy, &g.xy], (m.width, m.height), (x.width, x.height), taps, border);
-    let two = T::from_f64(2.0);
-    (0..x.data.len()).map(|q| a_mu[q] + two * y.data[q] * a_yy[q] + x.data[q] * a_xy[q]).collect()
+/// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
+pub fn filter_adjoint<const K: usize>(planes: [&[f64]; K], out: (usize, usize), (w, h): (usize, usize), window: &Window,
+    border: Border) -> [Vec<f64>; K] {
+    let rows: Vec<std::sync::Mutex<Option<[Vec<f64>; K]>>> = (0..h).map(|_| Default::default()).collect();
+    adjoint_rows(planes, out, (w, h), &Filter::new(window), border, &|r, a| {
+        *rows[r].lock().unwrap() = Some(core::array::from_fn(|s| a[s].to_vec()));
+    });
+    let mut res: [Vec<f64>; K] = core::array::from_fn(|_| Vec::with_capacity(w * h));
+    for row in rows {
+        let a = row.into_inner().unwrap().unwrap();
+        for s in 0..K {
+            res[s].extend_from_slice(&a[s]);
+        }
+    }
+    res
+}
+
+/// Moment gradients (three rows per output row, see [`GradRow`]) back to
+/// the gradient with respect to y: A(g_mu) + 2 y A(g_yy) + x A(g_xy), A the
+/// filter's adjoint, added into `grad`.
+fn moments_backward(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, g: &[f64], grad: &mut [f64]) {
+    let (w, h) = (x.width, x.height);
+    let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
+    // Split the interleaved rows into three planes for the gather.
+    let mut planes = [vec![0.0; ow * oh], vec![0.0; ow * oh], vec![0.0; ow * oh]];
+    for i in 0..oh {
+        for s in 0..3 {
+            planes[s][i * ow..][..ow].copy_from_slice(&g[(i * 3 + s) * ow..][..ow]);
+        }
+    }
+    let rows: Vec<std::sync::Mutex<&mut [f64]>> = grad.chunks_mut(w).map(std::sync::Mutex::new).collect();
+    adjoint_rows([&planes[0], &planes[1], &planes[2]], (ow, oh), (w, h), f, border, &|r, [a_mu, a_yy, a_xy]| {
+        let mut dst = rows[r].lock().unwrap();
+        let (xr, yr) = (x.row(r), y.row(r));
+        for q in 0..w {
+            dst[q] += a_mu[q] + 2.0 * yr[q] * a_yy[q] + xr[q] * a_xy[q];
+        }
+    });
 }
 
 /// Which mean a single-scale backward pass differentiates.
@@ -91,40 +166,44 @@ pub enum Objective {
     Cs,
 }
 
-fn taps_of<T: Real>(w: &Window) -> Vec<T> {
-    w.taps().into_iter().map(T::from_f64).collect()
-}
-
 /// The mean SSIM (or cs) of a plane pair and its gradient with respect to y.
 /// The mean is bit-identical to the forward pass's.
-pub fn ssim_plane_grad<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, obj: Objective) -> (f64, Vec<T>) {
-    let taps = taps_of::<T>(&p.window);
-    let m = moments(x, y, &taps, p.border);
-    let n = p.window.size();
-    let terms = Terms::<T>::new(p.k1, p.k2, n * n, p.sample_covariance);
-    let len = m.width * m.height;
-    let inv = T::from_f64(1.0 / len as f64);
-    let mut g = MomentGrads::zeros(len);
-    let mut sum = 0.0f64;
-    for i in 0..len {
-        let d = terms.partials(&m, i);
-        let (f_l, f_cs, v) = match obj {
-            Objective::Ssim => (d.cs, d.l, d.l * d.cs),
-            Objective::Cs => (T::ZERO, T::ONE, d.cs),
-        };
-        sum += v.to_f64();
-        g.mu[i] = (f_l * d.dl_dmu + f_cs * d.dcs_dmu) * inv;
-        g.yy[i] = f_cs * d.dcs_dyy * inv;
-        g.xy[i] = f_cs * d.dcs_dxy * inv;
-    }
-    (sum / len as f64, moments_backward(x, y, &taps, p.border, &m, &g))
+pub fn ssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, obj: Objective) -> (f64, Vec<f64>) {
+    let f = Filter::new(&p.window);
+    let k = p.consts();
+    let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
+    let len = ow * oh;
+    let inv = 1.0 / len as f64;
+    let row = |m: &Moments5, g: &mut [f64]| {
+        let (gm, rest) = g.split_at_mut(ow);
+        let (gyy, gxy) = rest.split_at_mut(ow);
+        for j in 0..ow {
+            let d = partials_at(m, &k, j);
+            let (f_l, f_cs) = match obj {
+                Objective::Ssim => (d.cs, d.l),
+                Objective::Cs => (0.0, 1.0),
+            };
+            gm[j] = (f_l * d.dl_dmu + f_cs * d.dcs_dmu) * inv;
+            gyy[j] = f_cs * d.dcs_dyy * inv;
+            gxy[j] = f_cs * d.dcs_dxy * inv;
+        }
+        kernels::ssim_row(m, &k, None)
+    };
+    let (sums, g) = moment_grads(x, y, &f, p.border, &row);
+    let mut grad = vec![0.0; x.data.len()];
+    moments_backward(x, y, &f, p.border, &g, &mut grad);
+    let v = match obj {
+        Objective::Ssim => sums[0],
+        Objective::Cs => sums[1],
+    };
+    (v / len as f64, grad)
 }
 
 /// The adjoint of `downsample2`: each coarse value spreads a quarter to the
 /// four fine samples it averaged (twice to a repeated edge sample).
-pub fn downsample2_adjoint<T: Real>(g: &Plane<T>, w: usize, h: usize) -> Vec<T> {
-    let quarter = T::from_f64(0.25);
-    let mut out = vec![T::ZERO; w * h];
+pub fn downsample2_adjoint(g: &Plane<f64>, w: usize, h: usize) -> Vec<f64> {
+    let quarter = 0.25;
+    let mut out = vec![0.0; w * h];
     for i in 0..g.height {
         let (r0, r1) = (2 * i, (2 * i + 1).min(h - 1));
         for j in 0..g.width {
@@ -144,7 +223,7 @@ pub fn downsample2_adjoint<T: Real>(g: &Plane<T>, w: usize, h: usize) -> Vec<T> 
 /// MS = prod v_s^w_s with v_s = max(mean, 0). dMS/dv_s = w_s MS / v_s where
 /// v_s > 0; where the relu clamps (v_s = 0) the subgradient 0 is used, for
 /// that term and, since MS is then 0, for all: never NaN or infinite.
-pub fn msssim_plane_grad<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<T>) {
+pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<f64>) {
     let scales = weights.len();
     let (mut xs, mut ys) = (vec![x.clone()], vec![y.clone()]);
     for _ in 1..scales {
@@ -152,15 +231,15 @@ pub fn msssim_plane_grad<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, we
         xs.push(nx);
         ys.push(ny);
     }
-    let per_scale: Vec<(f64, Vec<T>)> = (0..scales)
+    let per_scale: Vec<(f64, Vec<f64>)> = (0..scales)
         .map(|s| ssim_plane_grad(&xs[s], &ys[s], p, if s + 1 == scales { Objective::Ssim } else { Objective::Cs }))
         .collect();
     let v: Vec<f64> = per_scale.iter().map(|(m, _)| m.max(0.0)).collect();
     let ms: f64 = v.iter().zip(weights).map(|(v, w)| v.powf(*w)).product();
-    let mut grad: Option<Vec<T>> = None;
+    let mut grad: Option<Vec<f64>> = None;
     for s in (0..scales).rev() {
-        let coef = if v[s] > 0.0 { T::from_f64(weights[s] * ms / v[s]) } else { T::ZERO };
-        let mut g: Vec<T> = per_scale[s].1.iter().map(|&d| coef * d).collect();
+        let coef = if v[s] > 0.0 { weights[s] * ms / v[s] } else { 0.0 };
+        let mut g: Vec<f64> = per_scale[s].1.iter().map(|&d| coef * d).collect();
         if let Some(coarse) = grad.take() {
             let c = Plane::new(ys[s + 1].width, ys[s + 1].height, coarse);
             for (d, u) in g.iter_mut().zip(downsample2_adjoint(&c, ys[s].width, ys[s].height)) {
@@ -179,62 +258,68 @@ pub fn msssim_plane_grad<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, we
 /// pass computes it. Otherwise c and s go through sx sy = sqrt(sxx syy),
 /// whose derivative is infinite where a variance is 0: there the
 /// subgradient 0 is used, as for a clamped variance or covariance.
-pub fn lwssim_plane_grad<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &LwssimParams) -> (f64, Vec<T>) {
+pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f64, Vec<f64>) {
     let unit = p.beta == 1.0 && p.gamma == 1.0;
+    let simple = unit && p.alpha == 1.0;
     let levels = p.levels.len() as f64;
-    let mut total = 0.0f64;
-    let mut grad = vec![T::ZERO; x.data.len()];
+    let k = SsimConsts { c1: p.k1 * p.k1, c2: p.k2 * p.k2, cov: 1.0 };
+    let (c2, c3) = (k.c2, k.c2 / 2.0);
+    let mut per_level = Vec::with_capacity(p.levels.len());
+    let mut grad = vec![0.0; x.data.len()];
     for &(window, lambda) in &p.levels {
-        let taps = taps_of::<T>(&window);
-        let m = moments(x, y, &taps, p.border);
-        let n = window.size();
-        let terms = Terms::<T>::new(p.k1, p.k2, n * n, false);
-        let (c2, len) = (terms.c2().to_f64(), m.width * m.height);
-        let c3 = c2 / 2.0;
+        let f = Filter::new(&window);
+        let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
+        let len = ow * oh;
         let scale = lambda / levels / len as f64;
-        let mut g = MomentGrads::zeros(len);
-        let mut sum = 0.0f64;
-        for i in 0..len {
-            let d = terms.partials(&m, i);
-            let l = d.l.to_f64();
-            let f_l = dpow(l, p.alpha);
-            let (structural, g_mu, g_yy, g_xy) = if unit {
-                let cs = d.cs.to_f64();
-                let (a, b, c) = (d.dcs_dmu.to_f64(), d.dcs_dyy.to_f64(), d.dcs_dxy.to_f64());
-                (cs, a, b, c)
+        let row = |m: &Moments5, g: &mut [f64]| -> [f64; 3] {
+            let (gm, rest) = g.split_at_mut(ow);
+            let (gyy, gxy) = rest.split_at_mut(ow);
+            let mut sum = 0.0;
+            for j in 0..ow {
+                let d = partials_at(m, &k, j);
+                let l = d.l;
+                let f_l = dpow(l, p.alpha);
+                let (structural, g_mu, g_yy, g_xy) = if unit {
+                    (d.cs, d.dcs_dmu, d.dcs_dyy, d.dcs_dxy)
+                } else {
+                    let (mx, my) = (m.mx[j], m.my[j]);
+                    let (sxx_raw, syy_raw, sxy_raw) = (m.xx[j] - mx * mx, m.yy[j] - my * my, m.xy[j] - mx * my);
+                    let (sxx, syy) = (sxx_raw.max(0.0), syy_raw.max(0.0));
+                    let ps = (sxx * syy).sqrt();
+                    let sxyc = sxy_raw.clamp(-ps, ps);
+                    let dc = 2.0 * ps + c2;
+                    let den_c = sxx + syy + c2;
+                    let c = dc / den_c;
+                    let s = (sxyc + c3) / (ps + c3);
+                    let (f_c, f_s) = (dpow(c, p.beta) * pow(s, p.gamma), pow(c, p.beta) * dpow(s, p.gamma));
+                    // d(ps)/d(syy); 0 at a zero variance or a clamped syy.
+                    let dps = if ps > 0.0 && syy_raw > 0.0 { sxx / (2.0 * ps) } else { 0.0 };
+                    let dc_dyy = if syy_raw >= 0.0 { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
+                    let clamped = sxyc != sxy_raw;
+                    let dsxyc_dps = if clamped { sxyc.signum() } else { 0.0 };
+                    let ds_dyy = ((dsxyc_dps * (ps + c3) - (sxyc + c3)) / ((ps + c3) * (ps + c3))) * dps;
+                    let ds_dxy = if clamped { 0.0 } else { 1.0 / (ps + c3) };
+                    let f_yy = f_c * dc_dyy + f_s * ds_dyy;
+                    let f_xy = f_s * ds_dxy;
+                    // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.
+                    (pow(c, p.beta) * pow(s, p.gamma), -2.0 * my * f_yy - mx * f_xy, f_yy, f_xy)
+                };
+                sum += pow(l, p.alpha) + structural;
+                gm[j] = (f_l * d.dl_dmu + g_mu) * scale;
+                gyy[j] = g_yy * scale;
+                gxy[j] = g_xy * scale;
+            }
+            if simple {
+                // The forward's sums, bit for bit (see lwssim_levels_of).
+                kernels::ssim_row(m, &k, None)
             } else {
-                let (sxx, syy, sxy) = terms.sigmas(&m, i);
-                let (sxx_raw, syy_raw, sxy_raw) = (sxx.to_f64(), syy.to_f64(), sxy.to_f64());
-                let (sxx, syy) = (sxx_raw.max(0.0), syy_raw.max(0.0));
-                let ps = (sxx * syy).sqrt();
-                let sxyc = sxy_raw.clamp(-ps, ps);
-                let dc = 2.0 * ps + c2;
-                let den_c = sxx + syy + c2;
-                let c = dc / den_c;
-                let s = (sxyc + c3) / (ps + c3);
-                let (f_c, f_s) = (dpow(c, p.beta) * pow(s, p.gamma), pow(c, p.beta) * dpow(s, p.gamma));
-                // d(ps)/d(syy); 0 at a zero variance or a clamped syy.
-                let dps = if ps > 0.0 && syy_raw > 0.0 { sxx / (2.0 * ps) } else { 0.0 };
-                let dc_dyy = if syy_raw >= 0.0 { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
-                let clamped = sxyc != sxy_raw;
-                let dsxyc_dps = if clamped { sxyc.signum() } else { 0.0 };
-                let ds_dyy = ((dsxyc_dps * (ps + c3) - (sxyc + c3)) / ((ps + c3) * (ps + c3))) * dps;
-                let ds_dxy = if clamped { 0.0 } else { 1.0 / (ps + c3) };
-                let f_yy = f_c * dc_dyy + f_s * ds_dyy;
-                let f_xy = f_s * ds_dxy;
-                // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.
-                let (mx, my) = (m.mu_x[i].to_f64(), m.mu_y[i].to_f64());
-                (pow(c, p.beta) * pow(s, p.gamma), -2.0 * my * f_yy - mx * f_xy, f_yy, f_xy)
-            };
-            sum += pow(l, p.alpha) + structural;
-            g.mu[i] = T::from_f64((f_l * d.dl_dmu.to_f64() + g_mu) * scale);
-            g.yy[i] = T::from_f64(g_yy * scale);
-            g.xy[i] = T::from_f64(g_xy * scale);
-        }
-        total += lambda * sum / len as f64;
-        for (d, v) in grad.iter_mut().zip(moments_backward(x, y, &taps, p.border, &m, &g)) {
-            *d += v;
-        }
+                [sum, 0.0, 0.0]
+            }
+        };
+        let (sums, g) = moment_grads(x, y, &f, p.border, &row);
+        per_level.push((if simple { sums[2] + sums[1] } else { sums[0] }) / len as f64);
+        moments_backward(x, y, &f, p.border, &g, &mut grad);
     }
+    let total: f64 = per_level.iter().zip(&p.levels).map(|(v, (_, w))| w * v).sum();
     (total / levels, grad)
 }

@@ -89,27 +89,59 @@ impl<'a> Image<'a> {
         self.channels == 2 || self.channels == 4
     }
 
-    /// The planes to compare, each divided by `range` so C1 = k1^2.
-    pub fn planes<T: Real>(&self, color: Color, alpha: bool, range: f64) -> Vec<Plane<T>> {
-        let (n, c) = (self.width * self.height, self.channels);
-        let plane = |f: &dyn Fn(usize) -> f64| {
-            Plane::new(self.width, self.height, (0..n).map(|i| T::from_f64(f(i * c) / range)).collect())
+    /// The planes compared, in order: per plane the channel read, or None
+    /// for luma.
+    pub fn plane_sources(&self, color: Color, alpha: bool) -> Vec<Option<usize>> {
+        let mut out: Vec<Option<usize>> = match (color, self.colour_channels()) {
+            (Color::Luma, 3) => vec![None],
+            (_, k) => (0..k).map(Some).collect(),
         };
-        let mut out: Vec<Plane<T>> = Vec::with_capacity(4);
-        match (color, self.colour_channels()) {
-            (Color::Luma, 3) => out.push(plane(&|o| {
-                0.299 * self.pixels.get(o) + 0.587 * self.pixels.get(o + 1) + 0.114 * self.pixels.get(o + 2)
-            })),
-            (_, k) => {
-                for ch in 0..k {
-                    out.push(plane(&|o| self.pixels.get(o + ch)));
+        if alpha && self.has_alpha() {
+            out.push(Some(self.channels - 1));
+        }
+        out
+    }
+
+    /// Row `r` of one compared plane (see [`Image::plane_sources`]), each
+    /// sample divided by `range` so that C1 = k1^2.
+    pub fn read_row(&self, source: Option<usize>, r: usize, range: f64, out: &mut [f64]) {
+        // One match a row, then a loop specialised to the pixel type.
+        fn fill(get: impl Fn(usize) -> f64, c: usize, base: usize, source: Option<usize>, range: f64, out: &mut [f64]) {
+            match source {
+                Some(ch) => {
+                    for (j, d) in out.iter_mut().enumerate() {
+                        *d = get(base + j * c + ch) / range;
+                    }
+                }
+                None => {
+                    for (j, d) in out.iter_mut().enumerate() {
+                        let o = base + j * c;
+                        *d = (0.299 * get(o) + 0.587 * get(o + 1) + 0.114 * get(o + 2)) / range;
+                    }
                 }
             }
         }
-        if alpha && self.has_alpha() {
-            let a = c - 1;
-            out.push(plane(&|o| self.pixels.get(o + a)));
+        let (c, base, out) = (self.channels, r * self.width * self.channels, &mut out[..self.width]);
+        match self.pixels {
+            Pixels::U8(d) => fill(|i| d[i] as f64, c, base, source, range, out),
+            Pixels::U16(d) => fill(|i| d[i] as f64, c, base, source, range, out),
+            Pixels::F32(d) => fill(|i| d[i] as f64, c, base, source, range, out),
         }
-        out
+    }
+
+    /// The planes to compare, each divided by `range` so C1 = k1^2.
+    pub fn planes<T: Real>(&self, color: Color, alpha: bool, range: f64) -> Vec<Plane<T>> {
+        let mut row = vec![0.0; self.width];
+        self.plane_sources(color, alpha)
+            .into_iter()
+            .map(|src| {
+                let mut data = Vec::with_capacity(self.width * self.height);
+                for r in 0..self.height {
+                    self.read_row(src, r, range, &mut row);
+                    data.extend(row.iter().map(|&v| T::from_f64(v)));
+                }
+                Plane::new(self.width, self.height, data)
+            })
+            .collect()
     }
 }

@@ -2,15 +2,19 @@
 //!
 //! The mathematics lives here once; `wasm` exposes it to the TypeScript
 //! API, and the native tests hold it to an independent float64 reference.
-//! Every kernel is generic over [`Real`]. The WebAssembly runs `f64`: in
-//! `f32`, E[x^2] - mu^2 loses ~eps * E[x^2], which left single windows and
-//! 3x3 LWSSIM levels up to 5e-5 from the float64 peers. The `f32`
-//! instantiation stays tested, for kernels that can afford it.
+//!
+//! Kernels compute in f64: in f32, E[x^2] - mu^2 loses ~eps * E[x^2], which
+//! left single windows and 3x3 LWSSIM levels up to 5e-5 from the float64
+//! peers. Scores stream rows through `stream` (memory grows with the width,
+//! not the image) over the row kernels of `kernels` (a scalar reference and
+//! its SIMD twins); chunks of rows run in parallel under rayon, reduced in
+//! a fixed order, so results never depend on the thread count.
 
 pub mod api;
 pub mod backward;
 pub mod error;
 pub mod image;
+pub mod kernels;
 pub mod loss;
 pub mod lwssim;
 pub mod matlab;
@@ -18,11 +22,15 @@ pub mod msssim;
 pub mod plane;
 pub mod real;
 pub mod ssim;
-pub mod stats;
+pub mod stream;
 pub mod window;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+// rayon's pool on JS workers (threaded build) and a thread-use diagnostic.
+#[cfg(target_arch = "wasm32")]
+mod threads;
 
 pub use api::{Channels, Scales, Score};
 pub use error::Error;

@@ -127,9 +127,8 @@ fn l1_weights(l1: L1, p: &SsimParams, w: usize, h: usize) -> Vec<f64> {
         L1::Gaussian => {
             let n = p.window.size();
             let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
-            let taps: Vec<f64> = p.window.taps();
             let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
-            let [a] = filter_adjoint([&ones[..]], (ow, oh), (w, h), &taps, p.border);
+            let [a] = filter_adjoint([&ones[..]], (ow, oh), (w, h), &p.window, p.border);
             a
         }
     }

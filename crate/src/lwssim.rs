@@ -1,10 +1,10 @@
 //! Level-weighted SSIM (Lu, AAAI 2019): the mean over windows of
 //! l^alpha + c^beta * s^gamma at several window sizes, weighted per level.
 
+use crate::kernels::{self, scalar, Moments5, SsimConsts};
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::ssim::Terms;
-use crate::stats::moments;
+use crate::stream::{output_size, plane_sums, Filter, PairRows, PlanePair};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,48 +58,77 @@ pub(crate) fn dpow(v: f64, e: f64) -> f64 {
     if e == 0.0 { 0.0 } else { e * pow(v, e - 1.0) }
 }
 
+/// Sum over a row of pow(l, alpha) + c^beta s^gamma, one output at a time
+/// (exponents other than 1 have no vector form).
+fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64 {
+    let unit = p.beta == 1.0 && p.gamma == 1.0;
+    let (c2, c3) = (k.c2, k.c2 / 2.0);
+    let mut sum = 0.0;
+    for j in 0..m.mx.len() {
+        let (l, cs) = scalar::ssim_at(m, k, j);
+        let structural = if unit {
+            // c * s == cs in exact arithmetic; cs avoids two square roots
+            // and is exactly 1 for identical windows.
+            cs
+        } else {
+            let (mx, my) = (m.mx[j], m.my[j]);
+            let sxx = (m.xx[j] - mx * mx).max(0.0);
+            let syy = (m.yy[j] - my * my).max(0.0);
+            // sqrt(v*v) == v exactly in IEEE arithmetic, so c and s are
+            // exactly 1 for identical windows.
+            let sxsy = (sxx * syy).sqrt();
+            // |sxy| <= sx sy (Cauchy-Schwarz); rounding may break it.
+            let sxy = (m.xy[j] - mx * my).clamp(-sxsy, sxsy);
+            let c = (2.0 * sxsy + c2) / (sxx + syy + c2);
+            let s = (sxy + c3) / (sxsy + c3);
+            pow(c, p.beta) * pow(s, p.gamma)
+        };
+        sum += pow(l, p.alpha) + structural;
+    }
+    sum
+}
+
+/// LWSSIM_i of every level, for every plane of the pair: `[plane][level]`.
+pub fn lwssim_levels_of(src: &dyn PairRows, p: &LwssimParams) -> Vec<Vec<f64>> {
+    let simple = p.alpha == 1.0 && p.beta == 1.0 && p.gamma == 1.0;
+    let k = SsimConsts { c1: p.k1 * p.k1, c2: p.k2 * p.k2, cov: 1.0 };
+    let per_level: Vec<Vec<f64>> = p
+        .levels
+        .iter()
+        .map(|(window, _)| {
+            let f = Filter::new(window);
+            let (ow, oh) = output_size(src, &f, p.border);
+            let count = (ow * oh) as f64;
+            let sums = if simple {
+                // l + cs, summed as the vector kernel sums l and cs.
+                plane_sums(src, &f, p.border, &|m, _| kernels::ssim_row(m, &k, None))
+                    .into_iter()
+                    .map(|s| s[2] + s[1])
+                    .collect::<Vec<_>>()
+            } else {
+                plane_sums(src, &f, p.border, &|m, _| [general_row(m, &k, p), 0.0, 0.0])
+                    .into_iter()
+                    .map(|s| s[0])
+                    .collect()
+            };
+            sums.into_iter().map(|s| s / count).collect()
+        })
+        .collect();
+    (0..src.planes()).map(|plane| per_level.iter().map(|l| l[plane]).collect()).collect()
+}
+
+/// (1/I) * sum_i lambda_i * LWSSIM_i of one plane's levels.
+pub fn lwssim_total(levels: &[f64], p: &LwssimParams) -> f64 {
+    let total: f64 = levels.iter().zip(&p.levels).map(|(v, (_, w))| w * v).sum();
+    total / p.levels.len() as f64
+}
+
 /// LWSSIM_i of every level, in order.
 pub fn lwssim_levels<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &LwssimParams) -> Vec<f64> {
-    let unit = p.beta == 1.0 && p.gamma == 1.0;
-    p.levels
-        .iter()
-        .map(|&(window, _)| {
-            let taps: Vec<T> = window.taps().into_iter().map(T::from_f64).collect();
-            let m = moments(x, y, &taps, p.border);
-            let n = window.size();
-            let terms = Terms::<T>::new(p.k1, p.k2, n * n, false);
-            let c2 = terms.c2().to_f64();
-            let c3 = c2 / 2.0;
-            let len = m.width * m.height;
-            let mut sum = 0.0f64;
-            for i in 0..len {
-                let (l, cs) = terms.at(&m, i);
-                let structural = if unit {
-                    // c * s == cs exactly in exact arithmetic; cs avoids two
-                    // square roots and is exactly 1 for identical windows.
-                    cs.to_f64()
-                } else {
-                    let (sxx, syy, sxy) = terms.sigmas(&m, i);
-                    let (sxx, syy) = (sxx.to_f64().max(0.0), syy.to_f64().max(0.0));
-                    // sqrt(v*v) == v exactly in IEEE arithmetic, so c and s
-                    // are exactly 1 for identical windows.
-                    let sxsy = (sxx * syy).sqrt();
-                    // |sxy| <= sx sy (Cauchy-Schwarz); rounding may break it.
-                    let sxy = sxy.to_f64().clamp(-sxsy, sxsy);
-                    let c = (2.0 * sxsy + c2) / (sxx + syy + c2);
-                    let s = (sxy + c3) / (sxsy + c3);
-                    pow(c, p.beta) * pow(s, p.gamma)
-                };
-                sum += pow(l.to_f64(), p.alpha) + structural;
-            }
-            sum / len as f64
-        })
-        .collect()
+    lwssim_levels_of(&PlanePair { x, y }, p).swap_remove(0)
 }
 
 /// (1/I) * sum_i lambda_i * LWSSIM_i for one plane pair; 2 for identical planes.
 pub fn lwssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &LwssimParams) -> f64 {
-    let per_level = lwssim_levels(x, y, p);
-    let total: f64 = per_level.iter().zip(&p.levels).map(|(v, (_, w))| w * v).sum();
-    total / p.levels.len() as f64
+    lwssim_total(&lwssim_levels(x, y, p), p)
 }

@@ -2,9 +2,10 @@
 //!
 //! Planes arrive divided by the data range, so C1 = k1^2 and C2 = k2^2.
 
+use crate::kernels::{self, Moments5, SsimConsts};
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::stats::{moments, Moments};
+use crate::stream::{output_size, plane_sums, plane_sums_with_map, Filter, PairRows, PlanePair};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,107 +33,72 @@ impl Default for SsimParams {
 
 /// Mean SSIM and mean contrast-structure term of one plane pair.
 #[derive(Clone, Debug)]
-pub struct PlaneSsim<T> {
+pub struct PlaneSsim {
     pub ssim: f64,
     pub cs: f64,
-    pub map: Option<Plane<T>>,
+    pub map: Option<Plane<f32>>,
 }
 
-/// Per-position luminance and contrast-structure terms from the moments.
-pub(crate) struct Terms<T> {
-    c1: T,
-    c2: T,
-    cov: T,
-}
-
-impl<T: Real> Terms<T> {
-    pub(crate) fn new(k1: f64, k2: f64, taps: usize, sample: bool) -> Self {
-        let cov = if sample { taps as f64 / (taps as f64 - 1.0) } else { 1.0 };
-        Terms { c1: T::from_f64(k1 * k1), c2: T::from_f64(k2 * k2), cov: T::from_f64(cov) }
-    }
-
-    /// (l, cs) at position i. With x == y both are exactly 1: numerator and
-    /// denominator are then computed from bit-identical operands.
-    #[inline(always)]
-    pub(crate) fn at(&self, m: &Moments<T>, i: usize) -> (T, T) {
-        let (mx, my) = (m.mu_x[i], m.mu_y[i]);
-        let two = T::from_f64(2.0);
-        let mxy = mx * my;
-        let l = (two * mxy + self.c1) / (mx * mx + my * my + self.c1);
-        let (sxx, syy, sxy) = self.sigmas(m, i);
-        let cs = (two * sxy + self.c2) / (sxx + syy + self.c2);
-        (l, cs)
-    }
-
-    /// Population (or sample) variances and covariance at position i.
-    #[inline(always)]
-    pub(crate) fn sigmas(&self, m: &Moments<T>, i: usize) -> (T, T, T) {
-        let (mx, my) = (m.mu_x[i], m.mu_y[i]);
-        let sxx = (m.xx[i] - mx * mx) * self.cov;
-        let syy = (m.yy[i] - my * my) * self.cov;
-        let sxy = (m.xy[i] - mx * my) * self.cov;
-        (sxx, syy, sxy)
-    }
-
-    pub(crate) fn c2(&self) -> T {
-        self.c2
-    }
-
-    /// l, cs and their derivatives with respect to the raw moments of y
-    /// (mu_y, E[y^2], E[xy]) at position i: what every backward pass chains.
-    #[inline(always)]
-    pub(crate) fn partials(&self, m: &Moments<T>, i: usize) -> Partials<T> {
-        let two = T::from_f64(2.0);
-        let (mx, my) = (m.mu_x[i], m.mu_y[i]);
-        let b1 = mx * mx + my * my + self.c1;
-        let l = (two * mx * my + self.c1) / b1;
-        let (sxx, syy, sxy) = self.sigmas(m, i);
-        let b2 = sxx + syy + self.c2;
-        let cs = (two * sxy + self.c2) / b2;
-        // sigma_yy = cov (E[y^2] - mu_y^2), sigma_xy = cov (E[xy] - mu_x mu_y).
-        let k = self.cov / b2;
-        Partials {
-            l,
-            cs,
-            dl_dmu: two * (mx - my * l) / b1,
-            dcs_dmu: two * k * (my * cs - mx),
-            dcs_dyy: -(k * cs),
-            dcs_dxy: two * k,
-        }
+/// l, cs and their derivatives with respect to the raw moments of y
+/// (mu_y, E[y^2], E[xy]) at output j: what every backward pass chains.
+/// l and cs are computed exactly as `kernels::scalar::ssim_at` does.
+#[inline(always)]
+pub(crate) fn partials_at(m: &Moments5, k: &SsimConsts, j: usize) -> Partials {
+    let (l, cs) = kernels::scalar::ssim_at(m, k, j);
+    let (mx, my) = (m.mx[j], m.my[j]);
+    let b1 = (mx * mx + my * my) + k.c1;
+    let sxx = (m.xx[j] - mx * mx) * k.cov;
+    let syy = (m.yy[j] - my * my) * k.cov;
+    let b2 = (sxx + syy) + k.c2;
+    // sigma_yy = cov (E[y^2] - mu_y^2), sigma_xy = cov (E[xy] - mu_x mu_y).
+    let q = k.cov / b2;
+    Partials {
+        l,
+        cs,
+        dl_dmu: 2.0 * (mx - my * l) / b1,
+        dcs_dmu: 2.0 * q * (my * cs - mx),
+        dcs_dyy: -(q * cs),
+        dcs_dxy: 2.0 * q,
     }
 }
 
-/// See [`Terms::partials`].
-pub(crate) struct Partials<T> {
-    pub l: T,
-    pub cs: T,
-    pub dl_dmu: T,
-    pub dcs_dmu: T,
-    pub dcs_dyy: T,
-    pub dcs_dxy: T,
+/// See [`partials_at`].
+pub(crate) struct Partials {
+    pub l: f64,
+    pub cs: f64,
+    pub dl_dmu: f64,
+    pub dcs_dmu: f64,
+    pub dcs_dyy: f64,
+    pub dcs_dxy: f64,
 }
 
-pub fn ssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, want_map: bool) -> PlaneSsim<T> {
-    let taps: Vec<T> = p.window.taps().into_iter().map(T::from_f64).collect();
-    let m = moments(x, y, &taps, p.border);
-    let n = p.window.size();
-    let terms = Terms::<T>::new(p.k1, p.k2, n * n, p.sample_covariance);
-    let len = m.width * m.height;
-    let mut map = if want_map { Vec::with_capacity(len) } else { Vec::new() };
-    // Sums in f64: the mean of a million f32 values would otherwise drift.
-    let (mut sum_ssim, mut sum_cs) = (0.0f64, 0.0f64);
-    for i in 0..len {
-        let (l, cs) = terms.at(&m, i);
-        let s = l * cs;
-        sum_ssim += s.to_f64();
-        sum_cs += cs.to_f64();
-        if want_map {
-            map.push(s);
-        }
+impl SsimParams {
+    /// C1, C2 and the covariance factor for planes divided by L.
+    pub(crate) fn consts(&self) -> SsimConsts {
+        let n = self.window.size() * self.window.size();
+        let cov = if self.sample_covariance { n as f64 / (n as f64 - 1.0) } else { 1.0 };
+        SsimConsts { c1: self.k1 * self.k1, c2: self.k2 * self.k2, cov }
     }
-    PlaneSsim {
-        ssim: sum_ssim / len as f64,
-        cs: sum_cs / len as f64,
-        map: want_map.then(|| Plane::new(m.width, m.height, map)),
-    }
+}
+
+/// Mean SSIM and mean cs of every plane of a pair, and on request the map
+/// (the mean over planes).
+pub fn ssim_planes(src: &dyn PairRows, p: &SsimParams, want_map: bool) -> (Vec<(f64, f64)>, Option<Plane<f32>>) {
+    let f = Filter::new(&p.window);
+    let k = p.consts();
+    let row = move |m: &Moments5, map: Option<&mut [f64]>| kernels::ssim_row(m, &k, map);
+    let (ow, oh) = output_size(src, &f, p.border);
+    let count = (ow * oh) as f64;
+    let (sums, map) = if want_map {
+        let (s, m) = plane_sums_with_map(src, &f, p.border, &row);
+        (s, Some(m))
+    } else {
+        (plane_sums(src, &f, p.border, &row), None)
+    };
+    (sums.iter().map(|s| (s[0] / count, s[1] / count)).collect(), map)
+}
+
+pub fn ssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, want_map: bool) -> PlaneSsim {
+    let (v, map) = ssim_planes(&PlanePair { x, y }, p, want_map);
+    PlaneSsim { ssim: v[0].0, cs: v[0].1, map }
 }

@@ -113,9 +113,9 @@ fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Re
     let matlab = arg(o, HEAD + 1)? == 1.0;
     let want_map = arg(o, HEAD + 2)? == 1.0;
     let r = if matlab {
-        api::ssim_matlab::<f64>(&x, &y, &p, ch.data_range, want_map)?
+        api::ssim_matlab(&x, &y, &p, ch.data_range, want_map)?
     } else {
-        api::ssim::<f64>(&x, &y, &p, &ch, want_map)?
+        api::ssim(&x, &y, &p, &ch, want_map)?
     };
     Ok(Output(r))
 }
@@ -129,14 +129,14 @@ fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> 
     } else {
         Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?)
     };
-    Ok(Output(api::msssim::<f64>(&x, &y, &p, &ch, &scales)?))
+    Ok(Output(api::msssim(&x, &y, &p, &ch, &scales)?))
 }
 
 fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
     let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
     let (p, ch) = head(o)?;
     let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
-    Ok(Output(api::lwssim::<f64>(&x, &y, &lp, &ch)?))
+    Ok(Output(api::lwssim(&x, &y, &lp, &ch)?))
 }
 
 /// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].

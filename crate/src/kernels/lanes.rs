@@ -1,0 +1,101 @@
+//! Two f64 lanes: SIMD128's `f64x2` on wasm32, a plain pair elsewhere (where
+//! the compiler maps it onto the host's own vectors). The kernels in
+//! `simd.rs` are written once against this type, so the native tests run the
+//! very code the WebAssembly runs, lane by lane.
+//!
+//! IEEE add, sub, mul and div round each lane exactly as the scalar
+//! operation does, so a kernel that performs the same operations in the same
+//! order per output is bit-identical to its scalar twin. No fused
+//! multiply-add anywhere: it would round differently from the twin.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod imp {
+    use core::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F64x2(v128);
+
+    impl F64x2 {
+        #[inline(always)]
+        pub fn splat(v: f64) -> Self {
+            F64x2(f64x2_splat(v))
+        }
+        /// Lanes `s[i]`, `s[i + 1]` (bounds-checked once).
+        #[inline(always)]
+        pub fn load(s: &[f64], i: usize) -> Self {
+            let p = s[i..i + 2].as_ptr();
+            // SAFETY: the slice above proves two readable f64 at p; wasm
+            // loads need no alignment.
+            F64x2(unsafe { v128_load(p as *const v128) })
+        }
+        #[inline(always)]
+        pub fn store(self, s: &mut [f64], i: usize) {
+            let p = s[i..i + 2].as_mut_ptr();
+            // SAFETY: as in `load`, for two writable f64.
+            unsafe { v128_store(p as *mut v128, self.0) }
+        }
+        #[inline(always)]
+        pub fn lanes(self) -> [f64; 2] {
+            [f64x2_extract_lane::<0>(self.0), f64x2_extract_lane::<1>(self.0)]
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F64x2(f64x2_add(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F64x2(f64x2_sub(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F64x2(f64x2_mul(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F64x2(f64x2_div(self.0, o.0))
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod imp {
+    #[derive(Clone, Copy)]
+    pub struct F64x2([f64; 2]);
+
+    impl F64x2 {
+        #[inline(always)]
+        pub fn splat(v: f64) -> Self {
+            F64x2([v, v])
+        }
+        #[inline(always)]
+        pub fn load(s: &[f64], i: usize) -> Self {
+            F64x2([s[i], s[i + 1]])
+        }
+        #[inline(always)]
+        pub fn store(self, s: &mut [f64], i: usize) {
+            s[i..i + 2].copy_from_slice(&self.0);
+        }
+        #[inline(always)]
+        pub fn lanes(self) -> [f64; 2] {
+            self.0
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F64x2([self.0[0] + o.0[0], self.0[1] + o.0[1]])
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F64x2([self.0[0] - o.0[0], self.0[1] - o.0[1]])
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F64x2([self.0[0] * o.0[0], self.0[1] * o.0[1]])
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F64x2([self.0[0] / o.0[0], self.0[1] / o.0[1]])
+        }
+    }
+}
+
+pub use imp::F64x2;

@@ -1,0 +1,128 @@
+//! The portable reference of every row kernel: one output at a time, in the
+//! operation order the SIMD twins in `simd.rs` follow lane by lane.
+
+use super::{Moments5, SsimConsts};
+
+/// Symmetric filter at output `j`: `half` holds taps 0..=c of a window of
+/// n = 2c + 1 taps (tap k equals tap n-1-k). Centre first, then the folded
+/// pairs from the outside in.
+#[inline(always)]
+pub fn hfilter_at(src: &[f64], half: &[f64], j: usize) -> f64 {
+    let c = half.len() - 1;
+    let n = 2 * c + 1;
+    let mut acc = src[j + c] * half[c];
+    for k in 0..c {
+        acc = acc + (src[j + k] + src[j + n - 1 - k]) * half[k];
+    }
+    acc
+}
+
+pub fn hfilter(src: &[f64], half: &[f64], dst: &mut [f64]) {
+    for j in 0..dst.len() {
+        dst[j] = hfilter_at(src, half, j);
+    }
+}
+
+/// The same filter down a column: `rows` are the window's n rows in order.
+#[inline(always)]
+pub fn vfilter_at(rows: &[&[f64]], half: &[f64], j: usize) -> f64 {
+    let c = half.len() - 1;
+    let n = 2 * c + 1;
+    let mut acc = rows[c][j] * half[c];
+    for k in 0..c {
+        acc = acc + (rows[k][j] + rows[n - 1 - k][j]) * half[k];
+    }
+    acc
+}
+
+pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
+    for j in 0..dst.len() {
+        dst[j] = vfilter_at(rows, half, j);
+    }
+}
+
+/// Box sums of `n` consecutive samples by a running sum: two operations an
+/// output whatever n is. Sequential by nature, so it has no SIMD twin.
+pub fn hbox(src: &[f64], n: usize, dst: &mut [f64]) {
+    let mut s = 0.0;
+    for &v in &src[..n] {
+        s += v;
+    }
+    dst[0] = s;
+    for j in 1..dst.len() {
+        s = (s + src[j + n - 1]) - src[j - 1];
+        dst[j] = s;
+    }
+}
+
+/// Column sums of the window's rows, in row order.
+pub fn vbox_init(rows: &[&[f64]], sum: &mut [f64]) {
+    for j in 0..sum.len() {
+        let mut s = rows[0][j];
+        for r in &rows[1..] {
+            s += r[j];
+        }
+        sum[j] = s;
+    }
+}
+
+/// Slides column sums down one row: the entering row added, the leaving one
+/// taken away; `dst` receives the sums times `scale` (1 / n^2).
+pub fn vbox_slide(sum: &mut [f64], enter: &[f64], leave: &[f64], scale: f64, dst: &mut [f64]) {
+    for j in 0..sum.len() {
+        sum[j] = (sum[j] + enter[j]) - leave[j];
+        dst[j] = sum[j] * scale;
+    }
+}
+
+pub fn scale(src: &[f64], k: f64, dst: &mut [f64]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = s * k;
+    }
+}
+
+/// (l, cs) at output j. With x == y both are exactly 1: numerator and
+/// denominator then come from bit-identical operands.
+#[inline(always)]
+pub fn ssim_at(m: &Moments5, k: &SsimConsts, j: usize) -> (f64, f64) {
+    let (mx, my) = (m.mx[j], m.my[j]);
+    let mxy = mx * my;
+    let l = (2.0 * mxy + k.c1) / ((mx * mx + my * my) + k.c1);
+    let sxx = (m.xx[j] - mx * mx) * k.cov;
+    let syy = (m.yy[j] - my * my) * k.cov;
+    let sxy = (m.xy[j] - mxy) * k.cov;
+    let cs = (2.0 * sxy + k.c2) / ((sxx + syy) + k.c2);
+    (l, cs)
+}
+
+/// Sums over the row of [l * cs, cs, l]; the map (l * cs) on request.
+/// Even and odd outputs are summed apart and joined, then the odd tail
+/// added: the order of the two-lane twin.
+pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
+    let len = m.mx.len();
+    let pairs = len / 2 * 2;
+    let mut acc = [[0.0f64; 3]; 2];
+    for j in 0..len {
+        let (l, cs) = ssim_at(m, k, j);
+        let s = l * cs;
+        if let Some(map) = map.as_deref_mut() {
+            map[j] = s;
+        }
+        if j < pairs {
+            let a = &mut acc[j % 2];
+            a[0] += s;
+            a[1] += cs;
+            a[2] += l;
+        } else {
+            for t in 0..3 {
+                acc[0][t] += [s, cs, l][t];
+            }
+        }
+        if j + 1 == pairs {
+            for t in 0..3 {
+                acc[0][t] += acc[1][t];
+            }
+        }
+    }
+    acc[0]
+}

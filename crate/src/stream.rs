@@ -1,0 +1,296 @@
+//! Window statistics by streaming rows: the engine under every score.
+//!
+//! Output rows are cut into chunks of [`CHUNK`] rows, fixed by the image
+//! alone. A chunk reads its rows plus the window's n - 1 rows of halo, one
+//! source row at a time: the row's five product signals (x, y, x^2, y^2, xy)
+//! are filtered horizontally into a ring of n rows, and each output row is
+//! the vertical filter of the ring. Memory is the ring, n x width, never
+//! the image; chunks run in parallel (rayon), and every sum is reduced row
+//! by row within a chunk, then chunk by chunk, so the bits do not depend on
+//! the number of threads.
+
+use rayon::prelude::*;
+
+use crate::image::{Color, Image};
+use crate::kernels::{self, Moments5};
+use crate::plane::Plane;
+use crate::real::Real;
+use crate::window::{reflect, Border, Window};
+
+/// Output rows per chunk: the unit of parallel work and of reduction.
+pub const CHUNK: usize = 64;
+
+/// A pair of images seen as rows of f64 planes (already divided by L).
+pub trait PairRows: Sync {
+    fn width(&self) -> usize;
+    fn height(&self) -> usize;
+    fn planes(&self) -> usize;
+    /// Row `r` of plane `plane` of x and of y, `width()` samples each.
+    fn row(&self, plane: usize, r: usize, x: &mut [f64], y: &mut [f64]);
+}
+
+/// One plane pair.
+pub struct PlanePair<'a, T> {
+    pub x: &'a Plane<T>,
+    pub y: &'a Plane<T>,
+}
+
+impl<T: Real> PairRows for PlanePair<'_, T> {
+    fn width(&self) -> usize {
+        self.x.width
+    }
+    fn height(&self) -> usize {
+        self.x.height
+    }
+    fn planes(&self) -> usize {
+        1
+    }
+    fn row(&self, _: usize, r: usize, x: &mut [f64], y: &mut [f64]) {
+        for (d, s) in x.iter_mut().zip(self.x.row(r)) {
+            *d = s.to_f64();
+        }
+        for (d, s) in y.iter_mut().zip(self.y.row(r)) {
+            *d = s.to_f64();
+        }
+    }
+}
+
+/// The compared planes of two interleaved images, read in place.
+pub struct ImagePair<'a> {
+    x: &'a Image<'a>,
+    y: &'a Image<'a>,
+    /// Per plane: the channel read, or None for luma.
+    sources: Vec<Option<usize>>,
+    range: f64,
+}
+
+impl<'a> ImagePair<'a> {
+    pub fn new(x: &'a Image<'a>, y: &'a Image<'a>, color: Color, alpha: bool, range: f64) -> Self {
+        let sources = x.plane_sources(color, alpha);
+        ImagePair { x, y, sources, range }
+    }
+}
+
+impl PairRows for ImagePair<'_> {
+    fn width(&self) -> usize {
+        self.x.width
+    }
+    fn height(&self) -> usize {
+        self.x.height
+    }
+    fn planes(&self) -> usize {
+        self.sources.len()
+    }
+    fn row(&self, plane: usize, r: usize, x: &mut [f64], y: &mut [f64]) {
+        for (img, out) in [(self.x, x), (self.y, y)] {
+            img.read_row(self.sources[plane], r, self.range, out);
+        }
+    }
+}
+
+/// A window's filter in the form the engine runs: the folded half of a
+/// symmetric window, or a box by running sums.
+#[derive(Clone, Debug)]
+pub enum Filter {
+    Symmetric { half: Vec<f64> },
+    Box { n: usize },
+}
+
+impl Filter {
+    pub fn new(w: &Window) -> Self {
+        match *w {
+            Window::Box { size } => Filter::Box { n: size },
+            Window::Gaussian { size, .. } => {
+                let taps = w.taps();
+                Filter::Symmetric { half: taps[..size / 2 + 1].to_vec() }
+            }
+        }
+    }
+    pub fn n(&self) -> usize {
+        match self {
+            Filter::Symmetric { half } => 2 * half.len() - 1,
+            Filter::Box { n } => *n,
+        }
+    }
+}
+
+/// What one chunk of one plane adds up: three sums a row kernel returns.
+pub type RowFn<'f> = dyn Fn(&Moments5, Option<&mut [f64]>) -> [f64; 3] + Sync + 'f;
+
+/// Output size of a plane pair under this filter and border.
+pub fn output_size(src: &dyn PairRows, f: &Filter, border: Border) -> (usize, usize) {
+    (border.output_len(src.width(), f.n()), border.output_len(src.height(), f.n()))
+}
+
+/// Streams output rows [i0, i1) of one plane, handing each row's moments
+/// to `emit`.
+pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize,
+    mut emit: impl FnMut(usize, &Moments5)) {
+    let n = f.n();
+    let (w, h) = (src.width(), src.height());
+    let (ow, _) = output_size(src, f, border);
+    let plen = ow + n - 1;
+    let cols = match border {
+        Border::Valid => None,
+        Border::Same => Some(border.source_indices(w, n)),
+    };
+    let before = (n - 1) / 2;
+    let source_row = |p: usize| match border {
+        Border::Valid => p,
+        Border::Same => reflect(p as isize - before as isize, h),
+    };
+    // A box keeps one more ring slot: the row leaving its running sum.
+    let slots = if matches!(f, Filter::Box { .. }) { n + 1 } else { n };
+    let mut raw = vec![0.0; if cols.is_some() { 2 * w } else { 0 }];
+    let mut pad = vec![0.0; 5 * plen];
+    let mut ring = vec![0.0; slots * 5 * ow];
+    let mut out = vec![0.0; 5 * ow];
+    let mut colsum = vec![0.0; if slots > n { 5 * ow } else { 0 }];
+    let inv_area = match f {
+        Filter::Box { n } => 1.0 / (*n * *n) as f64,
+        Filter::Symmetric { .. } => 0.0,
+    };
+    let at = |slot: usize, s: usize| (slot * 5 + s) * ow;
+    for p in i0..i1 + n - 1 {
+        {
+            let (px, rest) = pad.split_at_mut(plen);
+            let (py, prod) = rest.split_at_mut(plen);
+            match &cols {
+                None => src.row(plane, source_row(p), px, py),
+                Some(cols) => {
+                    let (rx, ry) = raw.split_at_mut(w);
+                    src.row(plane, source_row(p), rx, ry);
+                    for (q, &c) in cols.iter().enumerate() {
+                        px[q] = rx[c];
+                        py[q] = ry[c];
+                    }
+                }
+            }
+            let (xx, rest) = prod.split_at_mut(plen);
+            let (yy, xy) = rest.split_at_mut(plen);
+            for q in 0..plen {
+                let (a, b) = (px[q], py[q]);
+                xx[q] = a * a;
+                yy[q] = b * b;
+                xy[q] = a * b;
+            }
+        }
+        let slot = (p - i0) % slots;
+        for s in 0..5 {
+            let src_s = &pad[s * plen..(s + 1) * plen];
+            let dst = &mut ring[at(slot, s)..at(slot, s) + ow];
+            match f {
+                Filter::Symmetric { half } => kernels::hfilter(src_s, half, dst),
+                Filter::Box { n } => kernels::hbox(src_s, *n, dst),
+            }
+        }
+        if p < i0 + n - 1 {
+            continue;
+        }
+        let i = p + 1 - n;
+        for s in 0..5 {
+            let dst = &mut out[s * ow..(s + 1) * ow];
+            match f {
+                Filter::Symmetric { half } => {
+                    let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at((i - i0 + k) % slots, s)..][..ow]).collect();
+                    kernels::vfilter(&rows, half, dst);
+                }
+                Filter::Box { .. } => {
+                    let sum = &mut colsum[s * ow..(s + 1) * ow];
+                    if i == i0 {
+                        let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at(k % slots, s)..][..ow]).collect();
+                        kernels::vbox_init(&rows, sum);
+                        kernels::scale(sum, inv_area, dst);
+                    } else {
+                        let enter = &ring[at(slot, s)..][..ow];
+                        let leave = &ring[at((i - 1 - i0) % slots, s)..][..ow];
+                        kernels::vbox_slide(sum, enter, leave, inv_area, dst);
+                    }
+                }
+            }
+        }
+        let m = Moments5 {
+            mx: &out[..ow],
+            my: &out[ow..2 * ow],
+            xx: &out[2 * ow..3 * ow],
+            yy: &out[3 * ow..4 * ow],
+            xy: &out[4 * ow..],
+        };
+        emit(i, &m);
+    }
+}
+
+fn chunk_sums(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn) -> [f64; 3] {
+    let mut acc = [0.0; 3];
+    chunk_moments(src, plane, f, border, i0, i1, |_, m| {
+        let r = row(m, None);
+        for t in 0..3 {
+            acc[t] += r[t];
+        }
+    });
+    acc
+}
+
+fn join(parts: impl Iterator<Item = [f64; 3]>) -> [f64; 3] {
+    let mut acc = [0.0; 3];
+    for r in parts {
+        for t in 0..3 {
+            acc[t] += r[t];
+        }
+    }
+    acc
+}
+
+/// Per plane, the sums of the row kernel's three values over every output
+/// position; chunks of all planes run in parallel.
+pub fn plane_sums(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -> Vec<[f64; 3]> {
+    let (_, oh) = output_size(src, f, border);
+    let chunks = oh.div_ceil(CHUNK);
+    let parts: Vec<[f64; 3]> = (0..src.planes() * chunks)
+        .into_par_iter()
+        .map(|t| {
+            let (plane, c) = (t / chunks, t % chunks);
+            chunk_sums(src, plane, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row)
+        })
+        .collect();
+    parts.chunks(chunks).map(|p| join(p.iter().copied())).collect()
+}
+
+/// As [`plane_sums`], and the map: the mean over planes of the first value
+/// the row kernel writes. The sums are the same bits as `plane_sums`'.
+pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -> (Vec<[f64; 3]>, Plane<f32>) {
+    let (ow, oh) = output_size(src, f, border);
+    let planes = src.planes();
+    let mut map = vec![0.0f32; ow * oh];
+    let parts: Vec<Vec<[f64; 3]>> = map
+        .par_chunks_mut(CHUNK * ow)
+        .enumerate()
+        .map(|(c, dst)| {
+            let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
+            let mut mean = vec![0.0f64; (i1 - i0) * ow];
+            let mut tmp = vec![0.0f64; ow];
+            let sums = (0..planes)
+                .map(|plane| {
+                    let mut acc = [0.0; 3];
+                    chunk_moments(src, plane, f, border, i0, i1, |i, m| {
+                        let r = row(m, Some(&mut tmp));
+                        for t in 0..3 {
+                            acc[t] += r[t];
+                        }
+                        for (d, v) in mean[(i - i0) * ow..][..ow].iter_mut().zip(&tmp) {
+                            *d += *v;
+                        }
+                    });
+                    acc
+                })
+                .collect();
+            let k = planes as f64;
+            for (d, v) in dst.iter_mut().zip(&mean) {
+                *d = (*v / k) as f32;
+            }
+            sums
+        })
+        .collect();
+    let sums = (0..planes).map(|plane| join(parts.iter().map(|p| p[plane]))).collect();
+    (sums, Plane::new(ow, oh, map))
+}
