@@ -14,8 +14,8 @@ ln -sf /usr/bin/rustc "$shim/rustc"
 export PATH="$PWD/$shim:$HOME/.cargo/bin:$PATH"
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
 
-build_wasm() { # name, rustflags
-  local name=$1 flags=$2
+build_wasm() { # name, rustflags, wasm-opt feature flags
+  local name=$1 flags=$2 features=$3
   local out="ts/wasm/$name"
   echo "[build] wasm: $name ($flags)"
   # Target-specific flags, so nothing leaks into build scripts or proc macros;
@@ -27,11 +27,26 @@ build_wasm() { # name, rustflags
   rm -f "$out/ssimkit_bg.wasm.d.ts" "$out/.gitignore"
   # npm's binaryen: Debian's wasm-opt 108 breaks wasm-bindgen's externref
   # table ("Table.grow(): failed to grow table"). Features are read from
-  # the module's target_features section, then stripped.
-  node_modules/.bin/wasm-opt -O3 --strip-target-features --strip-debug "$out/ssimkit_bg.wasm" -o "$out/ssimkit_bg.wasm"
+  # the module's target_features section (and the ones named), then stripped.
+  # shellcheck disable=SC2086
+  node_modules/.bin/wasm-opt -O3 $features --strip-target-features --strip-debug "$out/ssimkit_bg.wasm" -o "$out/ssimkit_bg.wasm"
 }
 
-build_wasm simd "-C target-feature=+simd128"
+# Single-threaded: every runtime, and the only build a browser's main thread,
+# workerd or Vercel Edge gets.
+build_wasm simd "-C target-feature=+simd128" "--enable-simd"
+
+# Threaded: atomics and a shared, imported memory, so that workers can
+# instantiate the same module on the same memory (ts/threads.ts). Since
+# rust-lang/rust#147225 rustc no longer adds the shared-memory link
+# arguments itself: they are all spelled out (DESIGN.md section 5).
+threads_flags="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals"
+for a in --shared-memory --import-memory --max-memory=4294967296 \
+         --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base --export=__heap_base; do
+  threads_flags+=" -C link-arg=$a"
+done
+build_wasm threads "$threads_flags" \
+  "--enable-simd --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int"
 
 echo "[build] typescript"
 rm -rf dist
