@@ -1,57 +1,328 @@
 #!/usr/bin/env node
-// ssimkit against ssim.js on the same inputs in one run: medians of several
-// runs and the ratio beside them (these machines are noisy; read ratios).
-// `npm run bench [-- --quick]`; writes bench/results.json.
-import { writeFileSync } from 'node:fs';
-import ssimjsModule from 'ssim.js';
+// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --no-peers]`
+//
+// One command, one run, the same inputs for every row: ssimkit (one child
+// process per configuration and size, since init() loads once per process),
+// the same Rust kernels built natively (crate/examples/native_bench.rs), and
+// the npm peers (ssim.js, @blazediff/ssim, image-ssim). Prints the tables and
+// the targets (MET / MISSED; a missed target never fails the run) and writes
+// bench/results.json. See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
+import { DESCRIPTION, writePairs } from './inputs.mjs';
+import { mid } from './util.mjs';
 
-// ssim.js is CommonJS: its function is the default export's 'ssim'.
-const ssimjs = ssimjsModule.ssim;
-import { init, lwssim, msssim, ssim } from 'ssimkit';
-import { median } from './util.mjs';
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const argv = process.argv.slice(2);
+const flag = (f) => argv.includes(f);
+const value = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
 
-const quick = process.argv.includes('--quick');
-const info = await init();
+const quick = flag('--quick');
+const sizes = value('--sizes')
+  ? value('--sizes').split(',').map((s) => s.split('x').map(Number))
+  : quick ? [[512, 512]] : [[512, 512], [1920, 1080], [3840, 2160]];
+const INIT_PROCESSES = 7;
+const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+const threadCounts = [...new Set([1, Math.min(2, cpus), cpus])];
+const started = performance.now();
+const log = (s) => process.stderr.write(`${s}\n`);
+const sizeName = ([w, h]) => `${w}x${h}`;
+const REF = sizes.some(([w, h]) => w === 1920 && h === 1080) ? '1920x1080' : sizeName(sizes[sizes.length - 1]);
+const BIG = '3840x2160';
 
-function photoLike(w, h, seed) {
-  // RGBA, smooth structure plus noise: a stand-in that exercises every window.
-  const d = new Uint8ClampedArray(w * h * 4);
-  let s = seed;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 4;
-      for (let k = 0; k < 3; k++) {
-        s = (s * 1103515245 + 12345) >>> 0;
-        d[i + k] = 128 + 80 * Math.sin(x / (17 + k)) * Math.cos(y / 23) + ((s >>> 24) % 24) - 12;
-      }
-      d[i + 3] = 255;
+// Timing policy per row (bench/util.mjs `measure`): warm-up, then runs filling
+// the budget, at least minRuns. Peers at 4K take a single run (ssim.js 'fast'
+// alone takes ~15 s there); the table prints n for every row.
+const policy = (who, size) => {
+  if (who === 'peer' && size === BIG) return { budgetMs: 1500, minRuns: 1, maxRuns: 3 };
+  if (who === 'peer') return { budgetMs: 1500, minRuns: 3, maxRuns: 7 };
+  return { budgetMs: 1500, minRuns: 3, maxRuns: 15 };
+};
+const policyArgs = (p) => ['--budget-ms', String(p.budgetMs), '--min-runs', String(p.minRuns), '--max-runs', String(p.maxRuns)];
+
+/** Runs a command; returns the JSON of its last stdout line, or { error }. */
+function runJson(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, ...opts });
+  if (r.error) return { error: String(r.error.message) };
+  const line = r.stdout.trim().split('\n').filter(Boolean).pop();
+  if (r.status !== 0 || !line) return { error: `${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}` };
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { error: `unparsable output: ${line.slice(0, 200)}` };
+  }
+}
+
+// ---- build if needed ------------------------------------------------------
+if (!existsSync(join(root, 'dist/node.js'))) {
+  log('[bench] dist/ is missing: bash scripts/build.sh');
+  const b = spawnSync('bash', ['scripts/build.sh'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) {
+    log('[bench] the build failed');
+    process.exit(1);
+  }
+}
+
+// ---- inputs ---------------------------------------------------------------
+const dir = mkdtempSync(join(os.tmpdir(), 'ssimkit-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+log(`[bench] inputs ${sizes.map(sizeName).join(', ')} -> ${dir}`);
+const digests = writePairs(dir, sizes);
+
+// ---- ssimkit, one configuration per process --------------------------------
+const kit = [];
+for (const threads of threadCounts) {
+  const child = join(here, 'ssimkit-child.mjs');
+  log(`[bench] ssimkit, ${threads} thread(s): init() in ${INIT_PROCESSES} fresh processes`);
+  const inits = [];
+  let cfg = null;
+  for (let i = 0; i < INIT_PROCESSES; i++) {
+    const r = runJson(process.execPath, [child, '--threads', String(threads), '--mode', 'init']);
+    if (r.error || !r.available) {
+      cfg = { threads, available: false, reason: r.error ?? r.reason };
+      break;
     }
-  return { data: d, width: w, height: h };
+    inits.push(r);
+  }
+  if (!cfg) {
+    cfg = { threads, available: true, threadsOption: inits[0].threadsOption, info: inits[0].info,
+      init: { medianMs: mid(inits.map((r) => r.initMs)), runsMs: inits.map((r) => r.initMs), importMedianMs: mid(inits.map((r) => r.importMs)) },
+      rows: [], memory: [] };
+    for (const s of sizes) {
+      const size = sizeName(s);
+      const r = runJson(process.execPath, [child, '--threads', String(threads), '--mode', 'cases', '--dir', dir, '--size', size, ...policyArgs(policy('kit', size))]);
+      if (r.error || !r.available) {
+        cfg.rows.push(...[]);
+        cfg.errors = [...(cfg.errors ?? []), `${size}: ${r.error ?? r.reason}`];
+        continue;
+      }
+      cfg.rows.push(...r.rows);
+      const ssimRow = r.rows.find((x) => x.case === 'ssim');
+      cfg.memory.push({ size, wasmAfterSsim: ssimRow?.wasmBytes ?? null, wasmMax: Math.max(...r.rows.map((x) => x.wasmBytes ?? 0)) || null,
+        rssAfterSsim: ssimRow?.rss ?? null, maxRss: r.maxRss });
+    }
+  } else {
+    log(`[bench]   unavailable: ${cfg.reason}`);
+  }
+  kit.push(cfg);
+}
+const kit1 = kit.find((c) => c.threads === 1);
+const threadedAvailable = kit.some((c) => c.threads > 1 && c.available);
+
+// ---- native ---------------------------------------------------------------
+const native = [];
+let nativeNote = null;
+if (flag('--no-native')) {
+  nativeNote = 'skipped (--no-native)';
+} else {
+  const cargoArgs = ['--release', '--quiet', '--manifest-path', 'crate/Cargo.toml', '--example', 'native_bench'];
+  log('[bench] native: cargo build --release --example native_bench (not timed)');
+  const b = spawnSync('cargo', ['build', ...cargoArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const version = spawnSync('rustc', ['--version'], { cwd: root, encoding: 'utf8' }).stdout?.trim();
+  if (b.error || b.status !== 0) {
+    nativeNote = `cargo build failed (${b.error?.message ?? `exit ${b.status}`})`;
+  } else {
+    // Threaded native rows only when a threaded wasm is there to compare with.
+    for (const threads of threadedAvailable ? threadCounts : [1]) {
+      log(`[bench] native, ${threads} thread(s)`);
+      const r = runJson('cargo', ['run', ...cargoArgs, '--', '--dir', dir, '--sizes', sizes.map(sizeName).join(','), '--threads', String(threads),
+        ...policyArgs(policy('native', ''))]);
+      native.push(r.error ? { threads, available: false, reason: r.error } : { threads, available: true, rustc: version, ...r });
+    }
+    if (!threadedAvailable) nativeNote = 'native with more threads runs only when a threaded ssimkit configuration does';
+  }
+}
+const native1 = native.find((c) => c.threads === 1 && c.available);
+
+// ---- peers ----------------------------------------------------------------
+const peers = [];
+if (!flag('--no-peers')) {
+  for (const s of sizes) {
+    const size = sizeName(s);
+    log(`[bench] peers at ${size}`);
+    const r = runJson(process.execPath, [join(here, 'peers-child.mjs'), '--dir', dir, '--size', size, ...policyArgs(policy('peer', size))]);
+    if (r.error) log(`[bench]   peers failed: ${r.error}`);
+    else peers.push(...r.rows);
+  }
 }
 
-const sizes = quick ? [[512, 512]] : [[512, 512], [1920, 1080]];
-const rows = [];
-for (const [w, h] of sizes) {
-  const a = photoLike(w, h, 1), b = photoLike(w, h, 2);
-  const runs = w > 1000 ? 3 : 5;
-  const row = (name, f, n = runs) => {
-    f(); // warm-up
-    rows.push({ size: `${w}x${h}`, name, ms: median(f, n) });
-  };
-  row('ssimkit ssim (RGB)', () => ssim(a, b));
-  row('ssimkit ssim (luma)', () => ssim(a, b, { color: 'luma' }));
-  row('ssimkit msssim (RGB)', () => msssim(a, b));
-  row('ssimkit lwssim (RGB)', () => lwssim(a, b));
-  row("ssimkit ssim preset 'matlab'", () => ssim(a, b, { preset: 'matlab' }));
-  row("ssim.js 'fast', full resolution", () => ssimjs(a, b, { ssim: 'fast', downsample: false }), 3);
-  row("ssim.js 'original' (its matlab path)", () => ssimjs(a, b, { ssim: 'original' }), 3);
-  row('ssim.js default (weber, downsampled)', () => ssimjs(a, b), 3);
+// ---- .wasm sizes ----------------------------------------------------------
+const wasm = [];
+const wasmRoot = join(root, 'dist/wasm');
+for (const d of existsSync(wasmRoot) ? readdirSync(wasmRoot) : []) {
+  if (!statSync(join(wasmRoot, d)).isDirectory()) continue;
+  for (const f of readdirSync(join(wasmRoot, d)).filter((f) => f.endsWith('.wasm'))) {
+    const bytes = readFileSync(join(wasmRoot, d, f));
+    const br = brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    wasm.push({ file: relative(root, join(wasmRoot, d, f)), bytes: bytes.length, brotli: br.length });
+  }
 }
 
-const base = (size) => rows.find((r) => r.size === size && r.name === 'ssimkit ssim (luma)').ms;
-console.log(`ssimkit ${info.build} (${info.features}), ${info.threads} thread, Node ${process.version}`);
-console.log('size        case                                      median ms   x ssimkit ssim (luma)');
-for (const r of rows) {
-  console.log(`${r.size.padEnd(11)} ${r.name.padEnd(42)} ${r.ms.toFixed(2).padStart(9)}   ${(r.ms / base(r.size)).toFixed(2).padStart(7)}`);
+// ---- tables ---------------------------------------------------------------
+const CASES = [
+  ['ssim', 'SSIM (RGB)'], ['ssim-luma', 'SSIM (luma)'], ['msssim', 'MS-SSIM (RGB)'], ['msssim-luma', 'MS-SSIM (luma)'], ['lwssim', 'LWSSIM (RGB)'],
+  ['ssimLoss', 'ssimLoss'], ['ssimLoss+grad', 'ssimLoss +grad'], ['msssimLoss', 'msssimLoss'], ['msssimLoss+grad', 'msssimLoss +grad'],
+  ['dssimMaeLoss', 'dssimMaeLoss'], ['dssimMaeLoss+grad', 'dssimMaeLoss +grad'], ['lwssimLoss', 'lwssimLoss'], ['lwssimLoss+grad', 'lwssimLoss +grad'],
+];
+const LOSSES = ['ssimLoss', 'msssimLoss', 'dssimMaeLoss', 'lwssimLoss'];
+const find = (rows, size, kase) => rows?.find((r) => r.size === size && r.case === kase);
+const kitRow = (threads, size, kase) => find(kit.find((c) => c.threads === threads && c.available)?.rows, size, kase);
+const nativeRow = (threads, size, kase) => find(native.find((c) => c.threads === threads && c.available)?.rows, size, kase);
+const peerRow = (impl, size) => peers.find((r) => r.impl === impl && r.size === size);
+const fmtMs = (ms) => (ms == null ? '—' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const fmtX = (x) => (x == null || !Number.isFinite(x) ? '—' : x >= 100 ? `${x.toFixed(0)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`);
+const MB = (b) => (b == null ? '—' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+const out = [];
+const p = (s = '') => out.push(s);
+
+const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+p(`ssimkit benchmark — ${new Date().toISOString()} — Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus} CPU(s) (${cpuModel})${quick ? ' — QUICK (512x512 only)' : ''}`);
+p(`inputs: ${DESCRIPTION}.`);
+p(`        identical bytes for every row (sha256/16: ${Object.entries(digests).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+for (const c of kit) {
+  p(c.available
+    ? `ssimkit ${c.threads}t: build '${c.info.build}' [${c.info.features.join(',')}], info.threads ${c.info.threads}, ${c.threadsOption ? `init({ threads: ${c.threads} })` : 'init() (no threads option in this API)'}${c.errors ? `; errors: ${c.errors.join('; ')}` : ''}`
+    : `ssimkit ${c.threads}t: UNAVAILABLE — ${c.reason}`);
 }
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ info, node: process.version, rows }, null, 2));
+for (const c of native) p(c.available ? `native ${c.threads}t: ${c.rustc ?? 'rustc'}, ${c.arch}, rayon pool of ${c.threads}` : `native ${c.threads}t: UNAVAILABLE — ${c.reason}`);
+if (nativeNote) p(`native: ${nativeNote}`);
+p();
+p('Times: median ms of n runs (after one warm-up; rows slower than 2 s count the warm-up as a sample; peers at 4K run once).');
+p("'x kit1t' = this row's time / ssimkit 1-thread's on the same case (for peers: how many times slower than ssimkit RGB);");
+p("'x luma' (peers) = the same against ssimkit's luma row, which compares one plane as the peers do.");
+for (const s of sizes) {
+  const size = sizeName(s);
+  p();
+  p(`${size}`);
+  p(`  ${pad('case', 19)}${pad('implementation', 27)}${lpad('ms', 9)}${lpad('n', 4)}${lpad('x kit1t', 9)}${lpad('x luma', 9)}  score`);
+  for (const [kase, label] of CASES) {
+    const base = kitRow(1, size, kase);
+    let first = true;
+    const head = () => {
+      const h = first ? label : '';
+      first = false;
+      return h;
+    };
+    const line = (impl, r, luma) => p(`  ${pad(head(), 19)}${pad(impl, 27)}${lpad(fmtMs(r?.ms), 9)}${lpad(r?.n ?? '', 4)}${lpad(r && base ? fmtX(r.ms / base.ms) : '—', 9)}${lpad(luma ?? '', 9)}  ${r?.value == null ? '' : r.value.toFixed(6)}`);
+    for (const c of kit) {
+      if (!c.available) p(`  ${pad(head(), 19)}${pad(`ssimkit wasm ${c.threads}t`, 27)}${lpad('unavailable', 9)}`);
+      else line(`ssimkit wasm ${c.threads}t`, kitRow(c.threads, size, kase));
+    }
+    for (const c of native) if (c.available && find(c.rows, size, kase)) line(`native ${c.threads}t`, nativeRow(c.threads, size, kase));
+    const peerCase = kase === 'ssim' ? 'ssim' : kase === 'msssim' ? 'msssim' : null;
+    if (peerCase) {
+      const luma = kitRow(1, size, `${peerCase}-luma`);
+      for (const r of peers.filter((x) => x.size === size && x.case === peerCase)) line(r.impl, r, luma ? fmtX(r.ms / luma.ms) : '—');
+    }
+  }
+}
+if (peers.length) {
+  p();
+  p('What each peer computes (ssimkit compares R, G, B separately at full resolution, Gaussian 11/1.5, valid windows, float64 statistics):');
+  for (const r of peers.filter((x) => x.size === sizeName(sizes[0]))) p(`  ${pad(r.impl, 26)}${r.computes}`);
+}
+
+p();
+p('Losses: loss alone vs loss + gradient (1 x h x w x 3 float batch in [0, 1]; prediction = distorted, target = reference)');
+p(`  ${pad('size', 11)}${pad('loss', 14)}${pad('implementation', 18)}${lpad('loss ms', 9)}${lpad('+grad ms', 10)}${lpad('ratio', 8)}`);
+for (const s of sizes) {
+  const size = sizeName(s);
+  for (const l of LOSSES) {
+    const rows = [...kit.filter((c) => c.available).map((c) => [`ssimkit wasm ${c.threads}t`, kitRow(c.threads, size, l), kitRow(c.threads, size, `${l}+grad`)]),
+      ...native.filter((c) => c.available).map((c) => [`native ${c.threads}t`, nativeRow(c.threads, size, l), nativeRow(c.threads, size, `${l}+grad`)])];
+    for (const [impl, a, b] of rows) p(`  ${pad(size, 11)}${pad(l, 14)}${pad(impl, 18)}${lpad(fmtMs(a?.ms), 9)}${lpad(fmtMs(b?.ms), 10)}${lpad(a && b ? fmtX(b.ms / a.ms) : '—', 8)}`);
+  }
+}
+
+p();
+p('Memory per ssimkit configuration (fresh process per size; wasm memory never shrinks, so "after SSIM" is the SSIM peak and "max" is the peak over every case):');
+p(`  ${pad('config', 9)}${pad('size', 11)}${lpad('wasm after SSIM', 16)}${lpad('wasm max', 12)}${lpad('RSS after SSIM', 16)}${lpad('max RSS', 12)}`);
+for (const c of kit.filter((c) => c.available)) {
+  for (const m of c.memory) p(`  ${pad(`${c.threads}t`, 9)}${pad(m.size, 11)}${lpad(MB(m.wasmAfterSsim), 16)}${lpad(MB(m.wasmMax), 12)}${lpad(MB(m.rssAfterSsim), 16)}${lpad(MB(m.maxRss), 12)}`);
+}
+p('  (the inputs are copied into wasm memory: two RGBA images of w*h*4 bytes each, 63.3 MiB at 4K, are part of every number)');
+
+p();
+p(`init(): median of ${INIT_PROCESSES} fresh node processes (await init() only; import of the package measured apart)`);
+for (const c of kit) {
+  p(c.available
+    ? `  ${pad(`${c.threads}t`, 5)} init ${lpad(fmtMs(c.init.medianMs), 6)} ms   (runs: ${c.init.runsMs.map((x) => x.toFixed(1)).join(', ')}; import ${fmtMs(c.init.importMedianMs)} ms)`
+    : `  ${pad(`${c.threads}t`, 5)} unavailable`);
+}
+p();
+p('.wasm files (dist/wasm/*/): raw and brotli (node:zlib, quality 11)');
+for (const w of wasm) p(`  ${pad(w.file, 36)}${lpad(w.bytes, 9)} B  ${lpad((w.brotli / 1024).toFixed(1), 7)} KiB brotli  (${(w.bytes / 1024).toFixed(1)} KiB raw)`);
+
+// ---- targets --------------------------------------------------------------
+const targets = [];
+const target = (name, measured, goal, ok, note = '') => targets.push({ name, measured, goal, status: ok == null ? 'N/A' : ok ? 'MET' : 'MISSED', note });
+const ratio = (a, b) => (a && b ? a.ms / b.ms : null);
+for (const c of kit) {
+  const peer = peerRow("ssim.js 'fast' full-res", REF), mine = c.available ? kitRow(c.threads, REF, 'ssim') : null;
+  const x = ratio(peer, mine);
+  target(`SSIM ${REF} RGB: ssim.js 'fast' full-res / ssimkit ${c.threads}t`, x == null ? 'n/a' : fmtX(x), '>= 150x', x == null ? null : x >= 150,
+    c.available ? (peer ? '' : 'peers not run') : 'configuration unavailable');
+}
+for (const c of kit) {
+  const peer = peerRow('@blazediff/ssim msssim', REF), mine = c.available ? kitRow(c.threads, REF, 'msssim') : null;
+  const x = ratio(peer, mine);
+  target(`MS-SSIM ${REF}: @blazediff/ssim msssim / ssimkit ${c.threads}t (RGB)`, x == null ? 'n/a' : fmtX(x), '>= 100x', x == null ? null : x >= 100,
+    c.available ? (peer ? '' : 'peers not run') : 'configuration unavailable');
+}
+{
+  const x = ratio(kitRow(1, REF, 'ssim'), nativeRow(1, REF, 'ssim'));
+  let worst = null;
+  for (const [kase] of CASES) {
+    const y = ratio(kitRow(1, REF, kase), nativeRow(1, REF, kase));
+    if (y != null && (!worst || y > worst[1])) worst = [kase, y];
+  }
+  target(`single-thread wasm / native, SSIM ${REF}`, x == null ? 'n/a' : fmtX(x), '<= 1.6x', x == null ? null : x <= 1.6,
+    x == null ? (nativeNote ?? 'native unavailable') : worst ? `worst case ${worst[0]} ${fmtX(worst[1])}` : '');
+}
+{
+  const two = kit.find((c) => c.threads === 2);
+  const x = two?.available ? ratio(kitRow(1, REF, 'ssim'), kitRow(2, REF, 'ssim')) : null;
+  target(`2 threads vs 1 thread (speed-up), SSIM ${REF}`, x == null ? 'unavailable' : fmtX(x), '>= 1.7x', x == null ? null : x >= 1.7,
+    two ? (two.available ? '' : two.reason) : `this host has ${cpus} CPU`);
+}
+for (const l of LOSSES) {
+  const x = ratio(kitRow(1, REF, `${l}+grad`), kitRow(1, REF, l));
+  target(`${l} +grad / loss, ${REF}, 1t`, x == null ? 'n/a' : fmtX(x), '<= 3x', x == null ? null : x <= 3);
+}
+{
+  const x = ratio(kitRow(1, REF, 'lwssim'), kitRow(1, REF, 'ssim'));
+  target(`LWSSIM / SSIM, ${REF}, 1t`, x == null ? 'n/a' : fmtX(x), '<= 1.5x', x == null ? null : x <= 1.5);
+}
+for (const w of wasm) target(`.wasm brotli ${w.file}`, `${(w.brotli / 1024).toFixed(1)} KiB`, '<= 150 KiB', w.brotli <= 150 * 1024);
+for (const c of kit) {
+  target(`init() in a fresh process, ${c.threads}t (median of ${INIT_PROCESSES})`, c.available ? `${fmtMs(c.init.medianMs)} ms` : 'unavailable', '<= 30 ms',
+    c.available ? c.init.medianMs <= 30 : null, c.available ? '' : c.reason);
+}
+for (const c of kit) {
+  const m = c.memory?.find((x) => x.size === BIG);
+  target(`4K RGBA SSIM peak wasm memory, ${c.threads}t`, m?.wasmAfterSsim != null ? MB(m.wasmAfterSsim) : 'not measured', '<= 64 MiB',
+    m?.wasmAfterSsim != null ? m.wasmAfterSsim <= 64 * 2 ** 20 : null,
+    !c.available ? c.reason : m ? '' : `${BIG} not in this run${quick ? ' (--quick)' : ''}`);
+}
+p();
+p(`Targets (ratios at ${REF}${REF !== '1920x1080' ? ', the largest size of this run, not the 1080p of the goals' : ''}; a missed target does not fail the run)`);
+p(`  ${pad('target', 64)}${lpad('measured', 14)}  ${pad('goal', 11)}${pad('status', 8)}note`);
+for (const t of targets) p(`  ${pad(t.name, 64)}${lpad(t.measured, 14)}  ${pad(t.goal, 11)}${pad(t.status, 8)}${t.note}`);
+const seconds = (performance.now() - started) / 1000;
+p();
+p(`total ${seconds.toFixed(0)} s`);
+
+console.log(out.join('\n'));
+writeFileSync(join(here, 'results.json'), `${JSON.stringify({
+  date: new Date().toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
+  sizes: sizes.map(sizeName), inputs: { description: DESCRIPTION, sha256_16: digests },
+  ssimkit: kit, native, nativeNote, peers, wasm, targets, seconds, table: out.join('\n'),
+}, null, 2)}\n`);
+log(`[bench] wrote bench/results.json (${seconds.toFixed(0)} s)`);
