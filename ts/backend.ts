@@ -23,6 +23,8 @@ export interface Backend {
     options: Float64Array, grad: boolean): WasmLossOutput;
   buildFeatures(): string;
   memoryBytes(): number;
+  /** Distinct pool threads that ran a small parallel job (a diagnostic). */
+  threadsUsed(): number;
 }
 
 export interface WasmLossOutput {

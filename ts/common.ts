@@ -2,6 +2,7 @@
 export { dssim, lwssim, msssim, ssim, wasmMemoryBytes } from './api.js';
 export { dssimMaeLoss, lwssimLoss, msssimLoss, phasedDssimMae, ssimLoss } from './losses.js';
 export { MSSSIM_WEIGHTS } from './options.js';
+export { threadsUsed } from './threads.js';
 export type {
   Batch, CommonOptions, DssimMaeLossOptions, Image, LossInput, LossOptions, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions, InitInfo, InitOptions, LwssimOptions, MsssimOptions, PixelData, Result, SsimOptions, WasmSource,
 } from './types.js';

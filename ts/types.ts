@@ -88,12 +88,14 @@ export interface Result {
 
 /** What `init()` loaded. */
 export interface InitInfo {
-  /** The build in use: 'simd' (single-threaded SIMD128). */
-  build: 'simd';
+  /** The build in use: 'simd' (single-threaded SIMD128) or 'threads'
+   *  (SIMD128 and atomics on a shared memory, with a pool of workers). */
+  build: 'simd' | 'threads';
   simd: boolean;
+  /** Threads in the pool that runs the kernels: 1 with the simd build. */
   threads: number;
   runtime: 'node' | 'deno' | 'browser' | 'workerd' | 'edge-light';
-  /** Features compiled into the module, e.g. ['simd128']. */
+  /** Features compiled into the module, e.g. ['simd128'] or ['simd128', 'atomics']. */
   features: string[];
 }
 
@@ -101,8 +103,21 @@ export interface InitInfo {
 export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
 
 export interface InitOptions {
-  /** Bring your own wasm (edge runtimes pass the statically imported module). */
+  /** Bring your own wasm: the simd build's module (edge runtimes pass the
+   *  statically imported one). Implies the simd build. */
   module?: WasmSource | Promise<WasmSource>;
+  /**
+   * Threads for the kernels (an integer, 1 to 64). Default: the host's
+   * parallelism (os.availableParallelism(), navigator.hardwareConcurrency),
+   * at most 8, where the context can block on a pool (Node, Deno, a
+   * dedicated Web Worker of a cross-origin-isolated page), else 1.
+   * 1 loads the single-threaded simd build; n > 1 the threaded build with a
+   * pool of n workers, started before init() resolves, and is an error
+   * where threads cannot run (a page's main thread, workerd, Vercel Edge,
+   * a page that is not cross-origin isolated). Results are the same bits
+   * with any number of threads.
+   */
+  threads?: number;
 }
 
 /** A batch of float images for the losses: NHWC (TensorFlow.js order) by

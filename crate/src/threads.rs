@@ -36,7 +36,7 @@ pub fn threads_used() -> u32 {
     let seen: Vec<AtomicBool> = (0..rayon::current_num_threads()).map(|_| AtomicBool::new(false)).collect();
     (0..512u64).into_par_iter().for_each(|i| {
         let mut x = i;
-        for _ in 0..20_000 {
+        for _ in 0..5_000 {
             x = core::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407));
         }
         core::hint::black_box(x);

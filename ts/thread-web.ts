@@ -1,0 +1,31 @@
+// Pool workers for Deno and browsers: module Workers. The worker is named
+// with `new URL('./thread-worker.js', import.meta.url)` written out, the form
+// bundlers that follow workers (Vite, webpack 5, Parcel) recognise, and
+// which works unbundled (a browser's native ESM, Deno).
+import type { ThreadSupport, ThreadWorker } from './threads.js';
+
+type WebSupport = Omit<ThreadSupport, 'unavailable' | 'parallelism' | 'glue'>;
+
+export const webWorkers: WebSupport = {
+  spawn(module, memory) {
+    const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'ssimkit-thread' });
+    return new Promise<ThreadWorker>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent) => {
+        worker.onmessage = null;
+        if (e.data && e.data.ready) resolve(worker);
+        else reject(new Error(`a thread worker failed to start: ${e.data?.error ?? 'no reason given'}`));
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault?.();
+        reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
+      };
+      worker.postMessage({ module, memory });
+    });
+  },
+};
+
+/** navigator.hardwareConcurrency, or 1 where it is unknown. */
+export function hardwareConcurrency(): number {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof n === 'number' && n >= 1 ? Math.floor(n) : 1;
+}
