@@ -1,7 +1,9 @@
-// Deno: read from disk when installed locally, fetched when served remotely;
-// the threaded build's pool runs on module Workers.
+// Deno: read from disk when installed locally, fetched when served remotely.
+// The threaded build's pool runs on Deno's node:worker_threads, loaded only
+// when used: unlike its web Workers, those can be unref'd, so a script still
+// exits when its work is done.
 import { makeInit } from './init.js';
-import { hardwareConcurrency, webWorkers } from './thread-web.js';
+import { hardwareConcurrency } from './thread-web.js';
 
 declare const Deno: { readFile(path: URL): Promise<Uint8Array> };
 
@@ -16,6 +18,6 @@ export const { init, initSync } = makeInit({
     unavailable: () => (typeof Worker === 'function' ? undefined : 'this Deno has no Worker'),
     parallelism: hardwareConcurrency,
     glue: () => import('./wasm/threads/ssimkit.js'),
-    ...webWorkers,
+    spawn: async (module, memory) => (await import('./thread-node.js')).spawnNodeWorker(module, memory),
   },
 });
