@@ -1,7 +1,10 @@
 // Headless Chromium loads the packed ssimkit the way a page does: an import
 // map points 'ssimkit' at the package's browser entry (resolved from its
 // exports map), the module fetches its .wasm from the same server, and the
-// page is cross-origin isolated as the threaded build will need.
+// page is cross-origin isolated (COOP same-origin, COEP require-corp). The
+// page's main thread may not block, so it gets the single-threaded simd
+// build; a module Web Worker of the page gets the threaded build (its pool
+// on nested module Workers), and both must give Node's numbers, bit for bit.
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -25,6 +28,9 @@ import { encode } from '/wire.mjs';
 import { runCases } from '/shared/cases.mjs';
 try {
   const ssimkit = await import('ssimkit');
+  // Threads asked for on the main thread: refused, and init() still works after.
+  let mainThreads;
+  try { await ssimkit.init({ threads: 2 }); mainThreads = 'loaded'; } catch (e) { mainThreads = e.name + ': ' + e.message; }
   const info = await ssimkit.init();
   const fixtures = await (await fetch('/fixtures/cases.json')).json();
   const read = async (file) => {
@@ -54,21 +60,46 @@ try {
     error,
     afterError: ssimkit.ssim(a, b).score,
   };
-  window.__ssimkit = encode({ info, crossOriginIsolated, results, imageData });
+  // The same package in a module Worker of this page (import maps do not
+  // reach workers: it imports the entry by its path).
+  const worker = await new Promise((resolve) => {
+    const w = new Worker('/page-worker.mjs', { type: 'module' });
+    w.onmessage = (e) => resolve(e.data);
+    w.onerror = (e) => resolve(encode({ fatal: 'worker: ' + (e.message || 'failed to load') }));
+  });
+  window.__ssimkit = encode({ info, mainThreads, crossOriginIsolated, results, imageData, worker });
 } catch (e) {
   window.__ssimkit = encode({ fatal: String(e && e.stack || e) });
 }`;
 
+// Runs in a module Worker of the page: the threaded build, default init().
+const workerScript = (entry: string) => `
+import { encode } from '/wire.mjs';
+import { runCases } from '/shared/cases.mjs';
+try {
+  const ssimkit = await import('/pkg/${entry.replace(/^\.\//, '')}');
+  const info = await ssimkit.init();
+  const fixtures = await (await fetch('/fixtures/cases.json')).json();
+  const read = async (file) => (await fetch('/fixtures/' + file)).arrayBuffer();
+  const results = await runCases(ssimkit, fixtures, read);
+  const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
+  postMessage(encode({ info, results, used, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
+} catch (e) {
+  postMessage(encode({ fatal: String(e && e.stack || e) }));
+}`;
+
 let server: Server, browser: Browser;
-let node: Run, page: Run & {
-  crossOriginIsolated?: boolean; fatal?: string;
+type WorkerRun = Run & { used: number[]; crossOriginIsolated: boolean; hardwareConcurrency: number; fatal?: string;
+  info: { threads: number; features: string[] } };
+let node: Run, worker: WorkerRun, page: Run & {
+  crossOriginIsolated?: boolean; fatal?: string; mainThreads?: string; worker?: string;
   imageData?: { isImageData: boolean; score: number; plain: number; channels: number; error?: string; afterError: number };
 };
 let exported: string, exportedExists: boolean;
 const served: { path: string; type?: string }[] = [];
 const console_: string[] = [];
 
-function serve(routes: Record<string, string>, html: string): Promise<string> {
+function serve(routes: Record<string, string>, docs: Record<string, [type: string, body: string]>): Promise<string> {
   server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
     // What a threaded build needs (crossOriginIsolated); no caching between runs.
@@ -79,9 +110,10 @@ function serve(routes: Record<string, string>, html: string): Promise<string> {
       'Cache-Control': 'no-store',
     };
     let file: string | undefined;
-    if (path === '/') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(html);
-      served.push({ path, type: 'text/html' });
+    const doc = docs[path];
+    if (doc) {
+      res.writeHead(200, { ...headers, 'Content-Type': doc[0] }).end(doc[1]);
+      served.push({ path, type: doc[0] });
       return;
     }
     for (const [prefix, root] of Object.entries(routes)) {
@@ -113,7 +145,8 @@ beforeAll(async () => {
   const html = `<!doctype html><meta charset="utf-8"><title>ssimkit</title><link rel="icon" href="data:,">
 <script type="importmap">${JSON.stringify({ imports: { ssimkit: `/pkg/${entry.replace(/^\.\//, '')}` } })}</script>
 <script type="module">${PAGE_SCRIPT}</script>`;
-  const origin = await serve({ '/pkg/': pkg.dir, '/fixtures/': dir, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS }, html);
+  const origin = await serve({ '/pkg/': pkg.dir, '/fixtures/': dir, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS },
+    { '/': ['text/html', html], '/page-worker.mjs': ['text/javascript', workerScript(entry)] });
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -126,6 +159,7 @@ beforeAll(async () => {
   await tab.goto(`${origin}/`);
   await tab.waitForFunction(() => (window as { __ssimkit?: string }).__ssimkit !== undefined, null, { timeout: 60_000 });
   page = decode(await tab.evaluate(() => (window as { __ssimkit?: string }).__ssimkit!));
+  worker = page.worker ? decode(page.worker) : ({ fatal: 'no worker result' } as WorkerRun);
 });
 
 afterAll(async () => {
@@ -148,6 +182,33 @@ describe('chromium', () => {
     expect(served).toContainEqual({ path: '/pkg/dist/wasm/simd/ssimkit_bg.wasm', type: 'application/wasm' });
     expect(served.filter((s) => !s.type)).toEqual([]);
     expect(console_).toEqual([]);
+  });
+
+  test("the main thread refuses threads (it may not block) and runs simd", () => {
+    expect(page.fatal).toBeUndefined();
+    expect(page.info).toMatchObject({ build: 'simd', threads: 1 });
+    expect(page.mainThreads).toMatch(/^Error: init: threads: 2 cannot be used here: a page's main thread may not block/);
+  });
+
+  test('a module Web Worker of the isolated page runs the threaded build on a pool that really works', () => {
+    expect(worker.fatal).toBeUndefined();
+    expect(worker.crossOriginIsolated).toBe(true);
+    // Two cores or more (the CI has two): the default is a pool, up to 8.
+    expect(worker.hardwareConcurrency).toBeGreaterThan(1);
+    expect(worker.info).toMatchObject({ runtime: 'browser', simd: true, build: 'threads', features: ['simd128', 'atomics'],
+      threads: Math.min(worker.hardwareConcurrency, 8) });
+    // The best of three small jobs: a busy machine may starve one thread once.
+    expect(Math.max(...worker.used)).toBeGreaterThan(1);
+    // Its pool workers, the threaded glue and wasm came from the package, as served files.
+    for (const f of ['thread-worker.js', 'wasm/threads/ssimkit.js', 'wasm/threads/ssimkit_bg.wasm']) {
+      expect(served.map((s) => s.path)).toContain(`/pkg/dist/${f}`);
+    }
+    expect(served).toContainEqual({ path: '/pkg/dist/wasm/threads/ssimkit_bg.wasm', type: 'application/wasm' });
+  });
+
+  test(`the worker's threaded results equal the main thread's simd results and Node's, bit for bit`, () => {
+    expect(differences(page.results, worker.results, count)).toEqual([]);
+    expect(differences(node.results, worker.results, count)).toEqual([]);
   });
 
   test('scores a canvas ImageData as it is (alpha ignored), and survives a bad call', () => {

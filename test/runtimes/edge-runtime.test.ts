@@ -74,9 +74,13 @@ beforeAll(async () => {
 describe('edge-runtime', () => {
   test('bundles dist/edge-light.js through the edge-light condition and runs it with SIMD', () => {
     expect(inputs.some((f) => /node_modules\/ssimkit\/dist\/edge-light\.js$/.test(f))).toBe(true);
+    // The threaded glue and pool workers stay out of edge bundles.
+    expect(inputs.filter((f) => /dist\/(wasm\/threads\/|thread-)/.test(f))).toEqual([]);
     expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
     expect(node.info).toMatchObject({ runtime: 'node', simd: true });
-    expect(edge.info).toMatchObject({ runtime: 'edge-light', simd: true, build: 'simd' });
+    expect(edge.info).toMatchObject({ runtime: 'edge-light', simd: true, build: 'simd', threads: 1 });
+    // No threads at the edge: init({ threads: 2 }) says so (and init() then loads simd).
+    expect((edge as Run & { threads?: string }).threads).toBe("Error: init: threads: 2 cannot be used here: edge-light has no threads");
   });
 
   test('the VM refuses to compile wasm from bytes, as Vercel Edge does', () => {

@@ -11,10 +11,13 @@ export async function handle(request) {
   if (pathname === '/run') {
     // A form: 'cases.json' plus one field per input file, named by its path.
     const form = await request.formData();
+    // Edge runtimes have no threads: asking for them is an error, and
+    // init() still loads the simd build after it.
+    const threads = await ssimkit.init({ threads: 2 }).then(() => 'loaded', (e) => `${e.name}: ${e.message}`);
     const info = await ssimkit.init();
     const fixtures = JSON.parse(await form.get('cases.json').text());
     const results = await runCases(ssimkit, fixtures, async (file) => new Uint8Array(await form.get(file).arrayBuffer()));
-    return new Response(encode({ info, results }), { headers: { 'content-type': 'application/json' } });
+    return new Response(encode({ info, threads, results }), { headers: { 'content-type': 'application/json' } });
   }
   if (pathname === '/compile-from-bytes') {
     // What a package that fetched or embedded its .wasm would do.

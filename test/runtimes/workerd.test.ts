@@ -71,9 +71,13 @@ afterAll(async () => {
 describe('workerd', () => {
   test('bundles dist/workerd.js through the workerd condition and runs it with SIMD', () => {
     expect(inputs.some((f) => /node_modules\/ssimkit\/dist\/workerd\.js$/.test(f))).toBe(true);
+    // The threaded glue and pool workers stay out of edge bundles.
+    expect(inputs.filter((f) => /dist\/(wasm\/threads\/|thread-)/.test(f))).toEqual([]);
     expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
     expect(node.info).toMatchObject({ runtime: 'node', simd: true });
-    expect(worker.info).toMatchObject({ runtime: 'workerd', simd: true, build: 'simd' });
+    expect(worker.info).toMatchObject({ runtime: 'workerd', simd: true, build: 'simd', threads: 1 });
+    // No threads at the edge: init({ threads: 2 }) says so (and init() then loads simd).
+    expect((worker as Run & { threads?: string }).threads).toBe("Error: init: threads: 2 cannot be used here: workerd has no threads");
   });
 
   test('is the real workerd: compiling wasm from bytes is refused', () => {
