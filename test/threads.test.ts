@@ -5,7 +5,10 @@
 // gradients bit for bit, really use its threads, and let Node exit by itself.
 
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, threadsUsed } from 'ssimkit';
@@ -46,7 +49,6 @@ describe('threads in Node', () => {
   });
 
   it('the default is the threaded build where Node has more than one core', async () => {
-    const { availableParallelism } = await import('node:os');
     const n = Math.min(availableParallelism(), 8);
     expect(runs.auto!.info).toMatchObject(n > 1 ? { build: 'threads', threads: n } : { build: 'simd', threads: 1 });
   });
@@ -70,6 +72,32 @@ describe('threads in Node', () => {
       expect(Object.keys(runs.simd!.large)).toHaveLength(8);
     });
   }
+});
+
+describe('when the pool cannot start', () => {
+  it('the default falls back to simd; an explicit threads: 2 is an error that says why', async () => {
+    // A copy of dist/ without the pool's worker script, as a bundler that
+    // does not follow `new URL('./thread-worker-node.js', import.meta.url)` leaves it.
+    const tmp = mkdtempSync(join(tmpdir(), 'ssimkit-noworker-'));
+    try {
+      cpSync(fileURLToPath(new URL('../dist', import.meta.url)), join(tmp, 'dist'), { recursive: true });
+      rmSync(join(tmp, 'dist/thread-worker-node.js'));
+      writeFileSync(join(tmp, 'package.json'), '{ "type": "module" }');
+      const entry = pathToFileURL(join(tmp, 'dist/node.js')).href;
+      const attempt = async (options: string) => {
+        const script = `const s = await import(${JSON.stringify(entry)});
+          const r = await s.init(${options}).then((i) => ({ build: i.build, threads: i.threads, score: s.ssim(img, img).score }), (e) => ({ error: e.name + ': ' + e.message }));
+          console.log(JSON.stringify(r));`;
+        const prelude = 'const img = { data: new Uint8Array(32 * 32 * 3).map((_, i) => i), width: 32, height: 32 };';
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', prelude + script], { timeout: 60_000 });
+        return JSON.parse(stdout.trim().split('\n').pop()!);
+      };
+      if (Math.min(availableParallelism(), 8) > 1) expect(await attempt('')).toEqual({ build: 'simd', threads: 1, score: 1 });
+      expect((await attempt('{ threads: 2 }')).error).toMatch(/^Error: init: could not start 2 threads: a thread worker failed to start: .*thread-worker-node\.js/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('init({ threads }) is checked', () => {
