@@ -1,7 +1,8 @@
-// Pool workers for Deno and browsers: module Workers. The worker is named
-// with `new URL('./thread-worker.js', import.meta.url)` written out, the form
-// bundlers that follow workers (Vite, webpack 5, Parcel) recognise, and
-// which works unbundled (a browser's native ESM, Deno).
+// Pool workers for browsers: nested module Workers of the dedicated Worker
+// that called init(). The worker is named with `new URL('./thread-worker.js',
+// import.meta.url)` written out, the form bundlers that follow workers (Vite,
+// webpack 5, Parcel) recognise, and which works unbundled (native ESM).
+// (Deno uses thread-node.ts: its web Workers cannot be unref'd.)
 import type { ThreadSupport, ThreadWorker } from './threads.js';
 
 type WebSupport = Omit<ThreadSupport, 'unavailable' | 'parallelism' | 'glue'>;

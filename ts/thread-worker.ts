@@ -1,5 +1,5 @@
-// One pool thread of the threaded build in Deno or a browser (a module
-// Worker started by thread-web.ts): instantiates the module it is sent on
+// One pool thread of the threaded build in a browser (a module Worker
+// started by thread-web.ts): instantiates the module it is sent on
 // the shared memory it is sent, says so, and becomes a rayon worker for good.
 import { initSync, runThread } from './wasm/threads/ssimkit.js';
 
