@@ -2,8 +2,8 @@
 // workers. The Rust half is crate/src/threads.rs. Sequence:
 //   1. compile the `threads` module once, instantiate it here (its glue
 //      creates the shared WebAssembly.Memory);
-//   2. start n workers (ThreadSupport.spawn: worker_threads in Node, module
-//      Workers in Deno and browsers); each instantiates the same module on
+//   2. start n workers (ThreadSupport.spawn: worker_threads in Node and
+//      Deno, module Workers in browsers); each instantiates the same module on
 //      the same memory, posts 'ready' and blocks in runThread();
 //   3. startPool(n): rayon's build_global hands one ThreadBuilder to each
 //      waiting worker and returns once all of them run.
