@@ -5,8 +5,8 @@
 //! How a pool starts (ts/threads.ts drives it, inside the async `init()`):
 //! 1. JS compiles this module once and instantiates it on the calling
 //!    thread with a fresh shared `WebAssembly.Memory`;
-//! 2. JS starts `n` workers (worker_threads in Node, module Workers in Deno
-//!    and browsers); each instantiates the same module with the same memory,
+//! 2. JS starts `n` workers (worker_threads in Node and Deno, module Workers
+//!    in browsers); each instantiates the same module with the same memory,
 //!    says "ready" and calls [`run_thread`], which blocks until rayon hands
 //!    it a [`ThreadBuilder`] through [`QUEUE`];
 //! 3. once every worker is ready, the calling thread calls [`start_pool`]:
@@ -33,18 +33,26 @@ use wasm_bindgen::prelude::*;
 pub fn threads_used() -> u32 {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicBool, Ordering};
-    let seen: Vec<AtomicBool> = (0..rayon::current_num_threads()).map(|_| AtomicBool::new(false)).collect();
+    let seen: Vec<AtomicBool> = (0..rayon::current_num_threads())
+        .map(|_| AtomicBool::new(false))
+        .collect();
     (0..512u64).into_par_iter().for_each(|i| {
         let mut x = i;
         for _ in 0..5_000 {
-            x = core::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407));
+            x = core::hint::black_box(
+                x.wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407),
+            );
         }
         core::hint::black_box(x);
         if let Some(slot) = rayon::current_thread_index().and_then(|t| seen.get(t)) {
             slot.store(true, Ordering::Relaxed);
         }
     });
-    seen.iter().filter(|s| s.load(Ordering::Relaxed)).count().max(1) as u32
+    seen.iter()
+        .filter(|s| s.load(Ordering::Relaxed))
+        .count()
+        .max(1) as u32
 }
 
 /// Threads rayon has in its global pool (1 in the single-threaded build).
