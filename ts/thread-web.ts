@@ -11,14 +11,18 @@ export const webWorkers: WebSupport = {
   spawn(module, memory) {
     const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'ssimkit-thread' });
     return new Promise<ThreadWorker>((resolve, reject) => {
+      let ready = false;
       worker.onmessage = (e: MessageEvent) => {
         worker.onmessage = null;
-        if (e.data && e.data.ready) resolve(worker);
+        ready = e.data?.ready === true;
+        if (ready) resolve(worker);
         else reject(new Error(`a thread worker failed to start: ${e.data?.error ?? 'no reason given'}`));
       };
+      // Before 'ready': the start failed. After: a trap in a pool thread.
       worker.onerror = (e: ErrorEvent) => {
         e.preventDefault?.();
-        reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
+        if (ready) console.error('ssimkit: a thread worker failed:', e.message);
+        else reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
       };
       worker.postMessage({ module, memory });
     });
