@@ -1,7 +1,8 @@
-// The metrics. Each checks its arguments, encodes its options and makes one
-// call into the WebAssembly; the mathematics is all in crate/.
+// The metrics. Each checks its arguments, encodes its options and calls the
+// WebAssembly (scores without a map feed it bands of rows, so memory stays
+// bounded); the mathematics is all in crate/.
 
-import { backend, call } from './backend.js';
+import { backend, call, callStream } from './backend.js';
 import { lwssimOptions, msssimOptions, ssimOptions } from './options.js';
 import type { Image, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
 import { checkPair } from './validate.js';
@@ -14,8 +15,9 @@ import { checkPair } from './validate.js';
  */
 export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
   const [a, b] = checkPair('ssim', ref, img);
-  const { abi, map } = ssimOptions('ssim', options, a);
-  return call('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi, map);
+  const { abi, map, matlab } = ssimOptions('ssim', options, a);
+  if (map || matlab) return call('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi, map);
+  return callStream('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
 }
 
 /**
@@ -33,8 +35,11 @@ export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result 
 export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
   const [a, b] = checkPair('dssim', ref, img);
   if (options && 'map' in options) throw new TypeError("dssim: unknown option 'map' (use ssim for maps)");
-  const { abi } = ssimOptions('dssim', options, a);
-  return (1 - call('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi).score) / 2;
+  const { abi, matlab } = ssimOptions('dssim', options, a);
+  const r = matlab
+    ? call('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi)
+    : callStream('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  return (1 - r.score) / 2;
 }
 
 /**
@@ -45,7 +50,7 @@ export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>
 export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result {
   const [a, b] = checkPair('lwssim', ref, img);
   const abi = lwssimOptions('lwssim', options, a);
-  return call('lwssim', 'lwssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  return callStream('lwssim', 'lwssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
 }
 
 /**

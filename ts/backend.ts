@@ -25,6 +25,16 @@ export interface Backend {
   memoryBytes(): number;
   /** Distinct pool threads that ran a small parallel job (a diagnostic). */
   threadsUsed(): number;
+  openStream(metric: number, kind: number, width: number, height: number, channels: number, options: Float64Array): WasmStream;
+}
+
+/** A score fed a band of rows at a time (crate/src/scorer.rs). */
+export interface WasmStream {
+  feed_u8(x: Uint8Array | Uint8ClampedArray, y: Uint8Array | Uint8ClampedArray): void;
+  feed_u16(x: Uint16Array, y: Uint16Array): void;
+  feed_f32(x: Float32Array, y: Float32Array): void;
+  finish(): WasmOutput;
+  free(): void;
 }
 
 export interface WasmLossOutput {
@@ -67,5 +77,38 @@ export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', kind: Pixel
     return r;
   } finally {
     out.free();
+  }
+}
+
+/** Pixels a band carries into wasm memory, per image: bounds the memory a
+ *  score needs (a 4K RGBA image is 33 MB; its bands are 4 MB). */
+const BAND_BYTES = 4 << 20;
+const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
+
+type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
+
+/**
+ * Scores (without a map) by feeding the images in bands of rows: wasm
+ * memory holds one band and the rows the next chunks need, never the
+ * images. The bits equal a whole-image call's, whatever the band height.
+ */
+export function callStream(fn: string, metric: 'ssim' | 'lwssim', kind: PixelKind, x: Pixels, y: Pixels,
+  width: number, height: number, channels: number, options: Float64Array) {
+  const s = backend(fn).openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
+  try {
+    const row = width * channels;
+    const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.BYTES_PER_ELEMENT)));
+    for (let r0 = 0; r0 < height; r0 += rows) {
+      const a = r0 * row, b = Math.min(height, r0 + rows) * row;
+      (s[`feed_${kind}`] as (x: Pixels, y: Pixels) => void).call(s, x.subarray(a, b), y.subarray(a, b));
+    }
+    const out = s.finish();
+    try {
+      return { score: out.score, channels: Array.from(out.channels) as number[] };
+    } finally {
+      out.free();
+    }
+  } finally {
+    s.free();
   }
 }

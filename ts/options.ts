@@ -55,7 +55,7 @@ const SSIM_KEYS = [...COMMON, 'preset', 'window', 'size', 'sigma', 'border', 'co
 // What the matlab preset fixes (ssim.m has no such knobs).
 const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color', 'includeAlpha'] as const;
 
-export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: CheckedImage): { abi: Float64Array; map: boolean } {
+export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: CheckedImage): { abi: Float64Array; map: boolean; matlab: boolean } {
   const o = checkKeys(fn, opts, SSIM_KEYS);
   const preset = o.preset === undefined ? undefined : oneOf(fn, 'preset', o.preset, ['matlab', 'skimage'] as const);
   if (preset === 'matlab') {
@@ -73,6 +73,7 @@ export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: Chec
   return {
     abi: new Float64Array([...encodeHead(h), covariance === 'sample' ? 1 : 0, preset === 'matlab' ? 1 : 0, map ? 1 : 0]),
     map,
+    matlab: preset === 'matlab',
   };
 }
 

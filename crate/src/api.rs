@@ -50,7 +50,7 @@ fn check_pair(x: &Image, y: &Image) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_window(w: &Window, width: usize, height: usize) -> Result<(), Error> {
+pub(crate) fn check_window(w: &Window, width: usize, height: usize) -> Result<(), Error> {
     let n = w.size();
     if n == 0 || n % 2 == 0 {
         return range(format!("window size must be odd and positive, got {n}"));

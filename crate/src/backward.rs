@@ -18,7 +18,8 @@ use crate::window::{reflect, Border, Window};
 
 /// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
 /// rows of ow: mu | yy | xy) and the row's value sums (the forward's).
-type GradRow<'f> = dyn Fn(&Moments5, &mut [f64]) -> [f64; 3] + Sync + 'f;
+/// `j0` is the first output column of the strip `m` holds.
+type GradRow<'f> = dyn Fn(&Moments5, usize, &mut [f64]) -> [f64; 3] + Sync + 'f;
 
 /// Streams the moments of a plane pair chunk by chunk and stores each
 /// row's moment gradients: (per-chunk-reduced value sums, ow x oh x 3).
@@ -32,8 +33,8 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
         .map(|(c, dst)| {
             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
             let mut acc = [0.0; 3];
-            chunk_moments(&src, 0, f, border, i0, i1, |i, m| {
-                let r = row(m, &mut dst[(i - i0) * 3 * ow..][..3 * ow]);
+            chunk_moments(&src, 0, f, border, i0, i1, |i, j0, m| {
+                let r = row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]);
                 for t in 0..3 {
                     acc[t] += r[t];
                 }
@@ -170,14 +171,15 @@ pub enum Objective {
 /// The mean is bit-identical to the forward pass's.
 pub fn ssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, obj: Objective) -> (f64, Vec<f64>) {
     let f = Filter::new(&p.window);
-    let k = p.consts();
+    let k = p.consts(1.0);
     let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
     let len = ow * oh;
     let inv = 1.0 / len as f64;
-    let row = |m: &Moments5, g: &mut [f64]| {
+    let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
         let (gm, rest) = g.split_at_mut(ow);
         let (gyy, gxy) = rest.split_at_mut(ow);
-        for j in 0..ow {
+        let (gm, gyy, gxy) = (&mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..]);
+        for j in 0..m.mx.len() {
             let d = partials_at(m, &k, j);
             let (f_l, f_cs) = match obj {
                 Objective::Ssim => (d.cs, d.l),
@@ -271,11 +273,12 @@ pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f
         let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
         let len = ow * oh;
         let scale = lambda / levels / len as f64;
-        let row = |m: &Moments5, g: &mut [f64]| -> [f64; 3] {
+        let row = |m: &Moments5, j0: usize, g: &mut [f64]| -> [f64; 3] {
             let (gm, rest) = g.split_at_mut(ow);
             let (gyy, gxy) = rest.split_at_mut(ow);
+            let (gm, gyy, gxy) = (&mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..]);
             let mut sum = 0.0;
-            for j in 0..ow {
+            for j in 0..m.mx.len() {
                 let d = partials_at(m, &k, j);
                 let l = d.l;
                 let f_l = dpow(l, p.alpha);

@@ -102,30 +102,31 @@ impl<'a> Image<'a> {
         out
     }
 
-    /// Row `r` of one compared plane (see [`Image::plane_sources`]), each
-    /// sample divided by `range` so that C1 = k1^2.
-    pub fn read_row(&self, source: Option<usize>, r: usize, range: f64, out: &mut [f64]) {
+    /// Samples c0 .. c0 + out.len() of row `r` of one compared plane (see
+    /// [`Image::plane_sources`]), on the pixels' own scale.
+    pub fn read_row(&self, source: Option<usize>, r: usize, c0: usize, out: &mut [f64]) {
         // One match a row, then a loop specialised to the pixel type.
-        fn fill(get: impl Fn(usize) -> f64, c: usize, base: usize, source: Option<usize>, range: f64, out: &mut [f64]) {
+        fn fill(get: impl Fn(usize) -> f64, c: usize, base: usize, source: Option<usize>, out: &mut [f64]) {
             match source {
                 Some(ch) => {
                     for (j, d) in out.iter_mut().enumerate() {
-                        *d = get(base + j * c + ch) / range;
+                        *d = get(base + j * c + ch);
                     }
                 }
                 None => {
                     for (j, d) in out.iter_mut().enumerate() {
                         let o = base + j * c;
-                        *d = (0.299 * get(o) + 0.587 * get(o + 1) + 0.114 * get(o + 2)) / range;
+                        *d = 0.299 * get(o) + 0.587 * get(o + 1) + 0.114 * get(o + 2);
                     }
                 }
             }
         }
-        let (c, base, out) = (self.channels, r * self.width * self.channels, &mut out[..self.width]);
+        assert!(c0 + out.len() <= self.width);
+        let (c, base) = (self.channels, (r * self.width + c0) * self.channels);
         match self.pixels {
-            Pixels::U8(d) => fill(|i| d[i] as f64, c, base, source, range, out),
-            Pixels::U16(d) => fill(|i| d[i] as f64, c, base, source, range, out),
-            Pixels::F32(d) => fill(|i| d[i] as f64, c, base, source, range, out),
+            Pixels::U8(d) => fill(|i| d[i] as f64, c, base, source, out),
+            Pixels::U16(d) => fill(|i| d[i] as f64, c, base, source, out),
+            Pixels::F32(d) => fill(|i| d[i] as f64, c, base, source, out),
         }
     }
 
@@ -137,8 +138,8 @@ impl<'a> Image<'a> {
             .map(|src| {
                 let mut data = Vec::with_capacity(self.width * self.height);
                 for r in 0..self.height {
-                    self.read_row(src, r, range, &mut row);
-                    data.extend(row.iter().map(|&v| T::from_f64(v)));
+                    self.read_row(src, r, 0, &mut row);
+                    data.extend(row.iter().map(|&v| T::from_f64(v / range)));
                 }
                 Plane::new(self.width, self.height, data)
             })

@@ -21,6 +21,7 @@ pub mod matlab;
 pub mod msssim;
 pub mod plane;
 pub mod real;
+pub mod scorer;
 pub mod ssim;
 pub mod stream;
 pub mod window;

@@ -60,7 +60,7 @@ pub(crate) fn dpow(v: f64, e: f64) -> f64 {
 
 /// Sum over a row of pow(l, alpha) + c^beta s^gamma, one output at a time
 /// (exponents other than 1 have no vector form).
-fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64 {
+pub(crate) fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64 {
     let unit = p.beta == 1.0 && p.gamma == 1.0;
     let (c2, c3) = (k.c2, k.c2 / 2.0);
     let mut sum = 0.0;
@@ -91,7 +91,8 @@ fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64 {
 /// LWSSIM_i of every level, for every plane of the pair: `[plane][level]`.
 pub fn lwssim_levels_of(src: &dyn PairRows, p: &LwssimParams) -> Vec<Vec<f64>> {
     let simple = p.alpha == 1.0 && p.beta == 1.0 && p.gamma == 1.0;
-    let k = SsimConsts { c1: p.k1 * p.k1, c2: p.k2 * p.k2, cov: 1.0 };
+    let (a, b) = (p.k1 * src.range(), p.k2 * src.range());
+    let k = SsimConsts { c1: a * a, c2: b * b, cov: 1.0 };
     let per_level: Vec<Vec<f64>> = p
         .levels
         .iter()

@@ -73,11 +73,13 @@ pub(crate) struct Partials {
 }
 
 impl SsimParams {
-    /// C1, C2 and the covariance factor for planes divided by L.
-    pub(crate) fn consts(&self) -> SsimConsts {
+    /// C1, C2 and the covariance factor for samples whose data range is
+    /// `range` (1 for planes divided by L).
+    pub(crate) fn consts(&self, range: f64) -> SsimConsts {
         let n = self.window.size() * self.window.size();
         let cov = if self.sample_covariance { n as f64 / (n as f64 - 1.0) } else { 1.0 };
-        SsimConsts { c1: self.k1 * self.k1, c2: self.k2 * self.k2, cov }
+        let (a, b) = (self.k1 * range, self.k2 * range);
+        SsimConsts { c1: a * a, c2: b * b, cov }
     }
 }
 
@@ -85,7 +87,7 @@ impl SsimParams {
 /// (the mean over planes).
 pub fn ssim_planes(src: &dyn PairRows, p: &SsimParams, want_map: bool) -> (Vec<(f64, f64)>, Option<Plane<f32>>) {
     let f = Filter::new(&p.window);
-    let k = p.consts();
+    let k = p.consts(src.range());
     let row = move |m: &Moments5, map: Option<&mut [f64]>| kernels::ssim_row(m, &k, map);
     let (ow, oh) = output_size(src, &f, p.border);
     let count = (ow * oh) as f64;

@@ -20,13 +20,17 @@ use crate::window::{reflect, Border, Window};
 /// Output rows per chunk: the unit of parallel work and of reduction.
 pub const CHUNK: usize = 64;
 
-/// A pair of images seen as rows of f64 planes (already divided by L).
+/// A pair of images seen as rows of f64 planes.
 pub trait PairRows: Sync {
     fn width(&self) -> usize;
     fn height(&self) -> usize;
     fn planes(&self) -> usize;
-    /// Row `r` of plane `plane` of x and of y, `width()` samples each.
-    fn row(&self, plane: usize, r: usize, x: &mut [f64], y: &mut [f64]);
+    /// The samples' data range L on the scale they are read at: 1 for
+    /// planes already divided by L, L itself for raw pixels (the constants
+    /// scale instead: C1 = (k1 L)^2).
+    fn range(&self) -> f64;
+    /// Samples c0 .. c0 + x.len() of row `r` of plane `plane`, of x and y.
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]);
 }
 
 /// One plane pair.
@@ -45,17 +49,21 @@ impl<T: Real> PairRows for PlanePair<'_, T> {
     fn planes(&self) -> usize {
         1
     }
-    fn row(&self, _: usize, r: usize, x: &mut [f64], y: &mut [f64]) {
-        for (d, s) in x.iter_mut().zip(self.x.row(r)) {
+    fn range(&self) -> f64 {
+        1.0
+    }
+    fn row(&self, _: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        for (d, s) in x.iter_mut().zip(&self.x.row(r)[c0..]) {
             *d = s.to_f64();
         }
-        for (d, s) in y.iter_mut().zip(self.y.row(r)) {
+        for (d, s) in y.iter_mut().zip(&self.y.row(r)[c0..]) {
             *d = s.to_f64();
         }
     }
 }
 
-/// The compared planes of two interleaved images, read in place.
+/// The compared planes of two interleaved images, read in place and on
+/// their own scale (no division by L: the constants carry it).
 pub struct ImagePair<'a> {
     x: &'a Image<'a>,
     y: &'a Image<'a>,
@@ -81,9 +89,12 @@ impl PairRows for ImagePair<'_> {
     fn planes(&self) -> usize {
         self.sources.len()
     }
-    fn row(&self, plane: usize, r: usize, x: &mut [f64], y: &mut [f64]) {
+    fn range(&self) -> f64 {
+        self.range
+    }
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
         for (img, out) in [(self.x, x), (self.y, y)] {
-            img.read_row(self.sources[plane], r, self.range, out);
+            img.read_row(self.sources[plane], r, c0, out);
         }
     }
 }
@@ -122,14 +133,17 @@ pub fn output_size(src: &dyn PairRows, f: &Filter, border: Border) -> (usize, us
     (border.output_len(src.width(), f.n()), border.output_len(src.height(), f.n()))
 }
 
-/// Streams output rows [i0, i1) of one plane, handing each row's moments
-/// to `emit`.
+/// Output columns per strip: the ring of one strip (5 signals x n rows)
+/// stays in a core's L2 cache however wide the image is.
+pub const STRIP: usize = 512;
+
+/// Streams output rows [i0, i1) of one plane, strip by strip, handing each
+/// strip of each row's moments to `emit(row, first column, moments)`.
 pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize,
-    mut emit: impl FnMut(usize, &Moments5)) {
+    mut emit: impl FnMut(usize, usize, &Moments5)) {
     let n = f.n();
     let (w, h) = (src.width(), src.height());
     let (ow, _) = output_size(src, f, border);
-    let plen = ow + n - 1;
     let cols = match border {
         Border::Valid => None,
         Border::Same => Some(border.source_indices(w, n)),
@@ -139,90 +153,107 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
         Border::Valid => p,
         Border::Same => reflect(p as isize - before as isize, h),
     };
+    let st = STRIP.min(ow);
+    let pst = st + n - 1;
     // A box keeps one more ring slot: the row leaving its running sum.
     let slots = if matches!(f, Filter::Box { .. }) { n + 1 } else { n };
     let mut raw = vec![0.0; if cols.is_some() { 2 * w } else { 0 }];
-    let mut pad = vec![0.0; 5 * plen];
-    let mut ring = vec![0.0; slots * 5 * ow];
-    let mut out = vec![0.0; 5 * ow];
-    let mut colsum = vec![0.0; if slots > n { 5 * ow } else { 0 }];
+    let mut pad = vec![0.0; 5 * pst];
+    let mut ring = vec![0.0; slots * 5 * st];
+    let mut out = vec![0.0; 5 * st];
+    let mut colsum = vec![0.0; if slots > n { 5 * st } else { 0 }];
     let inv_area = match f {
         Filter::Box { n } => 1.0 / (*n * *n) as f64,
         Filter::Symmetric { .. } => 0.0,
     };
-    let at = |slot: usize, s: usize| (slot * 5 + s) * ow;
-    for p in i0..i1 + n - 1 {
-        {
-            let (px, rest) = pad.split_at_mut(plen);
-            let (py, prod) = rest.split_at_mut(plen);
-            match &cols {
-                None => src.row(plane, source_row(p), px, py),
-                Some(cols) => {
-                    let (rx, ry) = raw.split_at_mut(w);
-                    src.row(plane, source_row(p), rx, ry);
-                    for (q, &c) in cols.iter().enumerate() {
-                        px[q] = rx[c];
-                        py[q] = ry[c];
+    let at = |slot: usize, s: usize| (slot * 5 + s) * st;
+    for j0 in (0..ow).step_by(st) {
+        let sw = st.min(ow - j0);
+        let plen = sw + n - 1;
+        for p in i0..i1 + n - 1 {
+            {
+                let (px, rest) = pad.split_at_mut(pst);
+                let (py, prod) = rest.split_at_mut(pst);
+                let (px, py) = (&mut px[..plen], &mut py[..plen]);
+                match &cols {
+                    None => src.row(plane, source_row(p), j0, px, py),
+                    Some(cols) => {
+                        // The strip's source columns: one span, reflected at the edges.
+                        let idx = &cols[j0..j0 + plen];
+                        let (lo, hi) = (*idx.iter().min().unwrap(), *idx.iter().max().unwrap());
+                        let (rx, ry) = raw.split_at_mut(w);
+                        src.row(plane, source_row(p), lo, &mut rx[..=hi - lo], &mut ry[..=hi - lo]);
+                        for (q, &c) in idx.iter().enumerate() {
+                            px[q] = rx[c - lo];
+                            py[q] = ry[c - lo];
+                        }
+                    }
+                }
+                let (xx, rest) = prod.split_at_mut(pst);
+                let (yy, xy) = rest.split_at_mut(pst);
+                for q in 0..plen {
+                    let (a, b) = (px[q], py[q]);
+                    xx[q] = a * a;
+                    yy[q] = b * b;
+                    xy[q] = a * b;
+                }
+            }
+            let slot = (p - i0) % slots;
+            {
+                let dst = &mut ring[at(slot, 0)..at(slot, 0) + 5 * st];
+                match f {
+                    Filter::Symmetric { half } => {
+                        for (s, d) in dst.chunks_mut(st).enumerate() {
+                            kernels::hfilter(&pad[s * pst..s * pst + plen], half, &mut d[..sw]);
+                        }
+                    }
+                    Filter::Box { n } => {
+                        let mut it = dst.chunks_mut(st);
+                        let d: [&mut [f64]; 5] = core::array::from_fn(|_| &mut it.next().unwrap()[..sw]);
+                        kernels::hbox5(core::array::from_fn(|s| &pad[s * pst..s * pst + plen]), *n, d);
                     }
                 }
             }
-            let (xx, rest) = prod.split_at_mut(plen);
-            let (yy, xy) = rest.split_at_mut(plen);
-            for q in 0..plen {
-                let (a, b) = (px[q], py[q]);
-                xx[q] = a * a;
-                yy[q] = b * b;
-                xy[q] = a * b;
+            if p < i0 + n - 1 {
+                continue;
             }
-        }
-        let slot = (p - i0) % slots;
-        for s in 0..5 {
-            let src_s = &pad[s * plen..(s + 1) * plen];
-            let dst = &mut ring[at(slot, s)..at(slot, s) + ow];
-            match f {
-                Filter::Symmetric { half } => kernels::hfilter(src_s, half, dst),
-                Filter::Box { n } => kernels::hbox(src_s, *n, dst),
-            }
-        }
-        if p < i0 + n - 1 {
-            continue;
-        }
-        let i = p + 1 - n;
-        for s in 0..5 {
-            let dst = &mut out[s * ow..(s + 1) * ow];
-            match f {
-                Filter::Symmetric { half } => {
-                    let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at((i - i0 + k) % slots, s)..][..ow]).collect();
-                    kernels::vfilter(&rows, half, dst);
-                }
-                Filter::Box { .. } => {
-                    let sum = &mut colsum[s * ow..(s + 1) * ow];
-                    if i == i0 {
-                        let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at(k % slots, s)..][..ow]).collect();
-                        kernels::vbox_init(&rows, sum);
-                        kernels::scale(sum, inv_area, dst);
-                    } else {
-                        let enter = &ring[at(slot, s)..][..ow];
-                        let leave = &ring[at((i - 1 - i0) % slots, s)..][..ow];
-                        kernels::vbox_slide(sum, enter, leave, inv_area, dst);
+            let i = p + 1 - n;
+            for s in 0..5 {
+                let dst = &mut out[s * st..s * st + sw];
+                match f {
+                    Filter::Symmetric { half } => {
+                        let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at((i - i0 + k) % slots, s)..][..sw]).collect();
+                        kernels::vfilter(&rows, half, dst);
+                    }
+                    Filter::Box { .. } => {
+                        let sum = &mut colsum[s * st..s * st + sw];
+                        if i == i0 {
+                            let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at(k % slots, s)..][..sw]).collect();
+                            kernels::vbox_init(&rows, sum);
+                            kernels::scale(sum, inv_area, dst);
+                        } else {
+                            let enter = &ring[at(slot, s)..][..sw];
+                            let leave = &ring[at((i - 1 - i0) % slots, s)..][..sw];
+                            kernels::vbox_slide(sum, enter, leave, inv_area, dst);
+                        }
                     }
                 }
             }
+            let m = Moments5 {
+                mx: &out[..sw],
+                my: &out[st..st + sw],
+                xx: &out[2 * st..2 * st + sw],
+                yy: &out[3 * st..3 * st + sw],
+                xy: &out[4 * st..4 * st + sw],
+            };
+            emit(i, j0, &m);
         }
-        let m = Moments5 {
-            mx: &out[..ow],
-            my: &out[ow..2 * ow],
-            xx: &out[2 * ow..3 * ow],
-            yy: &out[3 * ow..4 * ow],
-            xy: &out[4 * ow..],
-        };
-        emit(i, &m);
     }
 }
 
 fn chunk_sums(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn) -> [f64; 3] {
     let mut acc = [0.0; 3];
-    chunk_moments(src, plane, f, border, i0, i1, |_, m| {
+    chunk_moments(src, plane, f, border, i0, i1, |_, _, m| {
         let r = row(m, None);
         for t in 0..3 {
             acc[t] += r[t];
@@ -268,16 +299,17 @@ pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: 
         .map(|(c, dst)| {
             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
             let mut mean = vec![0.0f64; (i1 - i0) * ow];
-            let mut tmp = vec![0.0f64; ow];
+            let mut tmp = vec![0.0f64; STRIP.min(ow)];
             let sums = (0..planes)
                 .map(|plane| {
                     let mut acc = [0.0; 3];
-                    chunk_moments(src, plane, f, border, i0, i1, |i, m| {
-                        let r = row(m, Some(&mut tmp));
+                    chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
+                        let sw = m.mx.len();
+                        let r = row(m, Some(&mut tmp[..sw]));
                         for t in 0..3 {
                             acc[t] += r[t];
                         }
-                        for (d, v) in mean[(i - i0) * ow..][..ow].iter_mut().zip(&tmp) {
+                        for (d, v) in mean[(i - i0) * ow + j0..][..sw].iter_mut().zip(&tmp) {
                             *d += *v;
                         }
                     });

@@ -179,6 +179,50 @@ exports! {
     lwssim_f32 => lwssim_any, f32, F32;
 }
 
+// ---- scores fed in bands of rows ----
+
+use crate::scorer::{Metric, Scorer};
+
+/// A score being fed a band of rows at a time (see `scorer`): the pixels
+/// never have to be in wasm memory whole.
+#[wasm_bindgen]
+pub struct Stream(Scorer);
+
+/// metric: 0 SSIM (options as `ssim_*`, without the matlab preset or a map),
+/// 1 LWSSIM (options as `lwssim_*`); kind: 0 u8, 1 u16, 2 f32.
+#[wasm_bindgen(js_name = openStream)]
+pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, JsError> {
+    let (mut p, ch) = head(o)?;
+    let m = if metric == 0 {
+        p.sample_covariance = arg(o, HEAD)? == 1.0;
+        Metric::Ssim(p)
+    } else {
+        Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?)
+    };
+    let pixels = match kind {
+        0 => Pixels::U8(&[]),
+        1 => Pixels::U16(&[]),
+        _ => Pixels::F32(&[]),
+    };
+    Ok(Stream(Scorer::new(m, pixels, width, height, channels, ch)?))
+}
+
+#[wasm_bindgen]
+impl Stream {
+    pub fn feed_u8(&mut self, x: &[u8], y: &[u8]) -> Result<(), JsError> {
+        Ok(self.0.feed(Pixels::U8(x), Pixels::U8(y))?)
+    }
+    pub fn feed_u16(&mut self, x: &[u16], y: &[u16]) -> Result<(), JsError> {
+        Ok(self.0.feed(Pixels::U16(x), Pixels::U16(y))?)
+    }
+    pub fn feed_f32(&mut self, x: &[f32], y: &[f32]) -> Result<(), JsError> {
+        Ok(self.0.feed(Pixels::F32(x), Pixels::F32(y))?)
+    }
+    pub fn finish(&self) -> Result<Output, JsError> {
+        Ok(Output(self.0.finish()?))
+    }
+}
+
 // ---- losses ----
 //
 // options = [kind, window, size, sigma, k1, k2, L, border, sample covariance, ...]

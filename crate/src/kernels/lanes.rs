@@ -1,5 +1,5 @@
-//! Two f64 lanes: SIMD128's `f64x2` on wasm32, a plain pair elsewhere (where
-//! the compiler maps it onto the host's own vectors). The kernels in
+//! Two f64 lanes: SIMD128's `f64x2` on wasm32, SSE2's `__m128d` on x86_64
+//! (the native build and the tests), a plain pair elsewhere. The kernels in
 //! `simd.rs` are written once against this type, so the native tests run the
 //! very code the WebAssembly runs, lane by lane.
 //!
@@ -27,6 +27,12 @@ mod imp {
             // SAFETY: the slice above proves two readable f64 at p; wasm
             // loads need no alignment.
             F64x2(unsafe { v128_load(p as *const v128) })
+        }
+        /// # Safety
+        /// `p` and `p + 1` must be readable f64.
+        #[inline(always)]
+        pub unsafe fn load_ptr(p: *const f64) -> Self {
+            F64x2(v128_load(p as *const v128))
         }
         #[inline(always)]
         pub fn store(self, s: &mut [f64], i: usize) {
@@ -57,7 +63,63 @@ mod imp {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    // SSE2 is part of x86_64 itself: no detection needed.
+    use core::arch::x86_64::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F64x2(__m128d);
+
+    impl F64x2 {
+        #[inline(always)]
+        pub fn splat(v: f64) -> Self {
+            F64x2(unsafe { _mm_set1_pd(v) })
+        }
+        #[inline(always)]
+        pub fn load(s: &[f64], i: usize) -> Self {
+            let p = s[i..i + 2].as_ptr();
+            // SAFETY: the slice above proves two readable f64 at p.
+            F64x2(unsafe { _mm_loadu_pd(p) })
+        }
+        /// # Safety
+        /// `p` and `p + 1` must be readable f64.
+        #[inline(always)]
+        pub unsafe fn load_ptr(p: *const f64) -> Self {
+            F64x2(_mm_loadu_pd(p))
+        }
+        #[inline(always)]
+        pub fn store(self, s: &mut [f64], i: usize) {
+            let p = s[i..i + 2].as_mut_ptr();
+            // SAFETY: as in `load`, for two writable f64.
+            unsafe { _mm_storeu_pd(p, self.0) }
+        }
+        #[inline(always)]
+        pub fn lanes(self) -> [f64; 2] {
+            let mut out = [0.0; 2];
+            unsafe { _mm_storeu_pd(out.as_mut_ptr(), self.0) };
+            out
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_add_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_sub_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_mul_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_div_pd(self.0, o.0) })
+        }
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
 mod imp {
     #[derive(Clone, Copy)]
     pub struct F64x2([f64; 2]);
@@ -70,6 +132,12 @@ mod imp {
         #[inline(always)]
         pub fn load(s: &[f64], i: usize) -> Self {
             F64x2([s[i], s[i + 1]])
+        }
+        /// # Safety
+        /// `p` and `p + 1` must be readable f64.
+        #[inline(always)]
+        pub unsafe fn load_ptr(p: *const f64) -> Self {
+            F64x2([*p, *p.add(1)])
         }
         #[inline(always)]
         pub fn store(self, s: &mut [f64], i: usize) {

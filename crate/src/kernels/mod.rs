@@ -29,7 +29,7 @@ pub struct SsimConsts {
     pub cov: f64,
 }
 
-pub use scalar::hbox;
+pub use scalar::{hbox, hbox5};
 pub use simd::{hfilter, scale, ssim_row, vbox_init, vbox_slide, vfilter};
 
 #[cfg(test)]
@@ -46,14 +46,21 @@ mod tests {
             .collect()
     }
 
-    const HALVES: [&[f64]; 3] = [&[0.25, 0.5], &[0.05, 0.1, 0.2, 0.3], &[0.001, 0.01, 0.03, 0.08, 0.15, 0.2]];
+    const HALVES: [&[f64]; 5] = [
+        &[1.0],
+        &[0.25, 0.5],
+        &[0.05, 0.1, 0.2, 0.3],
+        &[0.001, 0.01, 0.03, 0.08, 0.15, 0.2],
+        // Past the specialised sizes: the generic loop.
+        &[0.01, 0.01, 0.02, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08],
+    ];
 
-    // Lengths 1..=13 cover every tail of the 4- and 2-wide loops.
+    // Lengths 1..=21 cover every tail of the 8- and 2-wide loops.
     #[test]
     fn filters_equal_their_scalar_twins_bit_for_bit() {
         for half in HALVES {
             let n = 2 * half.len() - 1;
-            for len in 1..=13 {
+            for len in 1..=21 {
                 let src = noise(len + n - 1, len as u64);
                 let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
                 simd::hfilter(&src, half, &mut a);
@@ -100,6 +107,22 @@ mod tests {
             let a = simd::ssim_row(&m, &k, Some(&mut ma));
             let b = scalar::ssim_row(&m, &k, Some(&mut mb));
             assert_eq!((a, ma), (b, mb));
+        }
+    }
+
+    #[test]
+    fn fused_box_sums_equal_one_at_a_time() {
+        let src: Vec<Vec<f64>> = (0..5).map(|k| noise(30, 40 + k)).collect();
+        let mut fused = vec![vec![0.0; 26]; 5];
+        {
+            let mut it = fused.iter_mut();
+            let d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+            hbox5(core::array::from_fn(|k| src[k].as_slice()), 5, d);
+        }
+        for k in 0..5 {
+            let mut one = vec![0.0; 26];
+            hbox(&src[k], 5, &mut one);
+            assert_eq!(one, fused[k]);
         }
     }
 

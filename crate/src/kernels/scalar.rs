@@ -44,7 +44,7 @@ pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
 /// Box sums of `n` consecutive samples by a running sum: two operations an
 /// output whatever n is. Sequential by nature, so it has no SIMD twin.
 pub fn hbox(src: &[f64], n: usize, dst: &mut [f64]) {
-    let mut s = 0.0;
+    let mut s = 0.0f64;
     for &v in &src[..n] {
         s += v;
     }
@@ -52,6 +52,39 @@ pub fn hbox(src: &[f64], n: usize, dst: &mut [f64]) {
     for j in 1..dst.len() {
         s = (s + src[j + n - 1]) - src[j - 1];
         dst[j] = s;
+    }
+}
+
+/// [`hbox`] on five signals at once: the five running sums are independent
+/// chains, so they overlap instead of each waiting on its own adds.
+pub fn hbox5(src: [&[f64]; 5], n: usize, dst: [&mut [f64]; 5]) {
+    let len = dst[0].len();
+    let mut s = [0.0f64; 5];
+    for k in 0..5 {
+        for &v in &src[k][..n] {
+            s[k] += v;
+        }
+    }
+    let [d0, d1, d2, d3, d4] = dst;
+    let [s0, s1, s2, s3, s4] = src;
+    let (d0, d1, d2, d3, d4) = (&mut d0[..len], &mut d1[..len], &mut d2[..len], &mut d3[..len], &mut d4[..len]);
+    d0[0] = s[0];
+    d1[0] = s[1];
+    d2[0] = s[2];
+    d3[0] = s[3];
+    d4[0] = s[4];
+    for j in 1..len {
+        let (e, l) = (j + n - 1, j - 1);
+        s[0] = (s[0] + s0[e]) - s0[l];
+        s[1] = (s[1] + s1[e]) - s1[l];
+        s[2] = (s[2] + s2[e]) - s2[l];
+        s[3] = (s[3] + s3[e]) - s3[l];
+        s[4] = (s[4] + s4[e]) - s4[l];
+        d0[j] = s[0];
+        d1[j] = s[1];
+        d2[j] = s[2];
+        d3[j] = s[3];
+        d4[j] = s[4];
     }
 }
 

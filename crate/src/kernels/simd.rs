@@ -1,59 +1,164 @@
 //! Two-lane twins of the hot row kernels in `scalar.rs`: the same operations
-//! in the same order per output, two outputs per vector. The filters run two
-//! vectors at once so their dependent adds overlap.
+//! in the same order per output, two outputs per vector. The filters are
+//! specialised per window size (taps unrolled) and run four vectors at once
+//! so their dependent adds overlap.
 
 use super::lanes::F64x2;
 use super::scalar;
 use super::{Moments5, SsimConsts};
 
+/// The symmetric filter for a window of H folded taps (n = 2H - 1), eight
+/// outputs an iteration: four independent chains of dependent adds.
+#[inline(always)]
+fn hfilter_h<const H: usize>(src: &[f64], half: &[f64], dst: &mut [f64]) {
+    let c = H - 1;
+    let n = 2 * c + 1;
+    let len = dst.len();
+    assert!(half.len() == H && src.len() + 1 >= len + n);
+    let w: [F64x2; H] = core::array::from_fn(|k| F64x2::splat(half[k]));
+    let sp = src.as_ptr();
+    let mut j = 0;
+    while j + 8 <= len {
+        // SAFETY: every index read is j + q + t with q < 8 and t < n, and
+        // j + 8 <= len with src.len() >= len + n - 1 (asserted above).
+        let acc = unsafe {
+            let mut acc: [F64x2; 4] = core::array::from_fn(|v| F64x2::load_ptr(sp.add(j + 2 * v + c)).mul(w[c]));
+            for k in 0..c {
+                for (v, a) in acc.iter_mut().enumerate() {
+                    let o = j + 2 * v;
+                    let pair = F64x2::load_ptr(sp.add(o + k)).add(F64x2::load_ptr(sp.add(o + n - 1 - k)));
+                    *a = a.add(pair.mul(w[k]));
+                }
+            }
+            acc
+        };
+        for (v, a) in acc.iter().enumerate() {
+            a.store(dst, j + 2 * v);
+        }
+        j += 8;
+    }
+    while j + 2 <= len {
+        let mut a = F64x2::load(src, j + c).mul(w[c]);
+        for k in 0..c {
+            a = a.add(F64x2::load(src, j + k).add(F64x2::load(src, j + n - 1 - k)).mul(w[k]));
+        }
+        a.store(dst, j);
+        j += 2;
+    }
+    if j < len {
+        dst[j] = scalar::hfilter_at(src, half, j);
+    }
+}
+
 pub fn hfilter(src: &[f64], half: &[f64], dst: &mut [f64]) {
+    match half.len() {
+        1 => hfilter_h::<1>(src, half, dst),
+        2 => hfilter_h::<2>(src, half, dst),
+        3 => hfilter_h::<3>(src, half, dst),
+        4 => hfilter_h::<4>(src, half, dst),
+        5 => hfilter_h::<5>(src, half, dst),
+        6 => hfilter_h::<6>(src, half, dst),
+        7 => hfilter_h::<7>(src, half, dst),
+        8 => hfilter_h::<8>(src, half, dst),
+        _ => hfilter_any(src, half, dst),
+    }
+}
+
+/// Any window size: the same order per output, the taps in a loop.
+fn hfilter_any(src: &[f64], half: &[f64], dst: &mut [f64]) {
     let c = half.len() - 1;
     let n = 2 * c + 1;
     let len = dst.len();
     assert!(src.len() + 1 >= len + n);
     let wc = F64x2::splat(half[c]);
     let mut j = 0;
-    while j + 4 <= len {
+    while j + 2 <= len {
         let mut a = F64x2::load(src, j + c).mul(wc);
-        let mut b = F64x2::load(src, j + 2 + c).mul(wc);
         for k in 0..c {
-            let w = F64x2::splat(half[k]);
-            a = a.add(F64x2::load(src, j + k).add(F64x2::load(src, j + n - 1 - k)).mul(w));
-            b = b.add(F64x2::load(src, j + 2 + k).add(F64x2::load(src, j + 2 + n - 1 - k)).mul(w));
+            a = a.add(F64x2::load(src, j + k).add(F64x2::load(src, j + n - 1 - k)).mul(F64x2::splat(half[k])));
         }
         a.store(dst, j);
-        b.store(dst, j + 2);
+        j += 2;
+    }
+    if j < len {
+        dst[j] = scalar::hfilter_at(src, half, j);
+    }
+}
+
+/// The vertical twin of [`hfilter_h`]: rows k and n-1-k folded; two vectors
+/// an iteration, since the row pointers already fill the registers.
+#[inline(always)]
+fn vfilter_h<const H: usize>(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
+    let c = H - 1;
+    let n = 2 * c + 1;
+    let len = dst.len();
+    assert!(half.len() == H && rows.len() == n && rows.iter().all(|r| r.len() >= len));
+    let w: [F64x2; H] = core::array::from_fn(|k| F64x2::splat(half[k]));
+    let lo: [*const f64; H] = core::array::from_fn(|k| rows[k].as_ptr());
+    let hi: [*const f64; H] = core::array::from_fn(|k| rows[n - 1 - k].as_ptr());
+    let mut j = 0;
+    while j + 4 <= len {
+        // SAFETY: every row holds at least len >= j + 4 samples (asserted).
+        let acc = unsafe {
+            let mut acc: [F64x2; 2] = core::array::from_fn(|v| F64x2::load_ptr(lo[c].add(j + 2 * v)).mul(w[c]));
+            for k in 0..c {
+                for (v, a) in acc.iter_mut().enumerate() {
+                    let o = j + 2 * v;
+                    let pair = F64x2::load_ptr(lo[k].add(o)).add(F64x2::load_ptr(hi[k].add(o)));
+                    *a = a.add(pair.mul(w[k]));
+                }
+            }
+            acc
+        };
+        for (v, a) in acc.iter().enumerate() {
+            a.store(dst, j + 2 * v);
+        }
         j += 4;
     }
-    while j < len {
-        dst[j] = scalar::hfilter_at(src, half, j);
-        j += 1;
+    while j + 2 <= len {
+        let mut a = F64x2::load(rows[c], j).mul(w[c]);
+        for k in 0..c {
+            a = a.add(F64x2::load(rows[k], j).add(F64x2::load(rows[n - 1 - k], j)).mul(w[k]));
+        }
+        a.store(dst, j);
+        j += 2;
+    }
+    if j < len {
+        dst[j] = scalar::vfilter_at(rows, half, j);
     }
 }
 
 pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
+    match half.len() {
+        1 => vfilter_h::<1>(rows, half, dst),
+        2 => vfilter_h::<2>(rows, half, dst),
+        3 => vfilter_h::<3>(rows, half, dst),
+        4 => vfilter_h::<4>(rows, half, dst),
+        5 => vfilter_h::<5>(rows, half, dst),
+        6 => vfilter_h::<6>(rows, half, dst),
+        7 => vfilter_h::<7>(rows, half, dst),
+        8 => vfilter_h::<8>(rows, half, dst),
+        _ => vfilter_any(rows, half, dst),
+    }
+}
+
+fn vfilter_any(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
     let c = half.len() - 1;
     let n = 2 * c + 1;
     let len = dst.len();
     assert!(rows.len() == n && rows.iter().all(|r| r.len() >= len));
     let wc = F64x2::splat(half[c]);
     let mut j = 0;
-    while j + 4 <= len {
+    while j + 2 <= len {
         let mut a = F64x2::load(rows[c], j).mul(wc);
-        let mut b = F64x2::load(rows[c], j + 2).mul(wc);
         for k in 0..c {
-            let w = F64x2::splat(half[k]);
-            let (lo, hi) = (rows[k], rows[n - 1 - k]);
-            a = a.add(F64x2::load(lo, j).add(F64x2::load(hi, j)).mul(w));
-            b = b.add(F64x2::load(lo, j + 2).add(F64x2::load(hi, j + 2)).mul(w));
+            a = a.add(F64x2::load(rows[k], j).add(F64x2::load(rows[n - 1 - k], j)).mul(F64x2::splat(half[k])));
         }
         a.store(dst, j);
-        b.store(dst, j + 2);
-        j += 4;
+        j += 2;
     }
-    while j < len {
+    if j < len {
         dst[j] = scalar::vfilter_at(rows, half, j);
-        j += 1;
     }
 }
 
