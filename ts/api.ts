@@ -61,3 +61,12 @@ export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result 
 export function wasmMemoryBytes(): number {
   return backend('wasmMemoryBytes').memoryBytes();
 }
+
+/**
+ * Runs the loaded build's SIMD kernels against their scalar reference on
+ * every tail length, inside the WebAssembly: '' when all agree bit for bit,
+ * else what differed. A diagnostic (the test suite runs it on each build).
+ */
+export function kernelSelfTest(): string {
+  return backend('kernelSelfTest').kernelSelfTest();
+}

@@ -25,6 +25,7 @@ export interface Backend {
   memoryBytes(): number;
   /** Distinct pool threads that ran a small parallel job (a diagnostic). */
   threadsUsed(): number;
+  kernelSelfTest(): string;
   openStream(metric: number, kind: number, width: number, height: number, channels: number, options: Float64Array): WasmStream;
 }
 

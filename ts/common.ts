@@ -1,5 +1,5 @@
 // Everything every entry exports besides init().
-export { dssim, lwssim, msssim, ssim, wasmMemoryBytes } from './api.js';
+export { dssim, kernelSelfTest, lwssim, msssim, ssim, wasmMemoryBytes } from './api.js';
 export { dssimMaeLoss, lwssimLoss, msssimLoss, phasedDssimMae, ssimLoss } from './losses.js';
 export { MSSSIM_WEIGHTS } from './options.js';
 export { threadsUsed } from './threads.js';

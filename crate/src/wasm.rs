@@ -63,6 +63,13 @@ pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
+/// The SIMD128 twins against the scalar reference, run inside this build:
+/// "" when every kernel agrees bit for bit, else what differed.
+#[wasm_bindgen(js_name = kernelSelfTest)]
+pub fn kernel_self_test() -> String {
+    crate::kernels::selftest::run().err().unwrap_or_default()
+}
+
 // Shared head of every option array.
 const WINDOW: usize = 0; // 0 gaussian, 1 box
 const SIZE: usize = 1;

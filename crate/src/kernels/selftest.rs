@@ -1,0 +1,98 @@
+//! The SIMD twins against the scalar reference, on every tail length: run
+//! by `cargo test` (SSE2 lanes) and, through the `kernelSelfTest` export,
+//! inside the WebAssembly itself (SIMD128 lanes), so each build checks the
+//! lanes it actually runs.
+
+use super::{scalar, simd, Moments5, SsimConsts};
+
+fn noise(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+/// Bitwise equality, or which kernel differed and where.
+pub fn same(what: &str, a: &[f64], b: &[f64]) -> Result<(), String> {
+    match a.iter().zip(b).position(|(p, q)| p.to_bits() != q.to_bits()) {
+        None if a.len() == b.len() => Ok(()),
+        None => Err(format!("{what}: lengths {} and {}", a.len(), b.len())),
+        Some(i) => Err(format!("{what}: output {i} is {} (SIMD) vs {} (scalar)", a[i], b[i])),
+    }
+}
+
+const HALVES: [&[f64]; 9] = [
+    &[1.0],
+    &[0.25, 0.5],
+    &[0.1, 0.2, 0.4],
+    &[0.05, 0.1, 0.2, 0.3],
+    &[0.02, 0.05, 0.1, 0.15, 0.36],
+    &[0.001, 0.01, 0.03, 0.08, 0.15, 0.2],
+    &[0.01, 0.02, 0.05, 0.08, 0.1, 0.12, 0.24],
+    &[0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.18],
+    // Past the specialised sizes: the generic loop.
+    &[0.01, 0.01, 0.02, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08],
+];
+
+/// Every twin on lengths 1..=21 (every tail of the 8-, 4- and 2-wide loops).
+pub fn run() -> Result<(), String> {
+    for half in HALVES {
+        let n = 2 * half.len() - 1;
+        for len in 1..=21 {
+            let src = noise(len + n - 1, len as u64);
+            let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+            simd::hfilter(&src, half, &mut a);
+            scalar::hfilter(&src, half, &mut b);
+            same(&format!("hfilter n={n} len={len}"), &a, &b)?;
+            let rows: Vec<Vec<f64>> = (0..n).map(|r| noise(len, 100 + r as u64)).collect();
+            let rows: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+            simd::vfilter(&rows, half, &mut a);
+            scalar::vfilter(&rows, half, &mut b);
+            same(&format!("vfilter n={n} len={len}"), &a, &b)?;
+        }
+    }
+    for len in 1..=9 {
+        let rows: Vec<Vec<f64>> = (0..5).map(|r| noise(len, 7 + r as u64)).collect();
+        let rows: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+        let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
+        simd::vbox_init(&rows, &mut a);
+        scalar::vbox_init(&rows, &mut b);
+        same("vbox_init", &a, &b)?;
+        let (mut da, mut db) = (vec![0.0; len], vec![0.0; len]);
+        simd::vbox_slide(&mut a, rows[1], rows[2], 0.04, &mut da);
+        scalar::vbox_slide(&mut b, rows[1], rows[2], 0.04, &mut db);
+        same("vbox_slide sums", &a, &b)?;
+        same("vbox_slide", &da, &db)?;
+        simd::scale(rows[3], 0.3, &mut a);
+        scalar::scale(rows[3], 0.3, &mut b);
+        same("scale", &a, &b)?;
+
+        let k = SsimConsts { c1: 1e-4, c2: 9e-4, cov: 49.0 / 48.0 };
+        let (x, y) = (noise(len, 1), noise(len, 2));
+        let sq = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q + 0.01).collect::<Vec<_>>();
+        let (xx, yy, xy) = (sq(&x, &x), sq(&y, &y), sq(&x, &y));
+        let m = Moments5 { mx: &x, my: &y, xx: &xx, yy: &yy, xy: &xy };
+        let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
+        let sa = simd::ssim_row(&m, &k, Some(&mut ma));
+        let sb = scalar::ssim_row(&m, &k, Some(&mut mb));
+        same("ssim_row sums", &sa, &sb)?;
+        same("ssim_row map", &ma, &mb)?;
+    }
+    // The fused running box sums against one signal at a time.
+    let src: Vec<Vec<f64>> = (0..5).map(|k| noise(30, 40 + k)).collect();
+    let mut fused = vec![vec![0.0; 26]; 5];
+    {
+        let mut it = fused.iter_mut();
+        let d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+        scalar::hbox5(core::array::from_fn(|k| src[k].as_slice()), 5, d);
+    }
+    for k in 0..5 {
+        let mut one = vec![0.0; 26];
+        scalar::hbox(&src[k], 5, &mut one);
+        same("hbox5", &fused[k], &one)?;
+    }
+    Ok(())
+}
