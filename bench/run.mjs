@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --no-peers]`
+// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --native-threads] [-- --no-peers]`
 //
 // One command, one run, the same inputs for every row: ssimkit (one child
 // process per configuration and size, since init() loads once per process),
@@ -8,16 +8,16 @@
 // the targets (MET / MISSED; a missed target never fails the run) and writes
 // bench/results.json. See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { DESCRIPTION, writePairs } from './inputs.mjs';
 import { mid } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
+const root = resolve(here, '..');
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 const value = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
@@ -59,14 +59,51 @@ function runJson(cmd, args, opts = {}) {
 }
 
 // ---- build if needed ------------------------------------------------------
+// Another build in this tree (scripts/build.sh removes dist/ first) is
+// waited for, not raced.
+function buildRunning() {
+  if (!existsSync('/proc')) return false;
+  return readdirSync('/proc').some((pid) => {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cmd.includes('scripts/build.sh') && cwd === root;
+    } catch {
+      return false;
+    }
+  });
+}
+for (let waited = 0; !existsSync(join(root, 'dist/node.js')) && buildRunning() && waited < 600; waited += 2) {
+  if (waited === 0) log('[bench] dist/ is missing and a build is running in this tree: waiting for it');
+  spawnSync('sleep', ['2']);
+}
 if (!existsSync(join(root, 'dist/node.js'))) {
   log('[bench] dist/ is missing: bash scripts/build.sh');
-  const b = spawnSync('bash', ['scripts/build.sh'], { cwd: root, stdio: 'inherit' });
+  const b = spawnSync('bash', ['scripts/build.sh'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (b.status !== 0) {
     log('[bench] the build failed');
     process.exit(1);
   }
 }
+
+// The wasm rows come from dist/, the native rows from crate/src as it is now:
+// say so when the sources changed after the build.
+function newest(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+const wasmFiles = existsSync(join(root, 'dist/wasm'))
+  ? readdirSync(join(root, 'dist/wasm')).flatMap((d) => (existsSync(join(root, 'dist/wasm', d, 'ssimkit_bg.wasm')) ? [join(root, 'dist/wasm', d, 'ssimkit_bg.wasm')] : []))
+  : [];
+const builtAt = Math.min(...wasmFiles.map((f) => statSync(f).mtimeMs));
+const srcAt = Math.max(newest(join(root, 'crate/src')), statSync(join(root, 'crate/Cargo.toml')).mtimeMs);
+const stale = wasmFiles.length > 0 && srcAt > builtAt;
+const wasmMtimesAtStart = wasmFiles.map((f) => statSync(f).mtimeMs).join();
+const git = (...a) => spawnSync('git', a, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+const commit = git('rev-parse', '--short', 'HEAD');
+const dirty = git('status', '--porcelain', '--', 'crate', 'ts', 'scripts') !== '';
 
 // ---- inputs ---------------------------------------------------------------
 const dir = mkdtempSync(join(os.tmpdir(), 'ssimkit-bench-'));
@@ -112,7 +149,6 @@ for (const threads of threadCounts) {
   kit.push(cfg);
 }
 const kit1 = kit.find((c) => c.threads === 1);
-const threadedAvailable = kit.some((c) => c.threads > 1 && c.available);
 
 // ---- native ---------------------------------------------------------------
 const native = [];
@@ -127,14 +163,14 @@ if (flag('--no-native')) {
   if (b.error || b.status !== 0) {
     nativeNote = `cargo build failed (${b.error?.message ?? `exit ${b.status}`})`;
   } else {
-    // Threaded native rows only when a threaded wasm is there to compare with.
-    for (const threads of threadedAvailable ? threadCounts : [1]) {
+    // Native with more threads only on request (it adds minutes here).
+    for (const threads of flag('--native-threads') ? threadCounts : [1]) {
       log(`[bench] native, ${threads} thread(s)`);
       const r = runJson('cargo', ['run', ...cargoArgs, '--', '--dir', dir, '--sizes', sizes.map(sizeName).join(','), '--threads', String(threads),
         ...policyArgs(policy('native', ''))]);
       native.push(r.error ? { threads, available: false, reason: r.error } : { threads, available: true, rustc: version, ...r });
     }
-    if (!threadedAvailable) nativeNote = 'native with more threads runs only when a threaded ssimkit configuration does';
+    if (!flag('--native-threads')) nativeNote = 'single-threaded only (--native-threads adds a rayon pool of each thread count)';
   }
 }
 const native1 = native.find((c) => c.threads === 1 && c.available);
@@ -163,6 +199,9 @@ for (const d of existsSync(wasmRoot) ? readdirSync(wasmRoot) : []) {
   }
 }
 
+const wasmMtimes = () => wasmFiles.map((f) => (existsSync(f) ? statSync(f).mtimeMs : -1)).join();
+const rebuilt = wasmMtimes() !== wasmMtimesAtStart;
+
 // ---- tables ---------------------------------------------------------------
 const CASES = [
   ['ssim', 'SSIM (RGB)'], ['ssim-luma', 'SSIM (luma)'], ['msssim', 'MS-SSIM (RGB)'], ['msssim-luma', 'MS-SSIM (luma)'], ['lwssim', 'LWSSIM (RGB)'],
@@ -184,6 +223,9 @@ const p = (s = '') => out.push(s);
 
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
 p(`ssimkit benchmark — ${new Date().toISOString()} — Node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus} CPU(s) (${cpuModel})${quick ? ' — QUICK (512x512 only)' : ''}`);
+p(`source: commit ${commit}${dirty ? ' with uncommitted changes in crate/, ts/ or scripts/' : ''}; dist/ built ${new Date(builtAt).toISOString()}`);
+if (stale) p(`WARNING: crate/src changed after dist/ was built (${new Date(srcAt).toISOString()}): the wasm rows and the native rows may come from different sources; run npm run build first.`);
+if (rebuilt) p('WARNING: dist/ was rebuilt while this run was under way: rows may come from different builds; run it again.');
 p(`inputs: ${DESCRIPTION}.`);
 p(`        identical bytes for every row (sha256/16: ${Object.entries(digests).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 for (const c of kit) {
@@ -194,7 +236,7 @@ for (const c of kit) {
 for (const c of native) p(c.available ? `native ${c.threads}t: ${c.rustc ?? 'rustc'}, ${c.arch}, rayon pool of ${c.threads}` : `native ${c.threads}t: UNAVAILABLE — ${c.reason}`);
 if (nativeNote) p(`native: ${nativeNote}`);
 p();
-p('Times: median ms of n runs (after one warm-up; rows slower than 2 s count the warm-up as a sample; peers at 4K run once).');
+p('Times: median ms of n runs (after one warm-up; rows slower than 2 s count the warm-up as a sample; peers at 4K may run only once).');
 p("'x kit1t' = this row's time / ssimkit 1-thread's on the same case (for peers: how many times slower than ssimkit RGB);");
 p("'x luma' (peers) = the same against ssimkit's luma row, which compares one plane as the peers do.");
 for (const s of sizes) {
@@ -247,7 +289,7 @@ p(`  ${pad('config', 9)}${pad('size', 11)}${lpad('wasm after SSIM', 16)}${lpad('
 for (const c of kit.filter((c) => c.available)) {
   for (const m of c.memory) p(`  ${pad(`${c.threads}t`, 9)}${pad(m.size, 11)}${lpad(MB(m.wasmAfterSsim), 16)}${lpad(MB(m.wasmMax), 12)}${lpad(MB(m.rssAfterSsim), 16)}${lpad(MB(m.maxRss), 12)}`);
 }
-p('  (the inputs are copied into wasm memory: two RGBA images of w*h*4 bytes each, 63.3 MiB at 4K, are part of every number)');
+p('  (for scale: the two RGBA inputs are 2*w*h*4 bytes, 63.3 MiB at 4K, in the JS heap; they count in wasm memory only if the API copies them in whole)');
 
 p();
 p(`init(): median of ${INIT_PROCESSES} fresh node processes (await init() only; import of the package measured apart)`);
@@ -321,7 +363,7 @@ p(`total ${seconds.toFixed(0)} s`);
 
 console.log(out.join('\n'));
 writeFileSync(join(here, 'results.json'), `${JSON.stringify({
-  date: new Date().toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
+  date: new Date().toISOString(), commit, dirty, distBuilt: new Date(builtAt).toISOString(), distStale: stale, distRebuiltDuringRun: rebuilt, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
   sizes: sizes.map(sizeName), inputs: { description: DESCRIPTION, sha256_16: digests },
   ssimkit: kit, native, nativeNote, peers, wasm, targets, seconds, table: out.join('\n'),
 }, null, 2)}\n`);

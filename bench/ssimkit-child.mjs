@@ -11,6 +11,7 @@
 // an API without the option answers "unknown option 'threads'", and then
 // N = 1 runs the plain init() (the single-threaded build) while N > 1 is
 // reported as unavailable.
+import { readFileSync } from 'node:fs';
 import { readPair, rgbFloat } from './inputs.mjs';
 import { measure } from './util.mjs';
 
@@ -84,4 +85,14 @@ for (const [name, f] of cases) {
   rows.push(row);
   process.stderr.write(`  ssimkit ${threads}t ${row.size} ${name}: ${r.ms.toFixed(2)} ms (n=${r.n})\n`);
 }
-out({ ...base, rows, maxRss: process.resourceUsage().maxRSS * 1024 });
+out({ ...base, rows, maxRss: peakRss(rows) });
+
+// The process's peak RSS: Linux's VmHWM (ru_maxrss would carry the parent's
+// peak across exec), else the largest RSS seen after a case.
+function peakRss(rows) {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {}
+  return Math.max(...rows.map((r) => r.rss));
+}
