@@ -51,71 +51,89 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
     (sum, g)
 }
 
-/// The folded half taps whose symmetric filter is the window's adjoint (a
-/// box by running sums is, for the adjoint, n taps of 1/n).
-fn adjoint_half(f: &Filter) -> Vec<f64> {
-    match f {
-        Filter::Symmetric { half } => half.clone(),
-        Filter::Box { n } => vec![1.0 / *n as f64; n / 2 + 1],
-    }
-}
-
 /// The adjoint of the separable window filter (`stream::chunk_moments`) for
 /// K planes of ow x oh, gathered per source row: row r of the result sums,
 /// over the padded rows p that read source row r, the window's taps times
 /// the rows of `planes` that padded row fed; then the same along the row.
-/// Zero rows stand in past the edges, so the symmetric SIMD filter serves.
-/// Calls `emit(r, [adjoint rows; K])` for every source row, in parallel.
+/// Zero rows stand in past the edges, so the forward's row kernels serve:
+/// the symmetric filter, or for a box plain sums (running along the row),
+/// scaled by 1/n^2 once. Calls `emit(r, [adjoint rows; K])` for every
+/// source row, in parallel.
 pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
     border: Border, emit: &(dyn Fn(usize, [&[f64]; K]) + Sync)) {
     let n = f.n();
-    let half = adjoint_half(f);
     let before = (n - 1) / 2;
-    // Padded rows feeding source row r: p itself (valid), or every p whose
-    // reflection is r (same: one, or two near an edge).
-    let preimage = |r: usize| -> Vec<usize> {
+    let padded = oh + n - 1;
+    // Padded rows feeding source row r: r itself (valid); under 'same' the
+    // row at r + before and its reflections, before - 1 - r above the top
+    // and 2h - 1 - r + before below the bottom, where those exist.
+    let preimage = |r: usize| -> ([usize; 3], usize) {
         match border {
-            Border::Valid => vec![r],
-            Border::Same => (0..oh + n - 1).filter(|&p| reflect(p as isize - before as isize, h) == r).collect(),
+            Border::Valid => ([r, 0, 0], 1),
+            Border::Same => {
+                let mut out = [0; 3];
+                let mut k = 0;
+                for p in [before.checked_sub(r + 1), Some(r + before), Some(2 * h - 1 - r + before)].into_iter().flatten() {
+                    if p < padded {
+                        out[k] = p;
+                        k += 1;
+                    }
+                }
+                out[..k].sort_unstable();
+                (out, k)
+            }
         }
     };
     let cols = border.source_indices(w, n);
     let plen = ow + n - 1;
     let zero = vec![0.0; ow];
-    (0..h).into_par_iter().with_min_len(16).for_each(|r| {
-        let mut vrow = vec![0.0; ow];
-        let mut vpad = vec![0.0; ow + 2 * (n - 1)];
-        let mut hrow = vec![0.0; plen];
-        let mut outs: [Vec<f64>; K] = core::array::from_fn(|_| vec![0.0; w]);
-        for (s, plane) in planes.iter().enumerate() {
-            let mut first = true;
-            for p in preimage(r) {
-                // Output rows i = p - n + 1 + k, k = 0..n, fed padded row p.
-                let rows: Vec<&[f64]> = (0..n)
-                    .map(|k| {
-                        let i = p as isize - n as isize + 1 + k as isize;
-                        if i >= 0 && (i as usize) < oh { &plane[i as usize * ow..][..ow] } else { &zero[..] }
-                    })
-                    .collect();
-                kernels::vfilter(&rows, &half, &mut vrow);
-                let v = &mut vpad[n - 1..n - 1 + ow];
-                if first {
-                    v.copy_from_slice(&vrow);
-                    first = false;
-                } else {
-                    for (d, a) in v.iter_mut().zip(&vrow) {
-                        *d += a;
+    let inv_area = 1.0 / (n * n) as f64;
+    (0..h).into_par_iter().with_min_len(16).for_each_init(
+        || (vec![0.0; ow], vec![0.0; ow + 2 * (n - 1)], vec![0.0; plen], vec![vec![0.0; w]; K]),
+        |(vrow, vpad, hrow, outs), r| {
+            let (ps, np) = preimage(r);
+            for (s, plane) in planes.iter().enumerate() {
+                for (t, &p) in ps[..np].iter().enumerate() {
+                    // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
+                    let rows: Vec<&[f64]> = (0..n)
+                        .map(|k| {
+                            let i = p as isize - n as isize + 1 + k as isize;
+                            if i >= 0 && (i as usize) < oh { &plane[i as usize * ow..][..ow] } else { &zero[..] }
+                        })
+                        .collect();
+                    match f {
+                        Filter::Symmetric { half } => kernels::vfilter(&rows, half, vrow),
+                        Filter::Box { .. } => kernels::vbox_init(&rows, vrow),
+                    }
+                    let v = &mut vpad[n - 1..n - 1 + ow];
+                    if t == 0 {
+                        v.copy_from_slice(vrow);
+                    } else {
+                        for (d, a) in v.iter_mut().zip(vrow.iter()) {
+                            *d += a;
+                        }
+                    }
+                }
+                let out = &mut outs[s];
+                out.iter_mut().for_each(|v| *v = 0.0);
+                match f {
+                    Filter::Symmetric { half } => {
+                        kernels::hfilter(vpad, half, hrow);
+                        for (q, &c) in cols.iter().take(plen).enumerate() {
+                            out[c] += hrow[q];
+                        }
+                    }
+                    Filter::Box { n } => {
+                        kernels::hbox(vpad, *n, hrow);
+                        for (q, &c) in cols.iter().take(plen).enumerate() {
+                            out[c] += hrow[q] * inv_area;
+                        }
                     }
                 }
             }
-            kernels::hfilter(&vpad, &half, &mut hrow);
-            let out = &mut outs[s];
-            for (q, &c) in cols.iter().take(plen).enumerate() {
-                out[c] += hrow[q];
-            }
-        }
-        emit(r, core::array::from_fn(|s| &outs[s][..]));
-    });
+            emit(r, core::array::from_fn(|s| &outs[s][..]));
+        },
+    );
 }
 
 /// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
