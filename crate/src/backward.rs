@@ -9,12 +9,13 @@
 use rayon::prelude::*;
 
 use crate::kernels::{self, Moments5, SsimConsts};
-use crate::lwssim::{dpow, pow, LwssimParams};
+use crate::levels::{centres, chunk_levels};
+use crate::lwssim::{dpow, level_value, lwssim_total, pow, LwssimParams};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
 use crate::ssim::{partials_at, SsimParams};
 use crate::stream::{chunk_moments, output_size, Filter, PlanePair, CHUNK};
-use crate::window::{reflect, Border, Window};
+use crate::window::{Border, Window};
 
 /// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
 /// rows of ow: mu | yy | xy) and the row's value sums (the forward's).
@@ -278,69 +279,128 @@ pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights
 /// pass computes it. Otherwise c and s go through sx sy = sqrt(sxx syy),
 /// whose derivative is infinite where a variance is 0: there the
 /// subgradient 0 is used, as for a clamped variance or covariance.
-pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f64, Vec<f64>) {
+/// One row of one LWSSIM level: the moment gradients (times `scale`) into
+/// gm, gyy, gxy, and the row's sums exactly as the forward's `level_row`.
+fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
     let unit = p.beta == 1.0 && p.gamma == 1.0;
-    let simple = unit && p.alpha == 1.0;
-    let levels = p.levels.len() as f64;
-    let k = SsimConsts { c1: p.k1 * p.k1, c2: p.k2 * p.k2, cov: 1.0 };
     let (c2, c3) = (k.c2, k.c2 / 2.0);
+    let mut sum = 0.0;
+    for j in 0..m.mx.len() {
+        let d = partials_at(m, &k, j);
+        let l = d.l;
+        let f_l = dpow(l, p.alpha);
+        let (structural, g_mu, g_yy, g_xy) = if unit {
+            (d.cs, d.dcs_dmu, d.dcs_dyy, d.dcs_dxy)
+        } else {
+            let (mx, my) = (m.mx[j], m.my[j]);
+            let (sxx_raw, syy_raw, sxy_raw) = (m.xx[j] - mx * mx, m.yy[j] - my * my, m.xy[j] - mx * my);
+            let (sxx, syy) = (sxx_raw.max(0.0), syy_raw.max(0.0));
+            let ps = (sxx * syy).sqrt();
+            let sxyc = sxy_raw.clamp(-ps, ps);
+            let dc = 2.0 * ps + c2;
+            let den_c = sxx + syy + c2;
+            let c = dc / den_c;
+            let s = (sxyc + c3) / (ps + c3);
+            let (f_c, f_s) = (dpow(c, p.beta) * pow(s, p.gamma), pow(c, p.beta) * dpow(s, p.gamma));
+            // d(ps)/d(syy); 0 at a zero variance or a clamped syy.
+            let dps = if ps > 0.0 && syy_raw > 0.0 { sxx / (2.0 * ps) } else { 0.0 };
+            let dc_dyy = if syy_raw >= 0.0 { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
+            let clamped = sxyc != sxy_raw;
+            let dsxyc_dps = if clamped { sxyc.signum() } else { 0.0 };
+            let ds_dyy = ((dsxyc_dps * (ps + c3) - (sxyc + c3)) / ((ps + c3) * (ps + c3))) * dps;
+            let ds_dxy = if clamped { 0.0 } else { 1.0 / (ps + c3) };
+            let f_yy = f_c * dc_dyy + f_s * ds_dyy;
+            let f_xy = f_s * ds_dxy;
+            // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.
+            (pow(c, p.beta) * pow(s, p.gamma), -2.0 * my * f_yy - mx * f_xy, f_yy, f_xy)
+        };
+        sum += pow(l, p.alpha) + structural;
+        gm[j] = (f_l * d.dl_dmu + g_mu) * scale;
+        gyy[j] = g_yy * scale;
+        gxy[j] = g_xy * scale;
+    }
+    if p.simple() {
+        // The forward's sums, bit for bit (see lwssim::level_row).
+        kernels::ssim_row(m, k, None)
+    } else {
+        [sum, 0.0, 0.0]
+    }
+}
+
+pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f64, Vec<f64>) {
+    let levels = p.levels.len() as f64;
+    let k = p.consts(1.0);
+    let sizes: Vec<(usize, usize)> =
+        p.levels.iter().map(|(w, _)| (p.border.output_len(x.width, w.size()), p.border.output_len(x.height, w.size()))).collect();
+    let scales: Vec<f64> = p.levels.iter().zip(&sizes).map(|((_, lambda), (ow, oh))| lambda / levels / (ow * oh) as f64).collect();
     let mut per_level = Vec::with_capacity(p.levels.len());
     let mut grad = vec![0.0; x.data.len()];
-    for &(window, lambda) in &p.levels {
+    if let Some(halves) = p.box_halves() {
+        // The forward's fused pass over centre rows, keeping each level's
+        // moment gradients: same chunks, same sums, same bits.
+        let src = PlanePair { x, y };
+        let h = x.height;
+        let chunks = h.div_ceil(CHUNK);
+        type Part = (Vec<[f64; 3]>, Vec<(usize, Vec<f64>)>);
+        let parts: Vec<Part> = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
+                // Per level: the first output row of this chunk and its rows.
+                let mut bufs: Vec<(usize, Vec<f64>)> = halves
+                    .iter()
+                    .zip(&sizes)
+                    .map(|(&hc, &(ow, _))| {
+                        let (lo, hi) = centres(p.border, h, hc);
+                        let (a, b) = (r0.max(lo), r1.min(hi).max(r0.max(lo)));
+                        let shift = if p.border == Border::Valid { hc } else { 0 };
+                        (a - shift, vec![0.0; (b - a) * 3 * ow])
+                    })
+                    .collect();
+                let mut acc = vec![[0.0; 3]; halves.len()];
+                chunk_levels(&src, 0, &halves, p.border, r0, r1, |l, r, c0, m| {
+                    let (hc, ow) = (halves[l], sizes[l].0);
+                    let shift = if p.border == Border::Valid { hc } else { 0 };
+                    let (i, j) = (r - shift, c0 - shift);
+                    let (first, buf) = &mut bufs[l];
+                    let row = &mut buf[(i - *first) * 3 * ow..][..3 * ow];
+                    let (gm, rest) = row.split_at_mut(ow);
+                    let (gyy, gxy) = rest.split_at_mut(ow);
+                    let r = lwssim_row_grads(m, &k, p, scales[l], &mut gm[j..], &mut gyy[j..], &mut gxy[j..]);
+                    for t in 0..3 {
+                        acc[l][t] += r[t];
+                    }
+                });
+                (acc, bufs)
+            })
+            .collect();
+        for (l, (w, _)) in p.levels.iter().enumerate() {
+            let (ow, oh) = sizes[l];
+            let mut s = [0.0; 3];
+            let mut g = vec![0.0; 3 * ow * oh];
+            for (acc, bufs) in &parts {
+                for t in 0..3 {
+                    s[t] += acc[l][t];
+                }
+                let (first, buf) = &bufs[l];
+                g[first * 3 * ow..][..buf.len()].copy_from_slice(buf);
+            }
+            per_level.push(level_value(s, (ow * oh) as f64, p));
+            moments_backward(x, y, &Filter::new(w), p.border, &g, &mut grad);
+        }
+        return (lwssim_total(&per_level, p), grad);
+    }
+    for (l, &(window, _)) in p.levels.iter().enumerate() {
         let f = Filter::new(&window);
-        let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
-        let len = ow * oh;
-        let scale = lambda / levels / len as f64;
+        let (ow, oh) = sizes[l];
         let row = |m: &Moments5, j0: usize, g: &mut [f64]| -> [f64; 3] {
             let (gm, rest) = g.split_at_mut(ow);
             let (gyy, gxy) = rest.split_at_mut(ow);
-            let (gm, gyy, gxy) = (&mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..]);
-            let mut sum = 0.0;
-            for j in 0..m.mx.len() {
-                let d = partials_at(m, &k, j);
-                let l = d.l;
-                let f_l = dpow(l, p.alpha);
-                let (structural, g_mu, g_yy, g_xy) = if unit {
-                    (d.cs, d.dcs_dmu, d.dcs_dyy, d.dcs_dxy)
-                } else {
-                    let (mx, my) = (m.mx[j], m.my[j]);
-                    let (sxx_raw, syy_raw, sxy_raw) = (m.xx[j] - mx * mx, m.yy[j] - my * my, m.xy[j] - mx * my);
-                    let (sxx, syy) = (sxx_raw.max(0.0), syy_raw.max(0.0));
-                    let ps = (sxx * syy).sqrt();
-                    let sxyc = sxy_raw.clamp(-ps, ps);
-                    let dc = 2.0 * ps + c2;
-                    let den_c = sxx + syy + c2;
-                    let c = dc / den_c;
-                    let s = (sxyc + c3) / (ps + c3);
-                    let (f_c, f_s) = (dpow(c, p.beta) * pow(s, p.gamma), pow(c, p.beta) * dpow(s, p.gamma));
-                    // d(ps)/d(syy); 0 at a zero variance or a clamped syy.
-                    let dps = if ps > 0.0 && syy_raw > 0.0 { sxx / (2.0 * ps) } else { 0.0 };
-                    let dc_dyy = if syy_raw >= 0.0 { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
-                    let clamped = sxyc != sxy_raw;
-                    let dsxyc_dps = if clamped { sxyc.signum() } else { 0.0 };
-                    let ds_dyy = ((dsxyc_dps * (ps + c3) - (sxyc + c3)) / ((ps + c3) * (ps + c3))) * dps;
-                    let ds_dxy = if clamped { 0.0 } else { 1.0 / (ps + c3) };
-                    let f_yy = f_c * dc_dyy + f_s * ds_dyy;
-                    let f_xy = f_s * ds_dxy;
-                    // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.
-                    (pow(c, p.beta) * pow(s, p.gamma), -2.0 * my * f_yy - mx * f_xy, f_yy, f_xy)
-                };
-                sum += pow(l, p.alpha) + structural;
-                gm[j] = (f_l * d.dl_dmu + g_mu) * scale;
-                gyy[j] = g_yy * scale;
-                gxy[j] = g_xy * scale;
-            }
-            if simple {
-                // The forward's sums, bit for bit (see lwssim_levels_of).
-                kernels::ssim_row(m, &k, None)
-            } else {
-                [sum, 0.0, 0.0]
-            }
+            lwssim_row_grads(m, &k, p, scales[l], &mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..])
         };
         let (sums, g) = moment_grads(x, y, &f, p.border, &row);
-        per_level.push((if simple { sums[2] + sums[1] } else { sums[0] }) / len as f64);
+        per_level.push(level_value(sums, (ow * oh) as f64, p));
         moments_backward(x, y, &f, p.border, &g, &mut grad);
     }
-    let total: f64 = per_level.iter().zip(&p.levels).map(|(v, (_, w))| w * v).sum();
-    (total / levels, grad)
+    (lwssim_total(&per_level, p), grad)
 }

@@ -15,6 +15,7 @@ pub mod backward;
 pub mod error;
 pub mod image;
 pub mod kernels;
+pub mod levels;
 pub mod loss;
 pub mod lwssim;
 pub mod matlab;

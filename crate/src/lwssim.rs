@@ -4,7 +4,10 @@
 use crate::kernels::{self, scalar, Moments5, SsimConsts};
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::stream::{output_size, plane_sums, Filter, PairRows, PlanePair};
+use rayon::prelude::*;
+
+use crate::levels::chunk_levels;
+use crate::stream::{output_size, plane_sums, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,11 +91,85 @@ pub(crate) fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64
     sum
 }
 
+impl LwssimParams {
+    /// Exponents all 1: l + cs, summed by the vector kernel.
+    pub(crate) fn simple(&self) -> bool {
+        self.alpha == 1.0 && self.beta == 1.0 && self.gamma == 1.0
+    }
+
+    /// Half-widths of the levels when every level is a box (one fused pass).
+    pub(crate) fn box_halves(&self) -> Option<Vec<usize>> {
+        self.levels
+            .iter()
+            .map(|(w, _)| match w {
+                Window::Box { size } => Some(size / 2),
+                Window::Gaussian { .. } => None,
+            })
+            .collect()
+    }
+
+    pub(crate) fn consts(&self, range: f64) -> SsimConsts {
+        let (a, b) = (self.k1 * range, self.k2 * range);
+        SsimConsts { c1: a * a, c2: b * b, cov: 1.0 }
+    }
+}
+
+/// The three sums of a level's row: [l*cs, cs, l] from the vector kernel,
+/// or [sum of pow(l, alpha) + c^beta s^gamma, 0, 0].
+#[inline]
+pub(crate) fn level_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> [f64; 3] {
+    if p.simple() { kernels::ssim_row(m, k, None) } else { [general_row(m, k, p), 0.0, 0.0] }
+}
+
+/// A level's mean from its sums (see [`level_row`]).
+pub(crate) fn level_value(s: [f64; 3], count: f64, p: &LwssimParams) -> f64 {
+    (if p.simple() { s[2] + s[1] } else { s[0] }) / count
+}
+
+/// Per level, the sums of one chunk of centre rows of one plane (box levels).
+pub(crate) fn box_chunk_sums(src: &dyn PairRows, plane: usize, halves: &[usize], p: &LwssimParams, k: &SsimConsts, c: usize) -> Vec<[f64; 3]> {
+    let h = src.height();
+    let mut acc = vec![[0.0; 3]; halves.len()];
+    chunk_levels(src, plane, halves, p.border, c * CHUNK, ((c + 1) * CHUNK).min(h), |l, _, _, m| {
+        let r = level_row(m, k, p);
+        for t in 0..3 {
+            acc[l][t] += r[t];
+        }
+    });
+    acc
+}
+
 /// LWSSIM_i of every level, for every plane of the pair: `[plane][level]`.
 pub fn lwssim_levels_of(src: &dyn PairRows, p: &LwssimParams) -> Vec<Vec<f64>> {
-    let simple = p.alpha == 1.0 && p.beta == 1.0 && p.gamma == 1.0;
-    let (a, b) = (p.k1 * src.range(), p.k2 * src.range());
-    let k = SsimConsts { c1: a * a, c2: b * b, cov: 1.0 };
+    let simple = p.simple();
+    let k = p.consts(src.range());
+    if let Some(halves) = p.box_halves() {
+        let chunks = src.height().div_ceil(CHUNK);
+        let parts: Vec<Vec<[f64; 3]>> = (0..src.planes() * chunks)
+            .into_par_iter()
+            .map(|t| box_chunk_sums(src, t / chunks, &halves, p, &k, t % chunks))
+            .collect();
+        return parts
+            .chunks(chunks)
+            .map(|plane_parts| {
+                p.levels
+                    .iter()
+                    .enumerate()
+                    .map(|(l, (w, _))| {
+                        let mut s = [0.0; 3];
+                        for part in plane_parts {
+                            for t in 0..3 {
+                                s[t] += part[l][t];
+                            }
+                        }
+                        let n = w.size();
+                        let count = (p.border.output_len(src.width(), n) * p.border.output_len(src.height(), n)) as f64;
+                        level_value(s, count, p)
+                    })
+                    .collect()
+            })
+            .collect();
+    }
     let per_level: Vec<Vec<f64>> = p
         .levels
         .iter()

@@ -12,7 +12,7 @@ use crate::api::{Channels, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
 use crate::kernels::{self, SsimConsts};
-use crate::lwssim::{general_row, lwssim_total, LwssimParams};
+use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
 use crate::ssim::SsimParams;
 use crate::stream::{chunk_moments, Filter, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
@@ -24,17 +24,22 @@ pub enum Metric {
     Lwssim(LwssimParams),
 }
 
-/// One filter pass over the image: SSIM has one, LWSSIM one per level.
+/// One pass over the image: SSIM has one filter; LWSSIM has its box levels
+/// fused in one pass (see `levels`), or one filter per level otherwise.
+enum PassKind {
+    Single(Filter),
+    Levels(Vec<usize>),
+}
+
 struct Pass {
-    filter: Filter,
-    consts: SsimConsts,
-    /// LWSSIM with exponents other than 1: one output at a time.
-    general: bool,
+    kind: PassKind,
+    /// Output rows (single filter) or centre rows (levels): what chunks cut.
     oh: usize,
-    count: f64,
+    /// Outputs per level.
+    counts: Vec<f64>,
     next: usize,
-    /// [plane][chunk]
-    sums: Vec<Vec<[f64; 3]>>,
+    /// [plane][chunk][level]
+    sums: Vec<Vec<Vec<[f64; 3]>>>,
 }
 
 impl Pass {
@@ -43,14 +48,19 @@ impl Pass {
     }
     /// The source rows chunk `c` reads: [lo, hi].
     fn rows(&self, c: usize, border: Border, h: usize) -> (usize, usize) {
-        let n = self.filter.n();
         let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(self.oh));
-        match border {
-            Border::Valid => (i0, i1 + n - 2),
-            Border::Same => {
-                let before = (n - 1) / 2;
-                let rows = (i0..i1 + n - 1).map(|p| reflect(p as isize - before as isize, h));
-                rows.fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)))
+        let span = |from: isize, to: isize| {
+            (from..to).map(|p| reflect(p, h)).fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)))
+        };
+        match (&self.kind, border) {
+            (PassKind::Single(f), Border::Valid) => (i0, i1 + f.n() - 2),
+            (PassKind::Single(f), Border::Same) => {
+                let before = ((f.n() - 1) / 2) as isize;
+                span(i0 as isize - before, (i1 + f.n() - 1) as isize - before)
+            }
+            (PassKind::Levels(halves), _) => {
+                let cm = *halves.iter().max().unwrap() as isize;
+                span(i0 as isize - cm, i1 as isize + cm)
             }
         }
     }
@@ -128,6 +138,7 @@ impl PairRows for Band<'_> {
 
 pub struct Scorer {
     metric: Metric,
+    consts: SsimConsts,
     width: usize,
     height: usize,
     channels: usize,
@@ -159,36 +170,45 @@ impl Scorer {
         if !(range_v.is_finite() && range_v > 0.0) {
             return range(format!("dataRange must be positive and finite, got {range_v}"));
         }
+        // Samples are read divided by L, so the constants are on [0, 1].
         let planes = probe.plane_sources(ch.color, ch.alpha).len();
-        let scaled = |k1: f64, k2: f64, cov: f64| {
-            let (a, b) = (k1 * range_v, k2 * range_v);
-            SsimConsts { c1: a * a, c2: b * b, cov }
+        let border = match &metric {
+            Metric::Ssim(p) => p.border,
+            Metric::Lwssim(p) => p.border,
         };
-        let (border, specs): (Border, Vec<(Window, SsimConsts, bool)>) = match &metric {
+        let out_len = |len: usize, n: usize| border.output_len(len, n);
+        let count = |n: usize| (out_len(width, n) * out_len(height, n)) as f64;
+        let single = |w: &Window| {
+            let f = Filter::new(w);
+            let (n, oh) = (f.n(), out_len(height, f.n()));
+            (PassKind::Single(f), oh, vec![count(n)])
+        };
+        let specs: Vec<(PassKind, usize, Vec<f64>)> = match &metric {
             Metric::Ssim(p) => {
                 check_window(&p.window, width, height)?;
-                let k = p.consts(range_v);
-                (p.border, vec![(p.window, k, false)])
+                vec![single(&p.window)]
             }
             Metric::Lwssim(p) => {
                 if p.levels.is_empty() {
                     return range("LWSSIM needs at least one level");
                 }
-                let simple = p.alpha == 1.0 && p.beta == 1.0 && p.gamma == 1.0;
-                let mut v = Vec::new();
                 for (w, _) in &p.levels {
                     check_window(w, width, height)?;
-                    v.push((*w, scaled(p.k1, p.k2, 1.0), !simple));
                 }
-                (p.border, v)
+                match p.box_halves() {
+                    Some(halves) => {
+                        let counts = halves.iter().map(|c| count(2 * c + 1)).collect();
+                        vec![(PassKind::Levels(halves), height, counts)]
+                    }
+                    None => p.levels.iter().map(|(w, _)| single(w)).collect(),
+                }
             }
         };
         let passes = specs
             .into_iter()
-            .map(|(w, consts, general)| {
-                let filter = Filter::new(&w);
-                let (ow, oh) = (border.output_len(width, filter.n()), border.output_len(height, filter.n()));
-                Pass { filter, consts, general, oh, count: (ow * oh) as f64, next: 0, sums: vec![vec![[0.0; 3]; oh.div_ceil(CHUNK)]; planes] }
+            .map(|(kind, oh, counts)| {
+                let levels = counts.len();
+                Pass { kind, oh, counts, next: 0, sums: vec![vec![vec![[0.0; 3]; levels]; oh.div_ceil(CHUNK)]; planes] }
             })
             .collect();
         let empty = match pixels {
@@ -196,7 +216,11 @@ impl Scorer {
             Pixels::U16(_) => (Rows::U16(Vec::new()), Rows::U16(Vec::new())),
             Pixels::F32(_) => (Rows::F32(Vec::new()), Rows::F32(Vec::new())),
         };
-        Ok(Scorer { metric, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: empty.0, y: empty.1 })
+        let consts = match &metric {
+            Metric::Ssim(p) => p.consts(1.0),
+            Metric::Lwssim(p) => p.consts(1.0),
+        };
+        Ok(Scorer { metric, consts, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: empty.0, y: empty.1 })
     }
 
     /// Rows fed so far.
@@ -254,24 +278,29 @@ impl Scorer {
             let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels };
             let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels };
             let band = Band { pair: ImagePair::new(&xi, &yi, self.ch.color, self.ch.alpha, self.range), base: self.base, height: h };
-            let metric = &self.metric;
-            let passes = &self.passes;
-            let results: Vec<[f64; 3]> = tasks
+            let (metric, passes, k) = (&self.metric, &self.passes, &self.consts);
+            let results: Vec<Vec<[f64; 3]>> = tasks
                 .par_iter()
                 .map(|&(pi, plane, c)| {
                     let pass = &passes[pi];
-                    let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
-                    let mut acc = [0.0; 3];
-                    chunk_moments(&band, plane, &pass.filter, border, i0, i1, |_, _, m| {
-                        let r = match (pass.general, metric) {
-                            (true, Metric::Lwssim(p)) => [general_row(m, &pass.consts, p), 0.0, 0.0],
-                            _ => kernels::ssim_row(m, &pass.consts, None),
-                        };
-                        for t in 0..3 {
-                            acc[t] += r[t];
+                    match (&pass.kind, metric) {
+                        (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
+                        (PassKind::Single(f), _) => {
+                            let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
+                            let mut acc = [0.0; 3];
+                            chunk_moments(&band, plane, f, border, i0, i1, |_, _, m| {
+                                let r = match metric {
+                                    Metric::Lwssim(p) => level_row(m, k, p),
+                                    Metric::Ssim(_) => kernels::ssim_row(m, k, None),
+                                };
+                                for t in 0..3 {
+                                    acc[t] += r[t];
+                                }
+                            });
+                            vec![acc]
                         }
-                    });
-                    acc
+                        (PassKind::Levels(_), Metric::Ssim(_)) => unreachable!("levels are LWSSIM's"),
+                    }
                 })
                 .collect();
             for (&(pi, plane, c), r) in tasks.iter().zip(results) {
@@ -311,25 +340,30 @@ impl Scorer {
             }
             acc
         };
-        let channels: Vec<f64> = match &self.metric {
-            Metric::Ssim(_) => {
-                let pass = &self.passes[0];
-                pass.sums.iter().map(|s| join(s)[0] / pass.count).collect()
-            }
-            Metric::Lwssim(p) => (0..self.planes)
-                .map(|plane| {
-                    let levels: Vec<f64> = self
-                        .passes
-                        .iter()
-                        .map(|pass| {
-                            let s = join(&pass.sums[plane]);
-                            (if pass.general { s[0] } else { s[2] + s[1] }) / pass.count
-                        })
-                        .collect();
-                    lwssim_total(&levels, p)
+        // Per plane, per level: the chunk sums joined in chunk order.
+        let level_sums = |plane: usize| -> Vec<([f64; 3], f64)> {
+            self.passes
+                .iter()
+                .flat_map(|pass| {
+                    (0..pass.counts.len()).map(move |l| {
+                        let per_chunk: Vec<[f64; 3]> = pass.sums[plane].iter().map(|c| c[l]).collect();
+                        (join(&per_chunk), pass.counts[l])
+                    })
                 })
-                .collect(),
+                .collect()
         };
+        let channels: Vec<f64> = (0..self.planes)
+            .map(|plane| match &self.metric {
+                Metric::Ssim(_) => {
+                    let (s, count) = level_sums(plane)[0];
+                    s[0] / count
+                }
+                Metric::Lwssim(p) => {
+                    let levels: Vec<f64> = level_sums(plane).into_iter().map(|(s, count)| level_value(s, count, p)).collect();
+                    lwssim_total(&levels, p)
+                }
+            })
+            .collect();
         let score = channels.iter().sum::<f64>() / channels.len() as f64;
         Ok(Score { score, channels, map: None })
     }

@@ -62,8 +62,9 @@ impl<T: Real> PairRows for PlanePair<'_, T> {
     }
 }
 
-/// The compared planes of two interleaved images, read in place and on
-/// their own scale (no division by L: the constants carry it).
+/// The compared planes of two interleaved images, read in place, each
+/// sample divided by L (correctly rounded, so 8-bit v and 16-bit 257 v read
+/// as the same double and score the same bits).
 pub struct ImagePair<'a> {
     x: &'a Image<'a>,
     y: &'a Image<'a>,
@@ -90,11 +91,14 @@ impl PairRows for ImagePair<'_> {
         self.sources.len()
     }
     fn range(&self) -> f64 {
-        self.range
+        1.0
     }
     fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
         for (img, out) in [(self.x, x), (self.y, y)] {
             img.read_row(self.sources[plane], r, c0, out);
+            for v in out.iter_mut() {
+                *v /= self.range;
+            }
         }
     }
 }

@@ -92,10 +92,14 @@ fn msssim_relu_active_gives_the_zero_subgradient_not_nan() {
 #[test]
 fn lwssim_gradients_unit_and_general_exponents() {
     let (x, y) = (plane(23, 21, 6), plane(23, 21, 7));
+    // Box levels alone take the fused pass (crate::levels); a Gaussian level
+    // makes every level its own pass.
+    let mixed = vec![(Window::Box { size: 3 }, 1.0), (Window::Box { size: 7 }, 0.5), (Window::Gaussian { size: 5, sigma: 0.7 }, 2.0)];
+    let boxes = vec![(Window::Box { size: 3 }, 1.0), (Window::Box { size: 9 }, 0.5), (Window::Box { size: 5 }, 2.0)];
     for (alpha, beta, gamma) in [(1.0, 1.0, 1.0), (2.0, 1.0, 1.0), (1.0, 0.5, 3.0), (0.5, 2.0, 2.0)] {
-        for border in [Border::Valid, Border::Same] {
+        for (border, levels) in [Border::Valid, Border::Same].into_iter().flat_map(|b| [(b, mixed.clone()), (b, boxes.clone())]) {
             let p = LwssimParams {
-                levels: vec![(Window::Box { size: 3 }, 1.0), (Window::Box { size: 7 }, 0.5), (Window::Gaussian { size: 5, sigma: 0.7 }, 2.0)],
+                levels,
                 alpha,
                 beta,
                 gamma,

@@ -30,8 +30,8 @@ pub struct SsimConsts {
     pub cov: f64,
 }
 
-pub use scalar::{hbox, hbox5};
-pub use simd::{hfilter, scale, ssim_row, vbox_init, vbox_slide, vfilter};
+pub use scalar::{hbox, hbox5, prefix5};
+pub use simd::{hfilter, scale, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 
 #[cfg(test)]
 mod tests {

@@ -159,3 +159,56 @@ pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f
     }
     acc[0]
 }
+
+/// Prefix sums of five signals at once (independent chains overlap):
+/// `dst[k][0] = 0`, `dst[k][t + 1] = dst[k][t] + src[k][t]`.
+pub fn prefix5(src: [&[f64]; 5], dst: [&mut [f64]; 5]) {
+    let len = src[0].len();
+    let [s0, s1, s2, s3, s4] = src;
+    let [d0, d1, d2, d3, d4] = dst;
+    let (s0, s1, s2, s3, s4) = (&s0[..len], &s1[..len], &s2[..len], &s3[..len], &s4[..len]);
+    let (d0, d1, d2, d3, d4) = (&mut d0[..=len], &mut d1[..=len], &mut d2[..=len], &mut d3[..=len], &mut d4[..=len]);
+    let mut a = [0.0f64; 5];
+    d0[0] = 0.0;
+    d1[0] = 0.0;
+    d2[0] = 0.0;
+    d3[0] = 0.0;
+    d4[0] = 0.0;
+    for t in 0..len {
+        a[0] += s0[t];
+        a[1] += s1[t];
+        a[2] += s2[t];
+        a[3] += s3[t];
+        a[4] += s4[t];
+        d0[t + 1] = a[0];
+        d1[t + 1] = a[1];
+        d2[t + 1] = a[2];
+        d3[t + 1] = a[3];
+        d4[t + 1] = a[4];
+    }
+}
+
+/// Box sum at j of a row given by its prefix sums: p[j + b] - p[j + a].
+#[inline(always)]
+fn span(p: &[f64], a: usize, b: usize, j: usize) -> f64 {
+    p[j + b] - p[j + a]
+}
+
+/// Column sums of box rows given by prefix rows, in row order.
+pub fn vbox_init_prefix(rows: &[&[f64]], a: usize, b: usize, sum: &mut [f64]) {
+    for j in 0..sum.len() {
+        let mut s = span(rows[0], a, b, j);
+        for r in &rows[1..] {
+            s += span(r, a, b, j);
+        }
+        sum[j] = s;
+    }
+}
+
+/// [`vbox_slide`] with the entering and leaving box rows given by prefix rows.
+pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize, b: usize, scale: f64, dst: &mut [f64]) {
+    for j in 0..sum.len() {
+        sum[j] = (sum[j] + span(enter, a, b, j)) - span(leave, a, b, j);
+        dst[j] = sum[j] * scale;
+    }
+}

@@ -81,6 +81,22 @@ pub fn run() -> Result<(), String> {
         same("ssim_row sums", &sa, &sb)?;
         same("ssim_row map", &ma, &mb)?;
     }
+    // Box rows from prefix rows: every tail, several spans.
+    for len in 1..=9 {
+        for (a, b) in [(0, 3), (2, 9), (1, 2)] {
+            let rows: Vec<Vec<f64>> = (0..4).map(|r| noise(len + 9, 300 + r as u64)).collect();
+            let rows: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+            let (mut sa, mut sb) = (vec![0.0; len], vec![0.0; len]);
+            simd::vbox_init_prefix(&rows, a, b, &mut sa);
+            scalar::vbox_init_prefix(&rows, a, b, &mut sb);
+            same("vbox_init_prefix", &sa, &sb)?;
+            let (mut da, mut db) = (vec![0.0; len], vec![0.0; len]);
+            simd::vbox_slide_prefix(&mut sa, rows[1], rows[2], a, b, 0.25, &mut da);
+            scalar::vbox_slide_prefix(&mut sb, rows[1], rows[2], a, b, 0.25, &mut db);
+            same("vbox_slide_prefix sums", &sa, &sb)?;
+            same("vbox_slide_prefix", &da, &db)?;
+        }
+    }
     // The fused running box sums against one signal at a time.
     let src: Vec<Vec<f64>> = (0..5).map(|k| noise(30, 40 + k)).collect();
     let mut fused = vec![vec![0.0; 26]; 5];

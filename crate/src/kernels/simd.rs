@@ -248,3 +248,39 @@ pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f
     }
     acc
 }
+
+pub fn vbox_init_prefix(rows: &[&[f64]], a: usize, b: usize, sum: &mut [f64]) {
+    let len = sum.len();
+    assert!(rows.iter().all(|r| r.len() >= len + b.max(a)));
+    let mut j = 0;
+    while j + 2 <= len {
+        let span = |r: &[f64]| F64x2::load(r, j + b).sub(F64x2::load(r, j + a));
+        let mut s = span(rows[0]);
+        for r in &rows[1..] {
+            s = s.add(span(r));
+        }
+        s.store(sum, j);
+        j += 2;
+    }
+    if j < len {
+        let tail: Vec<&[f64]> = rows.iter().map(|r| &r[j..]).collect();
+        scalar::vbox_init_prefix(&tail, a, b, &mut sum[j..]);
+    }
+}
+
+pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize, b: usize, scale: f64, dst: &mut [f64]) {
+    let len = sum.len();
+    let k = F64x2::splat(scale);
+    let mut j = 0;
+    while j + 2 <= len {
+        let e = F64x2::load(enter, j + b).sub(F64x2::load(enter, j + a));
+        let l = F64x2::load(leave, j + b).sub(F64x2::load(leave, j + a));
+        let s = F64x2::load(sum, j).add(e).sub(l);
+        s.store(sum, j);
+        s.mul(k).store(dst, j);
+        j += 2;
+    }
+    if j < len {
+        scalar::vbox_slide_prefix(&mut sum[j..], &enter[j..], &leave[j..], a, b, scale, &mut dst[j..]);
+    }
+}
