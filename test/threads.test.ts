@@ -60,6 +60,12 @@ describe('threads in Node', () => {
     expect(Math.max(...runs.t3!.used)).toBeGreaterThan(1);
   });
 
+  it('starts under `node --input-type=module -e` (workers get no inherited flags)', async () => {
+    const code = "import('ssimkit').then(async (m) => { const i = await m.init({ threads: 2 }); console.log(i.build, i.threads); })";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    expect(stdout.trim()).toBe('threads 2');
+  });
+
   for (const name of ['t2', 't3', 'auto'] as const) {
     it(`${name}: the fixture cases give the simd build's bits (scores, channels, maps)`, () => {
       expect(differences(runs.simd!.results, runs[name]!.results, count)).toEqual([]);

@@ -6,7 +6,10 @@ import type { ThreadWorker } from './threads.js';
 
 export function spawnNodeWorker(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<ThreadWorker> {
   return new Promise<ThreadWorker>((resolve, reject) => {
-    const worker = new Worker(new URL('./thread-worker-node.js', import.meta.url), { workerData: { module, memory } });
+    // No inherited node flags: `node --input-type=module -e ...` would pass
+    // --input-type on to the worker, which refuses it. The worker runs only
+    // wasm and needs none.
+    const worker = new Worker(new URL('./thread-worker-node.js', import.meta.url), { workerData: { module, memory }, execArgv: [] });
     let ready = false;
     worker.once('message', () => {
       ready = true;
