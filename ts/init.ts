@@ -6,7 +6,7 @@
 // workers: Node, Deno, Web Workers of cross-origin-isolated pages).
 
 import { type Backend, setBackend } from './backend.js';
-import { DEFAULT_THREADS_CAP, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
+import { compileSource, DEFAULT_THREADS_CAP, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
 import type { InitInfo, InitOptions, WasmSource } from './types.js';
 import { checkKeys, positiveInt } from './validate.js';
 import * as simd from './wasm/simd/ssimkit.js';
@@ -91,8 +91,13 @@ export function makeInit(rt: Runtime) {
         if (o.threads !== undefined) throw new Error(`init: could not start ${n} threads: ${(e as Error)?.message ?? e}`, { cause: e });
       }
     }
-    const source = await (o.module ?? rt.locate('simd'));
-    await simd.default({ module_or_path: source as never });
+    // Compiled here and instantiated with initSync: the glue's async loader
+    // probes the global `Response`, which costs Node ~30 ms (undici loads).
+    // A Module from another realm (an edge VM's host) fails the glue's
+    // instanceof check in initSync, so it takes the async loader.
+    const module = await compileSource(await (o.module ?? rt.locate('simd')));
+    if (module instanceof WebAssembly.Module) simd.initSync({ module });
+    else await simd.default({ module_or_path: module });
     const b = simd as unknown as Backend;
     setBackend(b);
     return info(rt.name, 'simd', b, 1);

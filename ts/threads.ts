@@ -57,10 +57,16 @@ export function hostHasSharedMemory(): boolean {
 
 /** Compiles a located wasm source (bytes, a Response or a promise of one). */
 export async function compileSource(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
+  // By tag, not instanceof: an edge VM hands over a Module of another realm.
+  if (source instanceof WebAssembly.Module || Object.prototype.toString.call(source) === '[object WebAssembly.Module]') {
+    return source as WebAssembly.Module;
+  }
+  // Bytes before anything else: in Node the first touch of the global
+  // `Response` loads undici, ~30 ms of init() for nothing.
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
   if (typeof source === 'string' || source instanceof URL) source = await fetch(source);
   if (typeof Response === 'function' && source instanceof Response) {
-    if (!source.ok) throw new Error(`failed to fetch the threaded wasm: HTTP ${source.status} ${source.statusText} (${source.url})`);
+    if (!source.ok) throw new Error(`failed to fetch the wasm: HTTP ${source.status} ${source.statusText} (${source.url})`);
     if (typeof WebAssembly.compileStreaming === 'function' && source.headers.get('Content-Type') === 'application/wasm') {
       return WebAssembly.compileStreaming(source);
     }
@@ -76,7 +82,8 @@ export async function compileSource(source: WasmSource): Promise<WebAssembly.Mod
  */
 export async function startThreads(support: ThreadSupport, source: WasmSource, n: number): Promise<{ glue: Glue; size: number }> {
   const [glue, module] = await Promise.all([support.glue(), compileSource(source)]);
-  await glue.default({ module_or_path: module });
+  // initSync, not default(): the glue's async loader probes `Response`.
+  glue.initSync({ module });
   const memory = glue.sharedMemory() as WebAssembly.Memory;
   const starts = Array.from({ length: n }, () => withTimeout(support.spawn(module, memory)));
   const settled = await Promise.allSettled(starts);
