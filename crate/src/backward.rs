@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::kernels::{self, Moments5, SsimConsts};
+use crate::kernels::{self, Chain, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels};
 use crate::lwssim::{dpow, level_value, lwssim_total, pow, LwssimParams};
 use crate::msssim::downsample2;
@@ -53,15 +53,17 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
 }
 
 /// The adjoint of the separable window filter (`stream::chunk_moments`) for
-/// K planes of ow x oh, gathered per source row: row r of the result sums,
-/// over the padded rows p that read source row r, the window's taps times
-/// the rows of `planes` that padded row fed; then the same along the row.
-/// Zero rows stand in past the edges, so the forward's row kernels serve:
-/// the symmetric filter, or for a box plain sums (running along the row),
-/// scaled by 1/n^2 once. Calls `emit(r, [adjoint rows; K])` for every
-/// source row, in parallel.
-pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
-    border: Border, emit: &(dyn Fn(usize, [&[f64]; K]) + Sync)) {
+/// K planes of ow x oh, interleaved by row in `g` (row i of plane s at
+/// `(i K + s) ow`), gathered per source row: row r of the result sums, over
+/// the padded rows p that read source row r, the window's taps times the
+/// rows of `g` that padded row fed; then the same along the row. Zero rows
+/// stand in past the edges, so the forward's row kernels serve: the
+/// symmetric filter, or for a box plain sums (sliding down the rows where
+/// each source row has one padded row, running along the row), scaled by
+/// 1/n^2 once. Source rows go in chunks of CHUNK, in parallel; calls
+/// `emit(r, [adjoint rows; K])` for every source row.
+pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter, border: Border,
+    emit: &(dyn Fn(usize, [&[f64]; K]) + Sync)) {
     let n = f.n();
     let before = (n - 1) / 2;
     let padded = oh + n - 1;
@@ -88,30 +90,46 @@ pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize
     let cols = border.source_indices(w, n);
     let plen = ow + n - 1;
     let zero = vec![0.0; ow];
+    let row_of = |i: isize, s: usize| -> &[f64] {
+        if i >= 0 && (i as usize) < oh { &g[(i as usize * K + s) * ow..][..ow] } else { &zero[..] }
+    };
     let inv_area = 1.0 / (n * n) as f64;
-    (0..h).into_par_iter().with_min_len(16).for_each_init(
-        || (vec![0.0; ow], vec![0.0; ow + 2 * (n - 1)], vec![0.0; plen], vec![vec![0.0; w]; K]),
-        |(vrow, vpad, hrow, outs), r| {
+    let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
+    (0..h.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+        let mut vrow = vec![0.0; ow];
+        let mut vpad = vec![0.0; ow + 2 * (n - 1)];
+        let mut hrow = vec![0.0; plen];
+        let mut outs = vec![vec![0.0; w]; K];
+        let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
+        let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
+        for r in r0..r1 {
             let (ps, np) = preimage(r);
-            for (s, plane) in planes.iter().enumerate() {
-                for (t, &p) in ps[..np].iter().enumerate() {
-                    // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
-                    let rows: Vec<&[f64]> = (0..n)
-                        .map(|k| {
-                            let i = p as isize - n as isize + 1 + k as isize;
-                            if i >= 0 && (i as usize) < oh { &plane[i as usize * ow..][..ow] } else { &zero[..] }
-                        })
-                        .collect();
-                    match f {
-                        Filter::Symmetric { half } => kernels::vfilter(&rows, half, vrow),
-                        Filter::Box { .. } => kernels::vbox_init(&rows, vrow),
-                    }
-                    let v = &mut vpad[n - 1..n - 1 + ow];
-                    if t == 0 {
-                        v.copy_from_slice(vrow);
+            for s in 0..K {
+                let v = &mut vpad[n - 1..n - 1 + ow];
+                if sliding {
+                    // Output rows r - n + 1 ..= r read padded row r.
+                    let sum = &mut colsum[s];
+                    if r == r0 {
+                        let rows: Vec<&[f64]> = (0..n).map(|k| row_of(r as isize - n as isize + 1 + k as isize, s)).collect();
+                        kernels::vbox_init(&rows, sum);
+                        v.copy_from_slice(sum);
                     } else {
-                        for (d, a) in v.iter_mut().zip(vrow.iter()) {
-                            *d += a;
+                        kernels::vbox_slide(sum, row_of(r as isize, s), row_of(r as isize - n as isize, s), 1.0, v);
+                    }
+                } else {
+                    for (t, &p) in ps[..np].iter().enumerate() {
+                        // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
+                        let rows: Vec<&[f64]> = (0..n).map(|k| row_of(p as isize - n as isize + 1 + k as isize, s)).collect();
+                        match f {
+                            Filter::Symmetric { half } => kernels::vfilter(&rows, half, &mut vrow),
+                            Filter::Box { .. } => kernels::vbox_init(&rows, &mut vrow),
+                        }
+                        if t == 0 {
+                            v.copy_from_slice(&vrow);
+                        } else {
+                            for (d, a) in v.iter_mut().zip(vrow.iter()) {
+                                *d += a;
+                            }
                         }
                     }
                 }
@@ -119,13 +137,13 @@ pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize
                 out.iter_mut().for_each(|v| *v = 0.0);
                 match f {
                     Filter::Symmetric { half } => {
-                        kernels::hfilter(vpad, half, hrow);
+                        kernels::hfilter(&vpad, half, &mut hrow);
                         for (q, &c) in cols.iter().take(plen).enumerate() {
                             out[c] += hrow[q];
                         }
                     }
                     Filter::Box { n } => {
-                        kernels::hbox(vpad, *n, hrow);
+                        kernels::hbox(&vpad, *n, &mut hrow);
                         for (q, &c) in cols.iter().take(plen).enumerate() {
                             out[c] += hrow[q] * inv_area;
                         }
@@ -133,24 +151,18 @@ pub fn adjoint_rows<const K: usize>(planes: [&[f64]; K], (ow, oh): (usize, usize
                 }
             }
             emit(r, core::array::from_fn(|s| &outs[s][..]));
-        },
-    );
+        }
+    });
 }
 
 /// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
-pub fn filter_adjoint<const K: usize>(planes: [&[f64]; K], out: (usize, usize), (w, h): (usize, usize), window: &Window,
-    border: Border) -> [Vec<f64>; K] {
-    let rows: Vec<std::sync::Mutex<Option<[Vec<f64>; K]>>> = (0..h).map(|_| Default::default()).collect();
-    adjoint_rows(planes, out, (w, h), &Filter::new(window), border, &|r, a| {
-        *rows[r].lock().unwrap() = Some(core::array::from_fn(|s| a[s].to_vec()));
+pub fn filter_adjoint(plane: &[f64], out: (usize, usize), (w, h): (usize, usize), window: &Window, border: Border) -> Vec<f64> {
+    let mut res = vec![0.0; w * h];
+    let rows: Vec<std::sync::Mutex<&mut [f64]>> = res.chunks_mut(w).map(std::sync::Mutex::new).collect();
+    adjoint_rows::<1>(plane, out, (w, h), &Filter::new(window), border, &|r, [a]| {
+        rows[r].lock().unwrap().copy_from_slice(a);
     });
-    let mut res: [Vec<f64>; K] = core::array::from_fn(|_| Vec::with_capacity(w * h));
-    for row in rows {
-        let a = row.into_inner().unwrap().unwrap();
-        for s in 0..K {
-            res[s].extend_from_slice(&a[s]);
-        }
-    }
+    drop(rows);
     res
 }
 
@@ -160,15 +172,8 @@ pub fn filter_adjoint<const K: usize>(planes: [&[f64]; K], out: (usize, usize), 
 fn moments_backward(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, g: &[f64], grad: &mut [f64]) {
     let (w, h) = (x.width, x.height);
     let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
-    // Split the interleaved rows into three planes for the gather.
-    let mut planes = [vec![0.0; ow * oh], vec![0.0; ow * oh], vec![0.0; ow * oh]];
-    for i in 0..oh {
-        for s in 0..3 {
-            planes[s][i * ow..][..ow].copy_from_slice(&g[(i * 3 + s) * ow..][..ow]);
-        }
-    }
     let rows: Vec<std::sync::Mutex<&mut [f64]>> = grad.chunks_mut(w).map(std::sync::Mutex::new).collect();
-    adjoint_rows([&planes[0], &planes[1], &planes[2]], (ow, oh), (w, h), f, border, &|r, [a_mu, a_yy, a_xy]| {
+    adjoint_rows::<3>(g, (ow, oh), (w, h), f, border, &|r, [a_mu, a_yy, a_xy]| {
         let mut dst = rows[r].lock().unwrap();
         let (xr, yr) = (x.row(r), y.row(r));
         for q in 0..w {
@@ -194,20 +199,15 @@ pub fn ssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, obj: Obje
     let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
     let len = ow * oh;
     let inv = 1.0 / len as f64;
+    let chain = match obj {
+        Objective::Ssim => Chain::Ssim,
+        Objective::Cs => Chain::Cs,
+    };
     let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
         let (gm, rest) = g.split_at_mut(ow);
         let (gyy, gxy) = rest.split_at_mut(ow);
-        let (gm, gyy, gxy) = (&mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..]);
-        for j in 0..m.mx.len() {
-            let d = partials_at(m, &k, j);
-            let (f_l, f_cs) = match obj {
-                Objective::Ssim => (d.cs, d.l),
-                Objective::Cs => (0.0, 1.0),
-            };
-            gm[j] = (f_l * d.dl_dmu + f_cs * d.dcs_dmu) * inv;
-            gyy[j] = f_cs * d.dcs_dyy * inv;
-            gxy[j] = f_cs * d.dcs_dxy * inv;
-        }
+        let len = m.mx.len();
+        kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
         kernels::ssim_row(m, &k, None)
     };
     let (sums, g) = moment_grads(x, y, &f, p.border, &row);
@@ -282,6 +282,12 @@ pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights
 /// One row of one LWSSIM level: the moment gradients (times `scale`) into
 /// gm, gyy, gxy, and the row's sums exactly as the forward's `level_row`.
 fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
+    if p.simple() {
+        // d(l + cs), two outputs a vector; the forward's sums, bit for bit.
+        let len = m.mx.len();
+        kernels::grads_row(m, k, Chain::Sum, scale, &mut gm[..len], &mut gyy[..len], &mut gxy[..len]);
+        return kernels::ssim_row(m, k, None);
+    }
     let unit = p.beta == 1.0 && p.gamma == 1.0;
     let (c2, c3) = (k.c2, k.c2 / 2.0);
     let mut sum = 0.0;
@@ -341,28 +347,33 @@ pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f
         let src = PlanePair { x, y };
         let h = x.height;
         let chunks = h.div_ceil(CHUNK);
-        type Part = (Vec<[f64; 3]>, Vec<(usize, Vec<f64>)>);
-        let parts: Vec<Part> = (0..chunks)
-            .into_par_iter()
-            .map(|c| {
+        let shift = |hc: usize| if p.border == Border::Valid { hc } else { 0 };
+        // Each chunk of centre rows owns a band of output rows of every
+        // level: the levels' gradient planes, cut into those bands.
+        let mut gs: Vec<Vec<f64>> = sizes.iter().map(|&(ow, oh)| vec![0.0; 3 * ow * oh]).collect();
+        let mut bands: Vec<Vec<(usize, &mut [f64])>> = (0..chunks).map(|_| Vec::with_capacity(halves.len())).collect();
+        for (l, g) in gs.iter_mut().enumerate() {
+            let (hc, ow) = (halves[l], sizes[l].0);
+            let (lo, hi) = centres(p.border, h, hc);
+            let mut rest: &mut [f64] = g;
+            for (c, band) in bands.iter_mut().enumerate() {
                 let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
-                // Per level: the first output row of this chunk and its rows.
-                let mut bufs: Vec<(usize, Vec<f64>)> = halves
-                    .iter()
-                    .zip(&sizes)
-                    .map(|(&hc, &(ow, _))| {
-                        let (lo, hi) = centres(p.border, h, hc);
-                        let (a, b) = (r0.max(lo), r1.min(hi).max(r0.max(lo)));
-                        let shift = if p.border == Border::Valid { hc } else { 0 };
-                        (a - shift, vec![0.0; (b - a) * 3 * ow])
-                    })
-                    .collect();
+                let (a, b) = (r0.max(lo), r1.min(hi).max(r0.max(lo)));
+                let (mine, more) = core::mem::take(&mut rest).split_at_mut((b - a) * 3 * ow);
+                band.push((a - shift(hc), mine));
+                rest = more;
+            }
+        }
+        let parts: Vec<Vec<[f64; 3]>> = bands
+            .into_par_iter()
+            .enumerate()
+            .map(|(c, mut band)| {
+                let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
                 let mut acc = vec![[0.0; 3]; halves.len()];
                 chunk_levels(&src, 0, &halves, p.border, r0, r1, |l, r, c0, m| {
                     let (hc, ow) = (halves[l], sizes[l].0);
-                    let shift = if p.border == Border::Valid { hc } else { 0 };
-                    let (i, j) = (r - shift, c0 - shift);
-                    let (first, buf) = &mut bufs[l];
+                    let (i, j) = (r - shift(hc), c0 - shift(hc));
+                    let (first, buf) = &mut band[l];
                     let row = &mut buf[(i - *first) * 3 * ow..][..3 * ow];
                     let (gm, rest) = row.split_at_mut(ow);
                     let (gyy, gxy) = rest.split_at_mut(ow);
@@ -371,22 +382,19 @@ pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f
                         acc[l][t] += r[t];
                     }
                 });
-                (acc, bufs)
+                acc
             })
             .collect();
         for (l, (w, _)) in p.levels.iter().enumerate() {
             let (ow, oh) = sizes[l];
             let mut s = [0.0; 3];
-            let mut g = vec![0.0; 3 * ow * oh];
-            for (acc, bufs) in &parts {
+            for acc in &parts {
                 for t in 0..3 {
                     s[t] += acc[l][t];
                 }
-                let (first, buf) = &bufs[l];
-                g[first * 3 * ow..][..buf.len()].copy_from_slice(buf);
             }
             per_level.push(level_value(s, (ow * oh) as f64, p));
-            moments_backward(x, y, &Filter::new(w), p.border, &g, &mut grad);
+            moments_backward(x, y, &Filter::new(w), p.border, &gs[l], &mut grad);
         }
         return (lwssim_total(&per_level, p), grad);
     }

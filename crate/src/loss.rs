@@ -128,8 +128,7 @@ fn l1_weights(l1: L1, p: &SsimParams, w: usize, h: usize) -> Vec<f64> {
             let n = p.window.size();
             let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
             let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
-            let [a] = filter_adjoint([&ones[..]], (ow, oh), (w, h), &p.window, p.border);
-            a
+            filter_adjoint(&ones, (ow, oh), (w, h), &p.window, p.border)
         }
     }
 }

@@ -139,7 +139,7 @@ pub fn output_size(src: &dyn PairRows, f: &Filter, border: Border) -> (usize, us
 
 /// Output columns per strip: the ring of one strip (5 signals x n rows)
 /// stays in a core's L2 cache however wide the image is.
-pub const STRIP: usize = 512;
+pub const STRIP: usize = 256;
 
 /// Streams output rows [i0, i1) of one plane, strip by strip, handing each
 /// strip of each row's moments to `emit(row, first column, moments)`.

@@ -30,8 +30,18 @@ pub struct SsimConsts {
     pub cov: f64,
 }
 
+/// How a backward pass weighs d(l) and d(cs) at each output: the
+/// derivative of l*cs (SSIM), of cs alone (MS-SSIM's finer scales), or of
+/// l + cs (LWSSIM with unit exponents).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chain {
+    Ssim,
+    Cs,
+    Sum,
+}
+
 pub use scalar::{hbox, hbox5, prefix5};
-pub use simd::{hfilter, scale, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
+pub use simd::{grads_row, hfilter, scale, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! The portable reference of every row kernel: one output at a time, in the
 //! operation order the SIMD twins in `simd.rs` follow lane by lane.
 
-use super::{Moments5, SsimConsts};
+use super::{Chain, Moments5, SsimConsts};
 
 /// Symmetric filter at output `j`: `half` holds taps 0..=c of a window of
 /// n = 2c + 1 taps (tap k equals tap n-1-k). Centre first, then the folded
@@ -210,5 +210,39 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
     for j in 0..sum.len() {
         sum[j] = (sum[j] + span(enter, a, b, j)) - span(leave, a, b, j);
         dst[j] = sum[j] * scale;
+    }
+}
+
+/// d(objective)/d(mu_y, E[y^2], E[xy]) at output j, times `scale`, for the
+/// chain rule of `chain`: l = (2 mx my + C1) / b1, cs = (2 sxy + C2) / b2,
+/// with sigma_yy = cov (E[y^2] - my^2) and sigma_xy = cov (E[xy] - mx my).
+#[inline(always)]
+pub fn grads_at(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, j: usize) -> (f64, f64, f64) {
+    let (mx, my) = (m.mx[j], m.my[j]);
+    let mxy = mx * my;
+    let b1 = (mx * mx + my * my) + k.c1;
+    let l = (2.0 * mxy + k.c1) / b1;
+    let sxx = (m.xx[j] - mx * mx) * k.cov;
+    let syy = (m.yy[j] - my * my) * k.cov;
+    let sxy = (m.xy[j] - mxy) * k.cov;
+    let b2 = (sxx + syy) + k.c2;
+    let cs = (2.0 * sxy + k.c2) / b2;
+    let q = k.cov / b2;
+    let dl_dmu = 2.0 * (mx - my * l) / b1;
+    let dcs_dmu = 2.0 * q * (my * cs - mx);
+    // 0 - v, not -v: the vector twin has no negation, and -0 must match.
+    let dcs_dyy = 0.0 - q * cs;
+    let dcs_dxy = 2.0 * q;
+    let (f_l, f_cs) = match chain {
+        Chain::Ssim => (cs, l),
+        Chain::Cs => (0.0, 1.0),
+        Chain::Sum => (1.0, 1.0),
+    };
+    ((f_l * dl_dmu + f_cs * dcs_dmu) * scale, (f_cs * dcs_dyy) * scale, (f_cs * dcs_dxy) * scale)
+}
+
+pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {
+    for j in 0..m.mx.len() {
+        (gm[j], gyy[j], gxy[j]) = grads_at(m, k, chain, scale, j);
     }
 }

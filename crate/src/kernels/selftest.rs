@@ -3,7 +3,7 @@
 //! inside the WebAssembly itself (SIMD128 lanes), so each build checks the
 //! lanes it actually runs.
 
-use super::{scalar, simd, Moments5, SsimConsts};
+use super::{scalar, simd, Chain, Moments5, SsimConsts};
 
 fn noise(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed;
@@ -80,6 +80,19 @@ pub fn run() -> Result<(), String> {
         let sb = scalar::ssim_row(&m, &k, Some(&mut mb));
         same("ssim_row sums", &sa, &sb)?;
         same("ssim_row map", &ma, &mb)?;
+        for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
+            let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+            let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+            {
+                let [a0, a1, a2] = &mut a;
+                simd::grads_row(&m, &k, chain, 0.3, a0, a1, a2);
+                let [b0, b1, b2] = &mut b;
+                scalar::grads_row(&m, &k, chain, 0.3, b0, b1, b2);
+            }
+            for t in 0..3 {
+                same(&format!("grads_row {chain:?} {t}"), &a[t], &b[t])?;
+            }
+        }
     }
     // Box rows from prefix rows: every tail, several spans.
     for len in 1..=9 {

@@ -5,7 +5,7 @@
 
 use super::lanes::F64x2;
 use super::scalar;
-use super::{Moments5, SsimConsts};
+use super::{Chain, Moments5, SsimConsts};
 
 /// The symmetric filter for a window of H folded taps (n = 2H - 1), eight
 /// outputs an iteration: four independent chains of dependent adds.
@@ -282,5 +282,41 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
     }
     if j < len {
         scalar::vbox_slide_prefix(&mut sum[j..], &enter[j..], &leave[j..], a, b, scale, &mut dst[j..]);
+    }
+}
+
+pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {
+    let len = m.mx.len();
+    let (two, c1, c2, cov, sc) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov), F64x2::splat(scale));
+    let (zero, one) = (F64x2::splat(0.0), F64x2::splat(1.0));
+    let mut j = 0;
+    while j + 2 <= len {
+        let (mx, my) = (F64x2::load(m.mx, j), F64x2::load(m.my, j));
+        let mxy = mx.mul(my);
+        let (mxx, myy) = (mx.mul(mx), my.mul(my));
+        let b1 = mxx.add(myy).add(c1);
+        let l = two.mul(mxy).add(c1).div(b1);
+        let sxx = F64x2::load(m.xx, j).sub(mxx).mul(cov);
+        let syy = F64x2::load(m.yy, j).sub(myy).mul(cov);
+        let sxy = F64x2::load(m.xy, j).sub(mxy).mul(cov);
+        let b2 = sxx.add(syy).add(c2);
+        let cs = two.mul(sxy).add(c2).div(b2);
+        let q = cov.div(b2);
+        let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1);
+        let dcs_dmu = two.mul(q).mul(my.mul(cs).sub(mx));
+        let dcs_dyy = zero.sub(q.mul(cs));
+        let dcs_dxy = two.mul(q);
+        let (f_l, f_cs) = match chain {
+            Chain::Ssim => (cs, l),
+            Chain::Cs => (zero, one),
+            Chain::Sum => (one, one),
+        };
+        f_l.mul(dl_dmu).add(f_cs.mul(dcs_dmu)).mul(sc).store(gm, j);
+        f_cs.mul(dcs_dyy).mul(sc).store(gyy, j);
+        f_cs.mul(dcs_dxy).mul(sc).store(gxy, j);
+        j += 2;
+    }
+    if j < len {
+        (gm[j], gyy[j], gxy[j]) = scalar::grads_at(m, k, chain, scale, j);
     }
 }
