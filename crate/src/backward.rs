@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::kernels::{self, Chain, Moments5, SsimConsts};
-use crate::levels::{centres, chunk_levels};
+use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{dpow, level_value, lwssim_total, pow, LwssimParams};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
@@ -370,7 +370,8 @@ pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f
             .map(|(c, mut band)| {
                 let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
                 let mut acc = vec![[0.0; 3]; halves.len()];
-                chunk_levels(&src, 0, &halves, p.border, r0, r1, |l, r, c0, m| {
+                chunk_levels(&src, 0, &halves, p.border, r0, r1, None, |l, r, c0, row| {
+                    let LevelRow::Moments(m) = row else { unreachable!("no scores asked for") };
                     let (hc, ow) = (halves[l], sizes[l].0);
                     let (i, j) = (r - shift(hc), c0 - shift(hc));
                     let (first, buf) = &mut band[l];

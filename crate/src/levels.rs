@@ -9,7 +9,7 @@
 //! fixed by the image alone, as in `stream` (so the bits never depend on
 //! the thread count or on how rows were fed).
 
-use crate::kernels::{self, Moments5};
+use crate::kernels::{self, Moments5, SsimConsts};
 use crate::stream::{PairRows, STRIP};
 use crate::window::{reflect, Border};
 
@@ -25,8 +25,16 @@ pub fn centres(border: Border, len: usize, c: usize) -> (usize, usize) {
 /// Streams centre rows [r0, r1) of one plane for box windows of half-widths
 /// `halves` (sizes 2c + 1), handing each level's moments, strip by strip,
 /// to `emit(level, centre row, first centre column, moments)`.
+/// What `chunk_levels` hands over for one row of one level in one strip.
+pub enum LevelRow<'a> {
+    Moments(&'a Moments5<'a>),
+    /// The row's SSIM sums ([l*cs, cs, l], as `kernels::ssim_row`), when the
+    /// caller asked for scores and the row was a slide (fused, no moments).
+    Scored([f64; 3]),
+}
+
 pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: Border, r0: usize, r1: usize,
-    mut emit: impl FnMut(usize, usize, usize, &Moments5)) {
+    score: Option<&SsimConsts>, mut emit: impl FnMut(usize, usize, usize, LevelRow)) {
     let (w, h) = (src.width(), src.height());
     let cm = *halves.iter().max().unwrap();
     let st = STRIP.min(w);
@@ -90,6 +98,16 @@ pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: 
                 // prefix[q - c .. q + c + 1]: from `off`, the span [0, 2c + 1).
                 let off = c0 - j0 + cm - c;
                 let scale = 1.0 / ((2 * c + 1) * (2 * c + 1)) as f64;
+                if let (true, Some(k)) = (started[l], score) {
+                    let (e, lv) = (at(slot((r + c) as isize), 0), at(slot(r as isize - c as isize - 1), 0));
+                    let stride = pmax + 1;
+                    let enter: [&[f64]; 5] = core::array::from_fn(|s| &ring[e + s * stride + off..e + (s + 1) * stride]);
+                    let leave: [&[f64]; 5] = core::array::from_fn(|s| &ring[lv + s * stride + off..lv + (s + 1) * stride]);
+                    let mut it = sums[l * 5 * st..(l + 1) * 5 * st].chunks_mut(st);
+                    let sum: [&mut [f64]; 5] = core::array::from_fn(|_| &mut it.next().unwrap()[..len]);
+                    emit(l, r, c0, LevelRow::Scored(kernels::slide_score(sum, enter, leave, 0, 2 * c + 1, scale, k)));
+                    continue;
+                }
                 for s in 0..5 {
                     let sum = &mut sums[(l * 5 + s) * st..][..len];
                     let dst = &mut out[s * st..][..len];
@@ -114,7 +132,7 @@ pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: 
                     yy: &out[3 * st..3 * st + len],
                     xy: &out[4 * st..4 * st + len],
                 };
-                emit(l, r, c0, &m);
+                emit(l, r, c0, LevelRow::Moments(&m));
             }
         }
     }

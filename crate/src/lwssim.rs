@@ -6,7 +6,7 @@ use crate::plane::Plane;
 use crate::real::Real;
 use rayon::prelude::*;
 
-use crate::levels::chunk_levels;
+use crate::levels::{chunk_levels, LevelRow};
 use crate::stream::{output_size, plane_sums, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
@@ -130,8 +130,13 @@ pub(crate) fn level_value(s: [f64; 3], count: f64, p: &LwssimParams) -> f64 {
 pub(crate) fn box_chunk_sums(src: &dyn PairRows, plane: usize, halves: &[usize], p: &LwssimParams, k: &SsimConsts, c: usize) -> Vec<[f64; 3]> {
     let h = src.height();
     let mut acc = vec![[0.0; 3]; halves.len()];
-    chunk_levels(src, plane, halves, p.border, c * CHUNK, ((c + 1) * CHUNK).min(h), |l, _, _, m| {
-        let r = level_row(m, k, p);
+    // Unit exponents: slides are scored as they slide (kernels::slide_score).
+    let fused = p.simple().then_some(k);
+    chunk_levels(src, plane, halves, p.border, c * CHUNK, ((c + 1) * CHUNK).min(h), fused, |l, _, _, row| {
+        let r = match row {
+            LevelRow::Moments(m) => level_row(m, k, p),
+            LevelRow::Scored(s) => s,
+        };
         for t in 0..3 {
             acc[l][t] += r[t];
         }

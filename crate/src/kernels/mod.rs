@@ -41,7 +41,7 @@ pub enum Chain {
 }
 
 pub use scalar::{hbox, hbox5, prefix5};
-pub use simd::{grads_row, hfilter, scale, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
+pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 
 #[cfg(test)]
 mod tests {

@@ -246,3 +246,18 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
         (gm[j], gyy[j], gxy[j]) = grads_at(m, k, chain, scale, j);
     }
 }
+
+/// One running-sum slide of five box signals (as [`vbox_slide_prefix`])
+/// and the SSIM sums of the new row (as [`ssim_row`]) in one pass, without
+/// writing the row's moments out. The same operations in the same order as
+/// those two kernels, so the same bits.
+pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
+    let len = sums[0].len();
+    let [s0, s1, s2, s3, s4] = sums;
+    let mut e = [vec![0.0; len], vec![0.0; len], vec![0.0; len], vec![0.0; len], vec![0.0; len]];
+    for (s, (sum, out)) in [s0, s1, s2, s3, s4].into_iter().zip(e.iter_mut()).enumerate() {
+        vbox_slide_prefix(sum, enter[s], leave[s], a, b, scale, out);
+    }
+    let m = Moments5 { mx: &e[0], my: &e[1], xx: &e[2], yy: &e[3], xy: &e[4] };
+    ssim_row(&m, k, None)
+}

@@ -108,6 +108,32 @@ pub fn run() -> Result<(), String> {
             scalar::vbox_slide_prefix(&mut sb, rows[1], rows[2], a, b, 0.25, &mut db);
             same("vbox_slide_prefix sums", &sa, &sb)?;
             same("vbox_slide_prefix", &da, &db)?;
+            // The fused slide-and-score against the two kernels it fuses.
+            let k = SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 };
+            let sig: Vec<Vec<f64>> = (0..15).map(|r| noise(len + 9, 500 + r as u64)).collect();
+            let mut fused: Vec<Vec<f64>> = (0..5).map(|r| noise(len, 600 + r as u64)).collect();
+            let mut apart = fused.clone();
+            let got = {
+                let mut it = fused.iter_mut();
+                let d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+                simd::slide_score(d, core::array::from_fn(|s| sig[s].as_slice()), core::array::from_fn(|s| sig[5 + s].as_slice()), a, b, 0.04, &k)
+            };
+            let mut e = vec![vec![0.0; len]; 5];
+            for s in 0..5 {
+                simd::vbox_slide_prefix(&mut apart[s], &sig[s], &sig[5 + s], a, b, 0.04, &mut e[s]);
+            }
+            let want = simd::ssim_row(&Moments5 { mx: &e[0], my: &e[1], xx: &e[2], yy: &e[3], xy: &e[4] }, &k, None);
+            same("slide_score sums", &got, &want)?;
+            for s in 0..5 {
+                same("slide_score running sums", &fused[s], &apart[s])?;
+            }
+            let mut scalar_sums: Vec<Vec<f64>> = (0..5).map(|r| noise(len, 600 + r as u64)).collect();
+            let got_scalar = {
+                let mut it = scalar_sums.iter_mut();
+                let d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+                scalar::slide_score(d, core::array::from_fn(|s| sig[s].as_slice()), core::array::from_fn(|s| sig[5 + s].as_slice()), a, b, 0.04, &k)
+            };
+            same("slide_score twins", &got, &got_scalar)?;
         }
     }
     // The fused running box sums against one signal at a time.

@@ -320,3 +320,57 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
         (gm[j], gyy[j], gxy[j]) = scalar::grads_at(m, k, chain, scale, j);
     }
 }
+
+pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
+    let len = sums[0].len();
+    assert!(sums.iter().all(|s| s.len() == len));
+    assert!(enter.iter().chain(leave.iter()).all(|r| r.len() >= len + a.max(b)));
+    let (two, c1, c2, cov, sc) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov), F64x2::splat(scale));
+    let zero = F64x2::splat(0.0);
+    let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
+    let [s0, s1, s2, s3, s4] = sums;
+    let mut sums = [s0, s1, s2, s3, s4];
+    let mut j = 0;
+    while j + 2 <= len {
+        let mut e = [zero; 5];
+        for (s, sum) in sums.iter_mut().enumerate() {
+            let en = F64x2::load(enter[s], j + b).sub(F64x2::load(enter[s], j + a));
+            let lv = F64x2::load(leave[s], j + b).sub(F64x2::load(leave[s], j + a));
+            let v = F64x2::load(sum, j).add(en).sub(lv);
+            v.store(sum, j);
+            e[s] = v.mul(sc);
+        }
+        let [mx, my, xx, yy, xy] = e;
+        let mxy = mx.mul(my);
+        let mxx = mx.mul(mx);
+        let myy = my.mul(my);
+        let l = two.mul(mxy).add(c1).div(mxx.add(myy).add(c1));
+        let sxx = xx.sub(mxx).mul(cov);
+        let syy = yy.sub(myy).mul(cov);
+        let sxy = xy.sub(mxy).mul(cov);
+        let cs = two.mul(sxy).add(c2).div(sxx.add(syy).add(c2));
+        s_acc = s_acc.add(l.mul(cs));
+        cs_acc = cs_acc.add(cs);
+        l_acc = l_acc.add(l);
+        j += 2;
+    }
+    let join = |v: F64x2| {
+        let [a, b] = v.lanes();
+        a + b
+    };
+    let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
+    if j < len {
+        let mut e = [0.0; 5];
+        for (s, sum) in sums.iter_mut().enumerate() {
+            let mut out = [0.0];
+            scalar::vbox_slide_prefix(&mut sum[j..j + 1], &enter[s][j..], &leave[s][j..], a, b, scale, &mut out);
+            e[s] = out[0];
+        }
+        let m = Moments5 { mx: &e[0..1], my: &e[1..2], xx: &e[2..3], yy: &e[3..4], xy: &e[4..5] };
+        let (l, cs) = scalar::ssim_at(&m, k, 0);
+        acc[0] += l * cs;
+        acc[1] += cs;
+        acc[2] += l;
+    }
+    acc
+}
