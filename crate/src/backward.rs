@@ -97,21 +97,20 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
     let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
     (0..h.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
         let mut vrow = vec![0.0; ow];
-        let mut vpad = vec![0.0; ow + 2 * (n - 1)];
-        let mut hrow = vec![0.0; plen];
+        let mut vpads = vec![vec![0.0; ow + 2 * (n - 1)]; K];
+        let mut hrows = vec![vec![0.0; plen]; K];
         let mut outs = vec![vec![0.0; w]; K];
         let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
         let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
         for r in r0..r1 {
             let (ps, np) = preimage(r);
             for s in 0..K {
-                let v = &mut vpad[n - 1..n - 1 + ow];
+                let v = &mut vpads[s][n - 1..n - 1 + ow];
                 if sliding {
                     // Output rows r - n + 1 ..= r read padded row r.
                     let sum = &mut colsum[s];
                     if r == r0 {
-                        let rows: Vec<&[f64]> = (0..n).map(|k| row_of(r as isize - n as isize + 1 + k as isize, s)).collect();
-                        kernels::vbox_init(&rows, sum);
+                        kernels::with_rows(n, |k| row_of(r as isize - n as isize + 1 + k as isize, s), |rows| kernels::vbox_init(rows, sum));
                         v.copy_from_slice(sum);
                     } else {
                         kernels::vbox_slide(sum, row_of(r as isize, s), row_of(r as isize - n as isize, s), 1.0, v);
@@ -119,11 +118,10 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
                 } else {
                     for (t, &p) in ps[..np].iter().enumerate() {
                         // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
-                        let rows: Vec<&[f64]> = (0..n).map(|k| row_of(p as isize - n as isize + 1 + k as isize, s)).collect();
-                        match f {
-                            Filter::Symmetric { half } => kernels::vfilter(&rows, half, &mut vrow),
-                            Filter::Box { .. } => kernels::vbox_init(&rows, &mut vrow),
-                        }
+                        kernels::with_rows(n, |k| row_of(p as isize - n as isize + 1 + k as isize, s), |rows| match f {
+                            Filter::Symmetric { half } => kernels::vfilter(rows, half, &mut vrow),
+                            Filter::Box { .. } => kernels::vbox_init(rows, &mut vrow),
+                        });
                         if t == 0 {
                             v.copy_from_slice(&vrow);
                         } else {
@@ -133,20 +131,32 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
                         }
                     }
                 }
-                let out = &mut outs[s];
-                out.iter_mut().for_each(|v| *v = 0.0);
-                match f {
-                    Filter::Symmetric { half } => {
-                        kernels::hfilter(&vpad, half, &mut hrow);
-                        for (q, &c) in cols.iter().take(plen).enumerate() {
-                            out[c] += hrow[q];
-                        }
+            }
+            // Along the row: K running sums side by side for a box.
+            let scale = match f {
+                Filter::Symmetric { half } => {
+                    for s in 0..K {
+                        kernels::hfilter(&vpads[s], half, &mut hrows[s]);
                     }
-                    Filter::Box { n } => {
-                        kernels::hbox(&vpad, *n, &mut hrow);
-                        for (q, &c) in cols.iter().take(plen).enumerate() {
-                            out[c] += hrow[q] * inv_area;
-                        }
+                    1.0
+                }
+                Filter::Box { n } => {
+                    let mut it = hrows.iter_mut();
+                    let d: [&mut [f64]; K] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+                    kernels::hbox_k::<K>(core::array::from_fn(|s| vpads[s].as_slice()), *n, d);
+                    inv_area
+                }
+            };
+            for s in 0..K {
+                let (out, hrow) = (&mut outs[s], &hrows[s]);
+                out.iter_mut().for_each(|v| *v = 0.0);
+                if scale == 1.0 {
+                    for (q, &c) in cols.iter().take(plen).enumerate() {
+                        out[c] += hrow[q];
+                    }
+                } else {
+                    for (q, &c) in cols.iter().take(plen).enumerate() {
+                        out[c] += hrow[q] * scale;
                     }
                 }
             }

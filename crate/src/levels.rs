@@ -114,8 +114,11 @@ pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: 
                     if !started[l] {
                         // Padded rows: under 'same' they start above the top.
                         let (top, bottom) = (r as isize - c as isize, (r + c) as isize);
-                        let rows: Vec<&[f64]> = (top..=bottom).map(|q| &ring[at(slot(q), s) + off..at(slot(q), s) + pmax + 1]).collect();
-                        kernels::vbox_init_prefix(&rows, 0, 2 * c + 1, sum);
+                        let row = |k: usize| {
+                            let q = top + k as isize;
+                            &ring[at(slot(q), s) + off..at(slot(q), s) + pmax + 1]
+                        };
+                        kernels::with_rows((bottom - top + 1) as usize, row, |rows| kernels::vbox_init_prefix(rows, 0, 2 * c + 1, sum));
                         kernels::scale(sum, scale, dst);
                     } else {
                         let enter = &ring[at(slot((r + c) as isize), s) + off..at(slot((r + c) as isize), s) + pmax + 1];

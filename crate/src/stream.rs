@@ -226,14 +226,12 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
                 let dst = &mut out[s * st..s * st + sw];
                 match f {
                     Filter::Symmetric { half } => {
-                        let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at((i - i0 + k) % slots, s)..][..sw]).collect();
-                        kernels::vfilter(&rows, half, dst);
+                        kernels::with_rows(n, |k| &ring[at((i - i0 + k) % slots, s)..][..sw], |rows| kernels::vfilter(rows, half, dst));
                     }
                     Filter::Box { .. } => {
                         let sum = &mut colsum[s * st..s * st + sw];
                         if i == i0 {
-                            let rows: Vec<&[f64]> = (0..n).map(|k| &ring[at(k % slots, s)..][..sw]).collect();
-                            kernels::vbox_init(&rows, sum);
+                            kernels::with_rows(n, |k| &ring[at(k % slots, s)..][..sw], |rows| kernels::vbox_init(rows, sum));
                             kernels::scale(sum, inv_area, dst);
                         } else {
                             let enter = &ring[at(slot, s)..][..sw];

@@ -40,7 +40,21 @@ pub enum Chain {
     Sum,
 }
 
-pub use scalar::{hbox, hbox5, prefix5};
+/// Calls `f` with the slices `row(0) .. row(n - 1)`, gathered on the stack
+/// when n <= 32: hot loops must not allocate, since the threaded build's
+/// allocator is one lock shared by every thread.
+#[inline(always)]
+pub fn with_rows<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f64], f: impl FnOnce(&[&'a [f64]]) -> R) -> R {
+    if n <= 32 {
+        let rows: [&[f64]; 32] = core::array::from_fn(|k| if k < n { row(k) } else { &[] });
+        f(&rows[..n])
+    } else {
+        let rows: Vec<&[f64]> = (0..n).map(row).collect();
+        f(&rows)
+    }
+}
+
+pub use scalar::{hbox, hbox5, hbox_k, prefix5};
 pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 
 #[cfg(test)]

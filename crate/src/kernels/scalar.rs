@@ -88,6 +88,28 @@ pub fn hbox5(src: [&[f64]; 5], n: usize, dst: [&mut [f64]; 5]) {
     }
 }
 
+/// [`hbox`] on K signals at once, as [`hbox5`]: independent chains overlap.
+pub fn hbox_k<const K: usize>(src: [&[f64]; K], n: usize, dst: [&mut [f64]; K]) {
+    let len = dst[0].len();
+    assert!(src.iter().all(|s| s.len() + 1 >= len + n) && dst.iter().all(|d| d.len() == len));
+    let mut s = [0.0f64; K];
+    for k in 0..K {
+        for &v in &src[k][..n] {
+            s[k] += v;
+        }
+    }
+    for k in 0..K {
+        dst[k][0] = s[k];
+    }
+    for j in 1..len {
+        let (e, l) = (j + n - 1, j - 1);
+        for k in 0..K {
+            s[k] = (s[k] + src[k][e]) - src[k][l];
+            dst[k][j] = s[k];
+        }
+    }
+}
+
 /// Column sums of the window's rows, in row order.
 pub fn vbox_init(rows: &[&[f64]], sum: &mut [f64]) {
     for j in 0..sum.len() {

@@ -149,5 +149,14 @@ pub fn run() -> Result<(), String> {
         scalar::hbox(&src[k], 5, &mut one);
         same("hbox5", &fused[k], &one)?;
     }
+    let mut three = vec![vec![0.0; 26]; 3];
+    {
+        let mut it = three.iter_mut();
+        let d: [&mut [f64]; 3] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+        scalar::hbox_k::<3>(core::array::from_fn(|k| src[k].as_slice()), 5, d);
+    }
+    for k in 0..3 {
+        same("hbox_k", &three[k], &fused[k])?;
+    }
     Ok(())
 }

@@ -180,6 +180,7 @@ pub fn vbox_init(rows: &[&[f64]], sum: &mut [f64]) {
 
 pub fn vbox_slide(sum: &mut [f64], enter: &[f64], leave: &[f64], scale: f64, dst: &mut [f64]) {
     let len = sum.len();
+    assert!(enter.len() >= len && leave.len() >= len && dst.len() >= len);
     let k = F64x2::splat(scale);
     let mut j = 0;
     while j + 2 <= len {
@@ -208,6 +209,8 @@ pub fn scale(src: &[f64], k: f64, dst: &mut [f64]) {
 
 pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
     let len = m.mx.len();
+    // Stated once so the loads below need no bounds check each.
+    assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
     let (two, c1, c2, cov) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov));
     let zero = F64x2::splat(0.0);
     let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
@@ -270,6 +273,7 @@ pub fn vbox_init_prefix(rows: &[&[f64]], a: usize, b: usize, sum: &mut [f64]) {
 
 pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize, b: usize, scale: f64, dst: &mut [f64]) {
     let len = sum.len();
+    assert!(enter.len() >= len + a.max(b) && leave.len() >= len + a.max(b) && dst.len() >= len);
     let k = F64x2::splat(scale);
     let mut j = 0;
     while j + 2 <= len {
@@ -287,6 +291,8 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
 
 pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {
     let len = m.mx.len();
+    assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
+    assert!(gm.len() >= len && gyy.len() >= len && gxy.len() >= len);
     let (two, c1, c2, cov, sc) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov), F64x2::splat(scale));
     let (zero, one) = (F64x2::splat(0.0), F64x2::splat(1.0));
     let mut j = 0;
@@ -334,8 +340,15 @@ pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5]
     while j + 2 <= len {
         let mut e = [zero; 5];
         for (s, sum) in sums.iter_mut().enumerate() {
-            let en = F64x2::load(enter[s], j + b).sub(F64x2::load(enter[s], j + a));
-            let lv = F64x2::load(leave[s], j + b).sub(F64x2::load(leave[s], j + a));
+            // SAFETY: j + 2 <= len and every enter/leave row holds at least
+            // len + max(a, b) samples (asserted above).
+            let (en, lv) = unsafe {
+                let (e, l) = (enter[s].as_ptr(), leave[s].as_ptr());
+                (
+                    F64x2::load_ptr(e.add(j + b)).sub(F64x2::load_ptr(e.add(j + a))),
+                    F64x2::load_ptr(l.add(j + b)).sub(F64x2::load_ptr(l.add(j + a))),
+                )
+            };
             let v = F64x2::load(sum, j).add(en).sub(lv);
             v.store(sum, j);
             e[s] = v.mul(sc);
