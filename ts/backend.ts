@@ -65,7 +65,11 @@ export function isReady(): boolean {
 /** Calls `${name}_${kind}` and copies the output out of wasm memory. */
 export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', kind: PixelKind, x: unknown, y: unknown,
   width: number, height: number, channels: number, options: Float64Array, wantMap = false) {
-  const out = backend(fn)[`${name}_${kind}`](x, y, width, height, channels, options);
+  return read(backend(fn)[`${name}_${kind}`](x, y, width, height, channels, options), wantMap);
+}
+
+/** Copies an output out of wasm memory, then frees it. */
+function read(out: WasmOutput, wantMap = false) {
   try {
     const r = { score: out.score, channels: Array.from(out.channels) } as {
       score: number; channels: number[]; map?: Float32Array; mapWidth?: number; mapHeight?: number;
@@ -103,12 +107,7 @@ export function callStream(fn: string, metric: 'ssim' | 'lwssim', kind: PixelKin
       const a = r0 * row, b = Math.min(height, r0 + rows) * row;
       (s[`feed_${kind}`] as (x: Pixels, y: Pixels) => void).call(s, x.subarray(a, b), y.subarray(a, b));
     }
-    const out = s.finish();
-    try {
-      return { score: out.score, channels: Array.from(out.channels) as number[] };
-    } finally {
-      out.free();
-    }
+    return read(s.finish());
   } finally {
     s.free();
   }

@@ -76,7 +76,7 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error> {
+pub(crate) fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error> {
     let l = data_range.unwrap_or_else(|| x.pixels.default_range());
     if !(l.is_finite() && l > 0.0) {
         return range(format!("dataRange must be positive and finite, got {l}"));

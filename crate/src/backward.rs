@@ -13,8 +13,9 @@ use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{dpow, level_value, lwssim_total, pow, LwssimParams};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
-use crate::ssim::{partials_at, SsimParams};
-use crate::stream::{chunk_moments, output_size, Filter, PlanePair, CHUNK};
+use crate::kernels::scalar::partials_at;
+use crate::ssim::SsimParams;
+use crate::stream::{add3, chunk_moments, join, output_size, Filter, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
 /// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
@@ -36,20 +37,12 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
             let mut acc = [0.0; 3];
             chunk_moments(&src, 0, f, border, i0, i1, |i, j0, m| {
                 let r = row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]);
-                for t in 0..3 {
-                    acc[t] += r[t];
-                }
+                add3(&mut acc, r);
             });
             acc
         })
         .collect();
-    let mut sum = [0.0; 3];
-    for r in parts {
-        for t in 0..3 {
-            sum[t] += r[t];
-        }
-    }
-    (sum, g)
+    (join(parts), g)
 }
 
 /// The adjoint of the separable window filter (`stream::chunk_moments`) for
@@ -61,9 +54,9 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
 /// symmetric filter, or for a box plain sums (sliding down the rows where
 /// each source row has one padded row, running along the row), scaled by
 /// 1/n^2 once. Source rows go in chunks of CHUNK, in parallel; calls
-/// `emit(r, [adjoint rows; K])` for every source row.
+/// `emit(r, [adjoint rows; K], row r of out)` for every source row.
 pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter, border: Border,
-    emit: &(dyn Fn(usize, [&[f64]; K]) + Sync)) {
+    out: &mut [f64], emit: &(dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync)) {
     let n = f.n();
     let before = (n - 1) / 2;
     let padded = oh + n - 1;
@@ -95,7 +88,8 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
     };
     let inv_area = 1.0 / (n * n) as f64;
     let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
-    (0..h.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+    assert_eq!(out.len(), w * h);
+    out.par_chunks_mut(CHUNK * w).enumerate().for_each(|(c, dst)| {
         let mut vrow = vec![0.0; ow];
         let mut vpads = vec![vec![0.0; ow + 2 * (n - 1)]; K];
         let mut hrows = vec![vec![0.0; plen]; K];
@@ -160,7 +154,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
                     }
                 }
             }
-            emit(r, core::array::from_fn(|s| &outs[s][..]));
+            emit(r, core::array::from_fn(|s| &outs[s][..]), &mut dst[(r - r0) * w..][..w]);
         }
     });
 }
@@ -168,11 +162,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
 /// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
 pub fn filter_adjoint(plane: &[f64], out: (usize, usize), (w, h): (usize, usize), window: &Window, border: Border) -> Vec<f64> {
     let mut res = vec![0.0; w * h];
-    let rows: Vec<std::sync::Mutex<&mut [f64]>> = res.chunks_mut(w).map(std::sync::Mutex::new).collect();
-    adjoint_rows::<1>(plane, out, (w, h), &Filter::new(window), border, &|r, [a]| {
-        rows[r].lock().unwrap().copy_from_slice(a);
-    });
-    drop(rows);
+    adjoint_rows::<1>(plane, out, (w, h), &Filter::new(window), border, &mut res, &|_, [a], dst| dst.copy_from_slice(a));
     res
 }
 
@@ -182,9 +172,7 @@ pub fn filter_adjoint(plane: &[f64], out: (usize, usize), (w, h): (usize, usize)
 fn moments_backward(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, g: &[f64], grad: &mut [f64]) {
     let (w, h) = (x.width, x.height);
     let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
-    let rows: Vec<std::sync::Mutex<&mut [f64]>> = grad.chunks_mut(w).map(std::sync::Mutex::new).collect();
-    adjoint_rows::<3>(g, (ow, oh), (w, h), f, border, &|r, [a_mu, a_yy, a_xy]| {
-        let mut dst = rows[r].lock().unwrap();
+    adjoint_rows::<3>(g, (ow, oh), (w, h), f, border, grad, &|r, [a_mu, a_yy, a_xy], dst| {
         let (xr, yr) = (x.row(r), y.row(r));
         for q in 0..w {
             dst[q] += a_mu[q] + 2.0 * yr[q] * a_yy[q] + xr[q] * a_xy[q];
@@ -389,22 +377,14 @@ pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f
                     let (gm, rest) = row.split_at_mut(ow);
                     let (gyy, gxy) = rest.split_at_mut(ow);
                     let r = lwssim_row_grads(m, &k, p, scales[l], &mut gm[j..], &mut gyy[j..], &mut gxy[j..]);
-                    for t in 0..3 {
-                        acc[l][t] += r[t];
-                    }
+                    add3(&mut acc[l], r);
                 });
                 acc
             })
             .collect();
         for (l, (w, _)) in p.levels.iter().enumerate() {
             let (ow, oh) = sizes[l];
-            let mut s = [0.0; 3];
-            for acc in &parts {
-                for t in 0..3 {
-                    s[t] += acc[l][t];
-                }
-            }
-            per_level.push(level_value(s, (ow * oh) as f64, p));
+            per_level.push(level_value(join(parts.iter().map(|acc| acc[l])), (ow * oh) as f64, p));
             moments_backward(x, y, &Filter::new(w), p.border, &gs[l], &mut grad);
         }
         return (lwssim_total(&per_level, p), grad);

@@ -62,13 +62,19 @@ pub enum Color {
 }
 
 impl<'a> Image<'a> {
-    pub fn new(pixels: Pixels<'a>, width: usize, height: usize, channels: usize) -> Result<Self, Error> {
+    /// The checks on a shape alone (the data's length aside).
+    pub fn check_shape(width: usize, height: usize, channels: usize) -> Result<(), Error> {
         if !(1..=4).contains(&channels) {
             return range(format!("channels must be 1, 2, 3 or 4, got {channels}"));
         }
         if width == 0 || height == 0 {
             return range(format!("image is empty ({width}x{height})"));
         }
+        Ok(())
+    }
+
+    pub fn new(pixels: Pixels<'a>, width: usize, height: usize, channels: usize) -> Result<Self, Error> {
+        Self::check_shape(width, height, channels)?;
         let want = width.checked_mul(height).and_then(|v| v.checked_mul(channels));
         if want != Some(pixels.len()) {
             return Err(Error::Mismatch(format!(

@@ -10,7 +10,7 @@
 //! the thread count or on how rows were fed).
 
 use crate::kernels::{self, Moments5, SsimConsts};
-use crate::stream::{PairRows, STRIP};
+use crate::stream::{read_products, Columns, PairRows, STRIP};
 use crate::window::{reflect, Border};
 
 /// The centre positions [lo, hi) along an axis of `len` where a window of
@@ -55,26 +55,14 @@ pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: 
         // Padded column q reads source column reflect(j0 + q - cm): beyond
         // the edges only 'same' outputs ever use what is read there.
         let idx: Vec<usize> = (0..plen).map(|q| reflect(j0 as isize + q as isize - cm as isize, w)).collect();
-        let (lo, hi) = (*idx.iter().min().unwrap(), *idx.iter().max().unwrap());
         let mut started = vec![false; halves.len()];
         for p in first..(r1 + cm) as isize {
             {
-                let (px, rest) = pad.split_at_mut(pmax);
-                let (py, prod) = rest.split_at_mut(pmax);
-                let (rx, ry) = raw.split_at_mut(w);
-                src.row(plane, reflect(p, h), lo, &mut rx[..=hi - lo], &mut ry[..=hi - lo]);
-                for (q, &c) in idx.iter().enumerate() {
-                    px[q] = rx[c - lo];
-                    py[q] = ry[c - lo];
-                }
-                let (xx, rest) = prod.split_at_mut(pmax);
-                let (yy, xy) = rest.split_at_mut(pmax);
-                for q in 0..plen {
-                    let (a, b) = (px[q], py[q]);
-                    xx[q] = a * a;
-                    yy[q] = b * b;
-                    xy[q] = a * b;
-                }
+                read_products(src, plane, reflect(p, h), Columns::Gather(&idx), plen, &mut pad, pmax, &mut raw);
+                let (px, rest) = pad.split_at(pmax);
+                let (py, rest) = rest.split_at(pmax);
+                let (xx, rest) = rest.split_at(pmax);
+                let (yy, xy) = rest.split_at(pmax);
                 let base = at(slot(p), 0);
                 let mut it = ring[base..base + 5 * (pmax + 1)].chunks_mut(pmax + 1);
                 let dst: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().unwrap());

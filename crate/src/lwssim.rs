@@ -7,7 +7,7 @@ use crate::real::Real;
 use rayon::prelude::*;
 
 use crate::levels::{chunk_levels, LevelRow};
-use crate::stream::{output_size, plane_sums, Filter, PairRows, PlanePair, CHUNK};
+use crate::stream::{add3, join, output_size, plane_sums, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,9 +137,7 @@ pub(crate) fn box_chunk_sums(src: &dyn PairRows, plane: usize, halves: &[usize],
             LevelRow::Moments(m) => level_row(m, k, p),
             LevelRow::Scored(s) => s,
         };
-        for t in 0..3 {
-            acc[l][t] += r[t];
-        }
+        add3(&mut acc[l], r);
     });
     acc
 }
@@ -161,12 +159,7 @@ pub fn lwssim_levels_of(src: &dyn PairRows, p: &LwssimParams) -> Vec<Vec<f64>> {
                     .iter()
                     .enumerate()
                     .map(|(l, (w, _))| {
-                        let mut s = [0.0; 3];
-                        for part in plane_parts {
-                            for t in 0..3 {
-                                s[t] += part[l][t];
-                            }
-                        }
+                        let s = join(plane_parts.iter().map(|part| part[l]));
                         let n = w.size();
                         let count = (p.border.output_len(src.width(), n) * p.border.output_len(src.height(), n)) as f64;
                         level_value(s, count, p)

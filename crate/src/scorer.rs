@@ -8,13 +8,13 @@
 
 use rayon::prelude::*;
 
-use crate::api::{Channels, Score};
+use crate::api::{range_of, Channels, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
-use crate::kernels::{self, SsimConsts};
+use crate::kernels::{self, Moments5, SsimConsts};
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
 use crate::ssim::SsimParams;
-use crate::stream::{chunk_moments, Filter, ImagePair, PairRows, CHUNK};
+use crate::stream::{chunk_sums, join, Filter, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
 
 /// What a scorer computes.
@@ -66,13 +66,6 @@ impl Pass {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    U8,
-    U16,
-    F32,
-}
-
 enum Rows {
     U8(Vec<u8>),
     U16(Vec<u16>),
@@ -80,12 +73,16 @@ enum Rows {
 }
 
 impl Rows {
-    fn kind(&self) -> Kind {
-        match self {
-            Rows::U8(_) => Kind::U8,
-            Rows::U16(_) => Kind::U16,
-            Rows::F32(_) => Kind::F32,
+    /// No rows yet, of the pixel type of `p`.
+    fn empty_like(p: &Pixels) -> Self {
+        match p {
+            Pixels::U8(_) => Rows::U8(Vec::new()),
+            Pixels::U16(_) => Rows::U16(Vec::new()),
+            Pixels::F32(_) => Rows::F32(Vec::new()),
         }
+    }
+    fn holds(&self, p: &Pixels) -> bool {
+        core::mem::discriminant(&self.pixels()) == core::mem::discriminant(p)
     }
     fn pixels(&self) -> Pixels<'_> {
         match self {
@@ -153,23 +150,13 @@ pub struct Scorer {
     y: Rows,
 }
 
-fn check_window(w: &Window, width: usize, height: usize) -> Result<(), Error> {
-    crate::api::check_window(w, width, height)
-}
-
 impl Scorer {
     /// `pixels` is an empty `Pixels` of the type the bands will have.
     pub fn new(metric: Metric, pixels: Pixels, width: usize, height: usize, channels: usize, ch: Channels) -> Result<Self, Error> {
-        // Validates the shape (an empty band of the full size is not needed:
-        // the check is on width, height and channels alone).
+        Image::check_shape(width, height, channels)?;
+        // The shape, with no rows yet: what the checks below read.
         let probe = Image { pixels, width, height, channels };
-        if !(1..=4).contains(&channels) || width == 0 || height == 0 {
-            Image::new(Pixels::U8(&[]), width, height, channels)?;
-        }
-        let range_v = ch.data_range.unwrap_or_else(|| pixels.default_range());
-        if !(range_v.is_finite() && range_v > 0.0) {
-            return range(format!("dataRange must be positive and finite, got {range_v}"));
-        }
+        let range_v = range_of(&probe, ch.data_range)?;
         // Samples are read divided by L, so the constants are on [0, 1].
         let planes = probe.plane_sources(ch.color, ch.alpha).len();
         let border = match &metric {
@@ -185,7 +172,7 @@ impl Scorer {
         };
         let specs: Vec<(PassKind, usize, Vec<f64>)> = match &metric {
             Metric::Ssim(p) => {
-                check_window(&p.window, width, height)?;
+                crate::api::check_window(&p.window, width, height)?;
                 vec![single(&p.window)]
             }
             Metric::Lwssim(p) => {
@@ -193,7 +180,7 @@ impl Scorer {
                     return range("LWSSIM needs at least one level");
                 }
                 for (w, _) in &p.levels {
-                    check_window(w, width, height)?;
+                    crate::api::check_window(w, width, height)?;
                 }
                 match p.box_halves() {
                     Some(halves) => {
@@ -211,16 +198,11 @@ impl Scorer {
                 Pass { kind, oh, counts, next: 0, sums: vec![vec![vec![[0.0; 3]; levels]; oh.div_ceil(CHUNK)]; planes] }
             })
             .collect();
-        let empty = match pixels {
-            Pixels::U8(_) => (Rows::U8(Vec::new()), Rows::U8(Vec::new())),
-            Pixels::U16(_) => (Rows::U16(Vec::new()), Rows::U16(Vec::new())),
-            Pixels::F32(_) => (Rows::F32(Vec::new()), Rows::F32(Vec::new())),
-        };
         let consts = match &metric {
             Metric::Ssim(p) => p.consts(1.0),
             Metric::Lwssim(p) => p.consts(1.0),
         };
-        Ok(Scorer { metric, consts, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: empty.0, y: empty.1 })
+        Ok(Scorer { metric, consts, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: Rows::empty_like(&pixels), y: Rows::empty_like(&pixels) })
     }
 
     /// Rows fed so far.
@@ -235,13 +217,7 @@ impl Scorer {
 
     /// The next rows of both images (whole rows, the same count in each).
     pub fn feed(&mut self, x: Pixels, y: Pixels) -> Result<(), Error> {
-        let kind = self.x.kind();
-        let of = |p: &Pixels| match p {
-            Pixels::U8(_) => Kind::U8,
-            Pixels::U16(_) => Kind::U16,
-            Pixels::F32(_) => Kind::F32,
-        };
-        if of(&x) != kind || of(&y) != kind {
+        if !self.x.holds(&x) || !self.x.holds(&y) {
             return Err(Error::Mismatch("a band's pixel type differs from the scorer's".into()));
         }
         let row = self.width * self.channels;
@@ -287,17 +263,11 @@ impl Scorer {
                         (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
                         (PassKind::Single(f), _) => {
                             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
-                            let mut acc = [0.0; 3];
-                            chunk_moments(&band, plane, f, border, i0, i1, |_, _, m| {
-                                let r = match metric {
-                                    Metric::Lwssim(p) => level_row(m, k, p),
-                                    Metric::Ssim(_) => kernels::ssim_row(m, k, None),
-                                };
-                                for t in 0..3 {
-                                    acc[t] += r[t];
-                                }
-                            });
-                            vec![acc]
+                            let row = |m: &Moments5, _: Option<&mut [f64]>| match metric {
+                                Metric::Lwssim(p) => level_row(m, k, p),
+                                Metric::Ssim(_) => kernels::ssim_row(m, k, None),
+                            };
+                            vec![chunk_sums(&band, plane, f, border, i0, i1, &row)]
                         }
                         (PassKind::Levels(_), Metric::Ssim(_)) => unreachable!("levels are LWSSIM's"),
                     }
@@ -331,23 +301,13 @@ impl Scorer {
         if self.fed != self.height {
             return range(format!("only {} of {} rows were fed", self.fed, self.height));
         }
-        let join = |sums: &[[f64; 3]]| {
-            let mut acc = [0.0; 3];
-            for r in sums {
-                for t in 0..3 {
-                    acc[t] += r[t];
-                }
-            }
-            acc
-        };
         // Per plane, per level: the chunk sums joined in chunk order.
         let level_sums = |plane: usize| -> Vec<([f64; 3], f64)> {
             self.passes
                 .iter()
                 .flat_map(|pass| {
                     (0..pass.counts.len()).map(move |l| {
-                        let per_chunk: Vec<[f64; 3]> = pass.sums[plane].iter().map(|c| c[l]).collect();
-                        (join(&per_chunk), pass.counts[l])
+                        (join(pass.sums[plane].iter().map(|c| c[l])), pass.counts[l])
                     })
                 })
                 .collect()

@@ -39,39 +39,6 @@ pub struct PlaneSsim {
     pub map: Option<Plane<f32>>,
 }
 
-/// l, cs and their derivatives with respect to the raw moments of y
-/// (mu_y, E[y^2], E[xy]) at output j: what every backward pass chains.
-/// l and cs are computed exactly as `kernels::scalar::ssim_at` does.
-#[inline(always)]
-pub(crate) fn partials_at(m: &Moments5, k: &SsimConsts, j: usize) -> Partials {
-    let (l, cs) = kernels::scalar::ssim_at(m, k, j);
-    let (mx, my) = (m.mx[j], m.my[j]);
-    let b1 = (mx * mx + my * my) + k.c1;
-    let sxx = (m.xx[j] - mx * mx) * k.cov;
-    let syy = (m.yy[j] - my * my) * k.cov;
-    let b2 = (sxx + syy) + k.c2;
-    // sigma_yy = cov (E[y^2] - mu_y^2), sigma_xy = cov (E[xy] - mu_x mu_y).
-    let q = k.cov / b2;
-    Partials {
-        l,
-        cs,
-        dl_dmu: 2.0 * (mx - my * l) / b1,
-        dcs_dmu: 2.0 * q * (my * cs - mx),
-        dcs_dyy: -(q * cs),
-        dcs_dxy: 2.0 * q,
-    }
-}
-
-/// See [`partials_at`].
-pub(crate) struct Partials {
-    pub l: f64,
-    pub cs: f64,
-    pub dl_dmu: f64,
-    pub dcs_dmu: f64,
-    pub dcs_dyy: f64,
-    pub dcs_dxy: f64,
-}
-
 impl SsimParams {
     /// C1, C2 and the covariance factor for samples whose data range is
     /// `range` (1 for planes divided by L).

@@ -137,6 +137,46 @@ pub fn output_size(src: &dyn PairRows, f: &Filter, border: Border) -> (usize, us
     (border.output_len(src.width(), f.n()), border.output_len(src.height(), f.n()))
 }
 
+/// Which columns of a source row a padded row holds.
+pub(crate) enum Columns<'a> {
+    /// The row's own columns from this one on.
+    Span(usize),
+    /// These columns, in this order (reflected at the edges).
+    Gather(&'a [usize]),
+}
+
+/// Reads `len` padded samples of row `r` of a plane pair and forms the five
+/// product signals x, y, x^2, y^2, xy, one after another `stride` apart in
+/// `pad`. `raw` is scratch for two source rows.
+pub(crate) fn read_products(src: &dyn PairRows, plane: usize, r: usize, columns: Columns, len: usize, pad: &mut [f64], stride: usize,
+    raw: &mut [f64]) {
+    let w = src.width();
+    let (px, rest) = pad.split_at_mut(stride);
+    let (py, prod) = rest.split_at_mut(stride);
+    let (px, py) = (&mut px[..len], &mut py[..len]);
+    match columns {
+        Columns::Span(c0) => src.row(plane, r, c0, px, py),
+        Columns::Gather(idx) => {
+            // One span of source columns covers them all.
+            let (lo, hi) = (*idx.iter().min().unwrap(), *idx.iter().max().unwrap());
+            let (rx, ry) = raw.split_at_mut(w);
+            src.row(plane, r, lo, &mut rx[..=hi - lo], &mut ry[..=hi - lo]);
+            for (q, &c) in idx.iter().enumerate() {
+                px[q] = rx[c - lo];
+                py[q] = ry[c - lo];
+            }
+        }
+    }
+    let (xx, rest) = prod.split_at_mut(stride);
+    let (yy, xy) = rest.split_at_mut(stride);
+    for q in 0..len {
+        let (a, b) = (px[q], py[q]);
+        xx[q] = a * a;
+        yy[q] = b * b;
+        xy[q] = a * b;
+    }
+}
+
 /// Output columns per strip: the ring of one strip (5 signals x n rows)
 /// stays in a core's L2 cache however wide the image is.
 pub const STRIP: usize = 256;
@@ -161,7 +201,7 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
     let pst = st + n - 1;
     // A box keeps one more ring slot: the row leaving its running sum.
     let slots = if matches!(f, Filter::Box { .. }) { n + 1 } else { n };
-    let mut raw = vec![0.0; if cols.is_some() { 2 * w } else { 0 }];
+    let mut raw = vec![0.0; 2 * w];
     let mut pad = vec![0.0; 5 * pst];
     let mut ring = vec![0.0; slots * 5 * st];
     let mut out = vec![0.0; 5 * st];
@@ -175,33 +215,11 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
         let sw = st.min(ow - j0);
         let plen = sw + n - 1;
         for p in i0..i1 + n - 1 {
-            {
-                let (px, rest) = pad.split_at_mut(pst);
-                let (py, prod) = rest.split_at_mut(pst);
-                let (px, py) = (&mut px[..plen], &mut py[..plen]);
-                match &cols {
-                    None => src.row(plane, source_row(p), j0, px, py),
-                    Some(cols) => {
-                        // The strip's source columns: one span, reflected at the edges.
-                        let idx = &cols[j0..j0 + plen];
-                        let (lo, hi) = (*idx.iter().min().unwrap(), *idx.iter().max().unwrap());
-                        let (rx, ry) = raw.split_at_mut(w);
-                        src.row(plane, source_row(p), lo, &mut rx[..=hi - lo], &mut ry[..=hi - lo]);
-                        for (q, &c) in idx.iter().enumerate() {
-                            px[q] = rx[c - lo];
-                            py[q] = ry[c - lo];
-                        }
-                    }
-                }
-                let (xx, rest) = prod.split_at_mut(pst);
-                let (yy, xy) = rest.split_at_mut(pst);
-                for q in 0..plen {
-                    let (a, b) = (px[q], py[q]);
-                    xx[q] = a * a;
-                    yy[q] = b * b;
-                    xy[q] = a * b;
-                }
-            }
+            let columns = match &cols {
+                None => Columns::Span(j0),
+                Some(cols) => Columns::Gather(&cols[j0..j0 + plen]),
+            };
+            read_products(src, plane, source_row(p), columns, plen, &mut pad, pst, &mut raw);
             let slot = (p - i0) % slots;
             {
                 let dst = &mut ring[at(slot, 0)..at(slot, 0) + 5 * st];
@@ -253,23 +271,28 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
     }
 }
 
-fn chunk_sums(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn) -> [f64; 3] {
+pub(crate) fn chunk_sums(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn) -> [f64; 3] {
     let mut acc = [0.0; 3];
     chunk_moments(src, plane, f, border, i0, i1, |_, _, m| {
         let r = row(m, None);
-        for t in 0..3 {
-            acc[t] += r[t];
-        }
+        add3(&mut acc, r);
     });
     acc
 }
 
-fn join(parts: impl Iterator<Item = [f64; 3]>) -> [f64; 3] {
+/// `acc += r`, term by term: every sum of the row kernels' three values.
+#[inline(always)]
+pub(crate) fn add3(acc: &mut [f64; 3], r: [f64; 3]) {
+    for t in 0..3 {
+        acc[t] += r[t];
+    }
+}
+
+/// Sums in the order given (chunk by chunk: the fixed reduction order).
+pub(crate) fn join(parts: impl IntoIterator<Item = [f64; 3]>) -> [f64; 3] {
     let mut acc = [0.0; 3];
     for r in parts {
-        for t in 0..3 {
-            acc[t] += r[t];
-        }
+        add3(&mut acc, r);
     }
     acc
 }
@@ -308,9 +331,7 @@ pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: 
                     chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
                         let sw = m.mx.len();
                         let r = row(m, Some(&mut tmp[..sw]));
-                        for t in 0..3 {
-                            acc[t] += r[t];
-                        }
+                        add3(&mut acc, r);
                         for (d, v) in mean[(i - i0) * ow + j0..][..sw].iter_mut().zip(&tmp) {
                             *d += *v;
                         }

@@ -235,11 +235,21 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
     }
 }
 
-/// d(objective)/d(mu_y, E[y^2], E[xy]) at output j, times `scale`, for the
-/// chain rule of `chain`: l = (2 mx my + C1) / b1, cs = (2 sxy + C2) / b2,
-/// with sigma_yy = cov (E[y^2] - my^2) and sigma_xy = cov (E[xy] - mx my).
+/// l, cs and their derivatives with respect to the raw moments of y
+/// (mu_y, E[y^2], E[xy]) at output j: what every backward pass chains.
+/// l = (2 mx my + C1) / b1, cs = (2 sxy + C2) / b2, with
+/// sigma_yy = cov (E[y^2] - my^2) and sigma_xy = cov (E[xy] - mx my).
+pub struct Partials {
+    pub l: f64,
+    pub cs: f64,
+    pub dl_dmu: f64,
+    pub dcs_dmu: f64,
+    pub dcs_dyy: f64,
+    pub dcs_dxy: f64,
+}
+
 #[inline(always)]
-pub fn grads_at(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, j: usize) -> (f64, f64, f64) {
+pub fn partials_at(m: &Moments5, k: &SsimConsts, j: usize) -> Partials {
     let (mx, my) = (m.mx[j], m.my[j]);
     let mxy = mx * my;
     let b1 = (mx * mx + my * my) + k.c1;
@@ -250,17 +260,28 @@ pub fn grads_at(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, j: usize
     let b2 = (sxx + syy) + k.c2;
     let cs = (2.0 * sxy + k.c2) / b2;
     let q = k.cov / b2;
-    let dl_dmu = 2.0 * (mx - my * l) / b1;
-    let dcs_dmu = 2.0 * q * (my * cs - mx);
-    // 0 - v, not -v: the vector twin has no negation, and -0 must match.
-    let dcs_dyy = 0.0 - q * cs;
-    let dcs_dxy = 2.0 * q;
+    Partials {
+        l,
+        cs,
+        dl_dmu: 2.0 * (mx - my * l) / b1,
+        dcs_dmu: 2.0 * q * (my * cs - mx),
+        // 0 - v, not -v: the vector twin has no negation, and -0 must match.
+        dcs_dyy: 0.0 - q * cs,
+        dcs_dxy: 2.0 * q,
+    }
+}
+
+/// d(objective)/d(mu_y, E[y^2], E[xy]) at output j, times `scale`, for the
+/// chain rule of `chain`.
+#[inline(always)]
+pub fn grads_at(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, j: usize) -> (f64, f64, f64) {
+    let d = partials_at(m, k, j);
     let (f_l, f_cs) = match chain {
-        Chain::Ssim => (cs, l),
+        Chain::Ssim => (d.cs, d.l),
         Chain::Cs => (0.0, 1.0),
         Chain::Sum => (1.0, 1.0),
     };
-    ((f_l * dl_dmu + f_cs * dcs_dmu) * scale, (f_cs * dcs_dyy) * scale, (f_cs * dcs_dxy) * scale)
+    ((f_l * d.dl_dmu + f_cs * d.dcs_dmu) * scale, (f_cs * d.dcs_dyy) * scale, (f_cs * d.dcs_dxy) * scale)
 }
 
 pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {

@@ -37,17 +37,7 @@ fn hfilter_h<const H: usize>(src: &[f64], half: &[f64], dst: &mut [f64]) {
         }
         j += 8;
     }
-    while j + 2 <= len {
-        let mut a = F64x2::load(src, j + c).mul(w[c]);
-        for k in 0..c {
-            a = a.add(F64x2::load(src, j + k).add(F64x2::load(src, j + n - 1 - k)).mul(w[k]));
-        }
-        a.store(dst, j);
-        j += 2;
-    }
-    if j < len {
-        dst[j] = scalar::hfilter_at(src, half, j);
-    }
+    hfilter_from(src, half, dst, j);
 }
 
 pub fn hfilter(src: &[f64], half: &[f64], dst: &mut [f64]) {
@@ -60,18 +50,19 @@ pub fn hfilter(src: &[f64], half: &[f64], dst: &mut [f64]) {
         6 => hfilter_h::<6>(src, half, dst),
         7 => hfilter_h::<7>(src, half, dst),
         8 => hfilter_h::<8>(src, half, dst),
-        _ => hfilter_any(src, half, dst),
+        _ => hfilter_from(src, half, dst, 0),
     }
 }
 
-/// Any window size: the same order per output, the taps in a loop.
-fn hfilter_any(src: &[f64], half: &[f64], dst: &mut [f64]) {
+/// Outputs j0.. of any window size, two at a time, the taps in a loop: the
+/// tail of the unrolled kernels and the whole of a size they do not cover.
+fn hfilter_from(src: &[f64], half: &[f64], dst: &mut [f64], j0: usize) {
     let c = half.len() - 1;
     let n = 2 * c + 1;
     let len = dst.len();
     assert!(src.len() + 1 >= len + n);
     let wc = F64x2::splat(half[c]);
-    let mut j = 0;
+    let mut j = j0;
     while j + 2 <= len {
         let mut a = F64x2::load(src, j + c).mul(wc);
         for k in 0..c {
@@ -115,17 +106,7 @@ fn vfilter_h<const H: usize>(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
         }
         j += 4;
     }
-    while j + 2 <= len {
-        let mut a = F64x2::load(rows[c], j).mul(w[c]);
-        for k in 0..c {
-            a = a.add(F64x2::load(rows[k], j).add(F64x2::load(rows[n - 1 - k], j)).mul(w[k]));
-        }
-        a.store(dst, j);
-        j += 2;
-    }
-    if j < len {
-        dst[j] = scalar::vfilter_at(rows, half, j);
-    }
+    vfilter_from(rows, half, dst, j);
 }
 
 pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
@@ -138,17 +119,18 @@ pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
         6 => vfilter_h::<6>(rows, half, dst),
         7 => vfilter_h::<7>(rows, half, dst),
         8 => vfilter_h::<8>(rows, half, dst),
-        _ => vfilter_any(rows, half, dst),
+        _ => vfilter_from(rows, half, dst, 0),
     }
 }
 
-fn vfilter_any(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
+/// The vertical twin of [`hfilter_from`].
+fn vfilter_from(rows: &[&[f64]], half: &[f64], dst: &mut [f64], j0: usize) {
     let c = half.len() - 1;
     let n = 2 * c + 1;
     let len = dst.len();
     assert!(rows.len() == n && rows.iter().all(|r| r.len() >= len));
     let wc = F64x2::splat(half[c]);
-    let mut j = 0;
+    let mut j = j0;
     while j + 2 <= len {
         let mut a = F64x2::load(rows[c], j).mul(wc);
         for k in 0..c {
