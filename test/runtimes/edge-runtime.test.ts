@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { decode, differences, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
+import { decode, differences, expectEdgeBundle, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
 
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
@@ -73,14 +73,7 @@ beforeAll(async () => {
 
 describe('edge-runtime', () => {
   test('bundles dist/edge-light.js through the edge-light condition and runs it with SIMD', () => {
-    expect(inputs.some((f) => /node_modules\/ssimkit\/dist\/edge-light\.js$/.test(f))).toBe(true);
-    // The threaded glue and pool workers stay out of edge bundles.
-    expect(inputs.filter((f) => /dist\/(wasm\/threads\/|thread-)/.test(f))).toEqual([]);
-    expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
-    expect(node.info).toMatchObject({ runtime: 'node', simd: true });
-    expect(edge.info).toMatchObject({ runtime: 'edge-light', simd: true, build: 'simd', threads: 1 });
-    // No threads at the edge: init({ threads: 2 }) says so (and init() then loads simd).
-    expect((edge as Run & { threads?: string }).threads).toBe("Error: init: threads: 2 cannot be used here: edge-light has no threads");
+    expectEdgeBundle('edge-light', inputs, node, edge);
   });
 
   test('the VM refuses to compile wasm from bytes, as Vercel Edge does', () => {

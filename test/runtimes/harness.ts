@@ -4,7 +4,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { runCases } from '../shared/cases.mjs';
 import { ensurePackage, type Pkg, projectPkg, ROOT } from './package.js';
 import { decode, encode } from './wire.mjs';
@@ -187,4 +187,18 @@ export function tampered(results: Result[]): Result[] {
     copy[0].error = `${copy[0].error}!`;
   }
   return copy;
+}
+
+/**
+ * What both edge runtimes must show: their own entry bundled through its
+ * export condition with nothing of the threaded build in it, the simd build
+ * loaded, and init({ threads: 2 }) refused with the reason.
+ */
+export function expectEdgeBundle(name: 'workerd' | 'edge-light', inputs: string[], node: Run, edge: Run & { threads?: string }) {
+  expect(inputs.some((f) => new RegExp(`node_modules/ssimkit/dist/${name}\\.js$`).test(f))).toBe(true);
+  expect(inputs.filter((f) => /dist\/(wasm\/threads\/|thread-)/.test(f))).toEqual([]);
+  expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
+  expect(node.info).toMatchObject({ runtime: 'node', simd: true });
+  expect(edge.info).toMatchObject({ runtime: name, simd: true, build: 'simd', threads: 1 });
+  expect(edge.threads).toBe(`Error: init: threads: 2 cannot be used here: ${name} has no threads`);
 }

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decode, differences, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
+import { decode, differences, expectEdgeBundle, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
 
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
@@ -70,14 +70,7 @@ afterAll(async () => {
 
 describe('workerd', () => {
   test('bundles dist/workerd.js through the workerd condition and runs it with SIMD', () => {
-    expect(inputs.some((f) => /node_modules\/ssimkit\/dist\/workerd\.js$/.test(f))).toBe(true);
-    // The threaded glue and pool workers stay out of edge bundles.
-    expect(inputs.filter((f) => /dist\/(wasm\/threads\/|thread-)/.test(f))).toEqual([]);
-    expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
-    expect(node.info).toMatchObject({ runtime: 'node', simd: true });
-    expect(worker.info).toMatchObject({ runtime: 'workerd', simd: true, build: 'simd', threads: 1 });
-    // No threads at the edge: init({ threads: 2 }) says so (and init() then loads simd).
-    expect((worker as Run & { threads?: string }).threads).toBe("Error: init: threads: 2 cannot be used here: workerd has no threads");
+    expectEdgeBundle('workerd', inputs, node, worker);
   });
 
   test('is the real workerd: compiling wasm from bytes is refused', () => {
