@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { dssimMaeLoss as rawDssimMae, init } from 'ssimkit';
+import { dssimMaeLoss as rawDssimMae, init, ssimLoss as rawSsimLoss } from 'ssimkit';
 import { dssimMaeLoss, lwssimLoss, msssimLoss, ssimLoss } from 'ssimkit/tfjs';
 
 await init();
@@ -34,6 +34,30 @@ describe('ssimkit/tfjs', () => {
       { data: images.dataSync() as Float32Array, shape: [COUNT, P, P, 1] }, { size: 7, grad: true });
     expect(Array.from(g.dataSync())).toEqual(Array.from(want.grad!));
     expect((loss(images, noisy).dataSync()[0])).toBeCloseTo(want.loss, 6);
+  });
+
+  it('yTrue gets its gradient too (the loss depends on both), zeros with targetGrad: false', () => {
+    const noisy = tf.tidy(() => tf.clipByValue(images.add(tf.randomNormal(images.shape, 0, 0.05, 'float32', 11)), 0, 1));
+    const shape = [COUNT, P, P, 1] as [number, number, number, number];
+    const gTrue = tf.grad((yTrue: tf.Tensor) => ssimLoss({ size: 7 })(yTrue, noisy))(images);
+    // Symmetric loss: d loss(pred, target)/d target is the backward pass with the roles swapped.
+    const swapped = rawSsimLoss({ data: images.dataSync() as Float32Array, shape }, { data: noisy.dataSync() as Float32Array, shape }, { size: 7, grad: true });
+    const g = gTrue.dataSync() as Float32Array;
+    expect(Array.from(g)).toEqual(Array.from(swapped.grad!));
+    // And it is the derivative: central differences on a few pixels of yTrue.
+    const f = (t: Float32Array) => rawSsimLoss({ data: noisy.dataSync() as Float32Array, shape }, { data: t, shape }, { size: 7 }).loss;
+    const base = images.dataSync() as Float32Array;
+    for (const i of [100, 2000, 5000, 9000]) {
+      const h = 1e-3;
+      const up = base.slice(), down = base.slice();
+      up[i] += h;
+      down[i] -= h;
+      const fd = (f(up) - f(down)) / (up[i]! - down[i]!);
+      expect(Math.abs(fd - g[i]!)).toBeLessThan(0.02 * Math.abs(fd) + 1e-7);
+    }
+    expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(0);
+    const off = tf.grad((yTrue: tf.Tensor) => ssimLoss({ size: 7, targetGrad: false })(yTrue, noisy))(images);
+    expect((off.dataSync() as Float32Array).every((v) => v === 0)).toBe(true);
   });
 
   it('rejects int tensors and a grad option clearly', () => {

@@ -1,56 +1,71 @@
-// The metrics. Each checks its arguments, encodes its options and calls the
-// WebAssembly (scores without a map feed it bands of rows, so memory stays
-// bounded); the mathematics is all in crate/.
+// The metrics. Each reads its arguments once, checks them, encodes its
+// options and calls the WebAssembly (scores without a map feed it bands of
+// rows, so memory stays bounded); the mathematics is all in crate/.
 
 import { backend, call, callStream } from './backend.js';
-import { lwssimOptions, msssimOptions, ssimOptions } from './options.js';
+import {
+  LWSSIM_KEYS_LIST, lwssimOptions, MSSSIM_KEYS_LIST, msssimOptions, SSIM_KEYS_LIST, ssimOptions,
+} from './options.js';
 import type { Image, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
-import { checkPair } from './validate.js';
+import { type CheckedImage, checkMagnitude, checkPair, type Options, readImage, readOptions } from './validate.js';
+
+/** Reads both images and the options (each property once), then checks the images. */
+function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: readonly string[]): [CheckedImage, CheckedImage, Options] {
+  const r = readImage(fn, 'ref', ref);
+  const i = readImage(fn, 'img', img);
+  const o = readOptions(fn, options, keys);
+  const [a, b] = checkPair(fn, r, i);
+  return [a, b, o];
+}
 
 /**
  * SSIM of `img` against the reference `ref` (Wang et al. 2004). Defaults:
  * Gaussian 11x11 window, sigma 1.5, K1 0.01, K2 0.03, valid windows, R, G, B
  * scored separately and averaged; equal to `tf.image.ssim` and
  * scikit-image's Gaussian, population-covariance `structural_similarity`.
+ * The score lies in [-1, 1]; identical images give exactly 1.
  */
 export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
-  const [a, b] = checkPair('ssim', ref, img);
-  const { abi, map, matlab } = ssimOptions('ssim', options, a);
-  if (map || matlab) return call('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi, map);
-  return callStream('ssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  const [a, b, o] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
+  const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, a);
+  checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
+  if (map || matlab) return call('ssim', 'ssim', a, b, abi, map);
+  return callStream('ssim', 'ssim', a, b, abi);
 }
 
 /**
  * Multi-scale SSIM (Wang, Simoncelli, Bovik 2003) as `tf.image.ssim_multiscale`:
  * 5 scales with the standard weights, relu before each power, an odd side
  * padded by repeating its last row or column before each 2x2 average.
+ * The score lies in [0, 1]; identical images give exactly 1.
  */
 export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result {
-  const [a, b] = checkPair('msssim', ref, img);
-  const abi = msssimOptions('msssim', options, a);
-  return call('msssim', 'msssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  const [a, b, o] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
+  const { abi, dataRange } = msssimOptions('msssim', o, a);
+  checkMagnitude('msssim', [['ref', a], ['img', b]], dataRange);
+  return call('msssim', 'msssim', a, b, abi);
 }
 
-/** Structural dissimilarity, (1 - SSIM) / 2: 0 for identical images. */
+/** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */
 export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
-  const [a, b] = checkPair('dssim', ref, img);
-  if (options && 'map' in options) throw new TypeError("dssim: unknown option 'map' (use ssim for maps)");
-  const { abi, matlab } = ssimOptions('dssim', options, a);
-  const r = matlab
-    ? call('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi)
-    : callStream('dssim', 'ssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  const [a, b, o] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
+  const { abi, matlab, dataRange } = ssimOptions('dssim', o, a);
+  checkMagnitude('dssim', [['ref', a], ['img', b]], dataRange);
+  const r = matlab ? call('dssim', 'ssim', a, b, abi) : callStream('dssim', 'ssim', a, b, abi);
   return (1 - r.score) / 2;
 }
 
 /**
  * Level-weighted SSIM (Lu, AAAI 2019): (1/I) sum_i lambda_i mean(l^alpha +
- * c^beta s^gamma) over box windows of 3, 5, 7, 9 and 11. 2 for identical
- * images; the loss built on it is 1 - LWSSIM / 2.
+ * c^beta s^gamma) over box windows of 3, 5, 7, 9 and 11. In
+ * [-2 mean(lambda), 2 mean(lambda)]: exactly 2 for identical images with
+ * the default weights; the loss built on it is 1 - LWSSIM / 2.
  */
 export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result {
-  const [a, b] = checkPair('lwssim', ref, img);
-  const abi = lwssimOptions('lwssim', options, a);
-  return callStream('lwssim', 'lwssim', a.kind, a.data, b.data, a.width, a.height, a.channels, abi);
+  const [a, b, o] = args('lwssim', ref, img, options, LWSSIM_KEYS_LIST);
+  const { abi, dataRange } = lwssimOptions('lwssim', o, a, b);
+  checkMagnitude('lwssim', [['ref', a], ['img', b]], dataRange);
+  return callStream('lwssim', 'lwssim', a, b, abi);
 }
 
 /**

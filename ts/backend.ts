@@ -27,6 +27,8 @@ export interface Backend {
   threadsUsed(): number;
   kernelSelfTest(): string;
   openStream(metric: number, kind: number, width: number, height: number, channels: number, options: Float64Array): WasmStream;
+  /** Throws (tagged) when the call described cannot have the memory it needs. */
+  reserve(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): void;
 }
 
 /** A score fed a band of rows at a time (crate/src/scorer.rs). */
@@ -62,10 +64,52 @@ export function isReady(): boolean {
   return current !== undefined;
 }
 
-/** Calls `${name}_${kind}` and copies the output out of wasm memory. */
-export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', kind: PixelKind, x: unknown, y: unknown,
-  width: number, height: number, channels: number, options: Float64Array, wantMap = false) {
-  return read(backend(fn)[`${name}_${kind}`](x, y, width, height, channels, options), wantMap);
+/**
+ * Runs one call into the WebAssembly, turning what it may throw into the
+ * error a caller expects: the Rust API's own checks (a second line behind
+ * ours) arrive tagged and become a RangeError naming `fn`; a trap is a bug
+ * of ours and says so.
+ */
+export function guard<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw translate(fn, e);
+  }
+}
+
+const TAG = 'ssimkit:range:';
+
+function translate(fn: string, e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  if (e.message.startsWith(TAG)) return new RangeError(`${fn}: ${e.message.slice(TAG.length)}`);
+  if (typeof WebAssembly.RuntimeError === 'function' && e instanceof WebAssembly.RuntimeError) {
+    return new Error(`${fn}: the WebAssembly trapped (${e.message}); this is a bug in ssimkit, please report it`, { cause: e });
+  }
+  return e;
+}
+
+/** What the memory check of crate/src/memory.rs is told about a call. */
+export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream = 3, Loss = 4 }
+
+/**
+ * Asks the module, before any pixel is copied in, whether the memory this
+ * call needs can be had: too much is a RangeError saying how much, and the
+ * module is untouched (crate/src/memory.rs holds the arithmetic).
+ */
+export function reserve(fn: string, op: Op, kind: PixelKind, width: number, height: number, channels: number, n: number,
+  options: Float64Array, grad = false): void {
+  guard(fn, () => backend(fn).reserve(op, KINDS[kind], width, height, channels, n, options, grad));
+}
+
+type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
+interface Pair { kind: PixelKind; data: Pixels; width: number; height: number; channels: number }
+
+/** Calls `${name}_${kind}` on whole images and copies the output out of wasm memory. */
+export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
+  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options);
+  const b = backend(fn);
+  return guard(fn, () => read(b[`${name}_${x.kind}`](x.data, y.data, x.width, x.height, x.channels, options), wantMap));
 }
 
 /** Copies an output out of wasm memory, then frees it. */
@@ -90,25 +134,28 @@ function read(out: WasmOutput, wantMap = false) {
 const BAND_BYTES = 4 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
-type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
-
 /**
  * Scores (without a map) by feeding the images in bands of rows: wasm
  * memory holds one band and the rows the next chunks need, never the
  * images. The bits equal a whole-image call's, whatever the band height.
  */
-export function callStream(fn: string, metric: 'ssim' | 'lwssim', kind: PixelKind, x: Pixels, y: Pixels,
-  width: number, height: number, channels: number, options: Float64Array) {
-  const s = backend(fn).openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
-  try {
-    const row = width * channels;
-    const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.BYTES_PER_ELEMENT)));
-    for (let r0 = 0; r0 < height; r0 += rows) {
-      const a = r0 * row, b = Math.min(height, r0 + rows) * row;
-      (s[`feed_${kind}`] as (x: Pixels, y: Pixels) => void).call(s, x.subarray(a, b), y.subarray(a, b));
+export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array) {
+  const { kind, width, height, channels } = x;
+  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, kind, width, height, channels, 1, options);
+  const b = backend(fn);
+  return guard(fn, () => {
+    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
+    try {
+      const row = width * channels;
+      const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.data.BYTES_PER_ELEMENT)));
+      const feed = s[`feed_${kind}`] as (x: Pixels, y: Pixels) => void;
+      for (let r0 = 0; r0 < height; r0 += rows) {
+        const a = r0 * row, e = Math.min(height, r0 + rows) * row;
+        feed.call(s, x.data.subarray(a, e), y.data.subarray(a, e));
+      }
+      return read(s.finish());
+    } finally {
+      s.free();
     }
-    return read(s.finish());
-  } finally {
-    s.free();
-  }
+  });
 }

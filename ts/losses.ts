@@ -2,12 +2,15 @@
 // second, check both, and make one call into the WebAssembly, which returns
 // the batch-mean loss and, when asked, its gradient in the input's layout.
 
-import { backend } from './backend.js';
+import { backend, guard, Op, reserve } from './backend.js';
+import { DOMAIN, MAX_PIXELS } from './domain.js';
 import { type Dims, head, lwssimLevels, maxScales, MSSSIM_WEIGHTS, msssimWeights } from './options.js';
 import type {
   Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
-import { bool, checkFinite, checkKeys, describe, num, oneOf, positiveInt } from './validate.js';
+import {
+  bool, checkFinite, describe, inRange, oneOf, type Options, positiveInt, readOptions, realLength, typedArrayTag,
+} from './validate.js';
 
 interface CheckedBatch {
   data: Float32Array;
@@ -15,80 +18,102 @@ interface CheckedBatch {
   layout: 'nhwc' | 'nchw';
 }
 
-function checkBatch(fn: string, name: string, v: unknown): CheckedBatch {
-  if (typeof v !== 'object' || v === null) {
+/** A loss argument's properties, each read once (the shape copied). */
+interface RawBatch { data: unknown; shape: unknown; layout: unknown; width: unknown; height: unknown; channels: unknown }
+
+function readBatch(fn: string, name: string, v: unknown): RawBatch {
+  if (typeof v !== 'object' || v === null || typedArrayTag(v) !== undefined) {
     throw new TypeError(`${fn}: ${name} must be a batch { data, shape } or a float image { data, width, height }, got ${describe(v)}`);
   }
-  const b = v as Partial<Batch> & { width?: unknown; height?: unknown; channels?: unknown };
-  if (!(b.data instanceof Float32Array)) {
+  const b = v as Record<string, unknown>;
+  let shape = b.shape;
+  if (Array.isArray(shape)) shape = shape.length <= 8 ? Array.from({ length: shape.length }, (_, i) => (i in (shape as unknown[]) ? (shape as unknown[])[i] : undefined)) : shape;
+  return { data: b.data, shape, layout: b.layout, width: b.width, height: b.height, channels: b.channels };
+}
+
+function checkBatch(fn: string, name: string, b: RawBatch): CheckedBatch {
+  if (typedArrayTag(b.data) !== 'Float32Array') {
     throw new TypeError(`${fn}: ${name}.data must be a Float32Array (losses train on floats; for 8-bit data use Float32Array.from(data) and dataRange: 255), got ${describe(b.data)}`);
   }
+  const length = realLength(b.data as Float32Array);
   let dims: number[], layout: 'nhwc' | 'nchw';
   if (b.shape !== undefined) {
     if (!Array.isArray(b.shape) || b.shape.length !== 4) {
-      throw new TypeError(`${fn}: ${name}.shape must be [n, h, w, c] (or [n, c, h, w] with layout 'nchw'), got ${describe(b.shape)}`);
+      throw new TypeError(`${fn}: ${name}.shape must be an array of 4 sizes, [n, h, w, c] (or [n, c, h, w] with layout 'nchw'), got ${describe(b.shape)}`);
     }
-    b.shape.forEach((d, i) => positiveInt(fn, `${name}.shape[${i}]`, d));
+    const shape = b.shape.map((d, i) => positiveInt(fn, `${name}.shape[${i}]`, d)) as [number, number, number, number];
     layout = b.layout === undefined ? 'nhwc' : oneOf(fn, `${name}.layout`, b.layout, ['nhwc', 'nchw'] as const);
-    dims = layout === 'nhwc' ? [...b.shape] : [b.shape[0], b.shape[2], b.shape[3], b.shape[1]];
+    dims = layout === 'nhwc' ? [...shape] : [shape[0], shape[2], shape[3], shape[1]];
   } else {
     if (b.layout !== undefined) throw new TypeError(`${fn}: ${name}.layout needs a shape`);
     const w = positiveInt(fn, `${name}.width`, b.width);
     const h = positiveInt(fn, `${name}.height`, b.height);
-    const c = b.channels === undefined ? b.data.length / (w * h) : positiveInt(fn, `${name}.channels`, b.channels);
-    if (!Number.isInteger(c) || c < 1) throw new RangeError(`${fn}: ${name}.data holds ${b.data.length} values, not whole pixels of a ${w}x${h} image`);
+    const c = b.channels === undefined ? length / (w * h) : positiveInt(fn, `${name}.channels`, b.channels);
+    if (!Number.isInteger(c) || c < 1) throw new RangeError(`${fn}: ${name}.data holds ${length} values, not whole pixels of a ${w}x${h} image`);
     dims = [1, h, w, c];
     layout = 'nhwc';
   }
   const [n, h, w, c] = dims as [number, number, number, number];
-  if (n * h * w * c !== b.data.length) {
-    throw new RangeError(`${fn}: ${name} is ${b.shape ? `[${b.shape.join(', ')}] (${layout})` : `${w}x${h}x${c}`} = ${n * h * w * c} values but data holds ${b.data.length}`);
+  const described = b.shape !== undefined ? `[${(b.shape as number[]).join(', ')}] (${layout})` : `${w}x${h}x${c}`;
+  if (h * w > MAX_PIXELS) throw new RangeError(`${fn}: ${name} images are ${w}x${h}; at most ${MAX_PIXELS} pixels are supported`);
+  if (n * h * w * c !== length) {
+    throw new RangeError(`${fn}: ${name} is ${described} = ${n * h * w * c} values but data holds ${length}`);
   }
-  if (h * w > 2 ** 26) throw new RangeError(`${fn}: ${name} images are ${w}x${h}; at most ${2 ** 26} pixels are supported`);
-  checkFinite(fn, `${name}.data`, b.data);
-  return { data: b.data, n, h, w, c, layout };
+  // A fresh view: the wasm glue reads `.length`, which the caller's array may redefine.
+  const data = new Float32Array((b.data as Float32Array).buffer, (b.data as Float32Array).byteOffset, length);
+  const own = typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
+  checkFinite(fn, `${name}.data`, own);
+  return { data: own, n, h, w, c, layout };
 }
 
-function checkPair(fn: string, pred: unknown, target: unknown): [CheckedBatch, CheckedBatch] {
-  const p = checkBatch(fn, 'pred', pred), t = checkBatch(fn, 'target', target);
+/** Reads both arguments and the options (each once), then checks the arguments. */
+function args(fn: string, pred: unknown, target: unknown, options: unknown, keys: readonly string[]): [CheckedBatch, CheckedBatch, Options] {
+  const rp = readBatch(fn, 'pred', pred), rt = readBatch(fn, 'target', target);
+  const o = readOptions(fn, options, keys);
+  const p = checkBatch(fn, 'pred', rp), t = checkBatch(fn, 'target', rt);
   if (p.layout !== t.layout) throw new RangeError(`${fn}: pred is ${p.layout} but target is ${t.layout}`);
   if (p.n !== t.n || p.h !== t.h || p.w !== t.w || p.c !== t.c) {
     throw new RangeError(`${fn}: pred is ${p.n}x${p.h}x${p.w}x${p.c} but target is ${t.n}x${t.h}x${t.w}x${t.c} (n x h x w x c)`);
   }
-  return [p, t];
+  return [p, t, o];
 }
 
 const BASE = ['grad', 'perSample', 'dataRange', 'k1', 'k2', 'window', 'size', 'sigma'] as const;
+const DSSIM_MAE_KEYS = [...BASE, 'alpha', 'beta', 'structure', 'l1', 'scales', 'weights'];
 type Kind = 0 | 1 | 2 | 3;
 
 /** [kind, window, size, sigma, k1, k2, L, border, sample covariance]: crate/src/wasm.rs. */
-function lossHead(fn: string, kind: Kind, o: Record<string, unknown>, dims: Dims, defaults: { window: 'gaussian' | 'box'; size: number }) {
+function lossHead(fn: string, kind: Kind, o: Options, dims: Dims, defaults: { window: 'gaussian' | 'box'; size: number }) {
   const h = head(fn, o, dims, defaults);
   const sample = o.covariance === undefined ? false : oneOf(fn, 'covariance', o.covariance, ['population', 'sample'] as const) === 'sample';
   return { h, abi: [kind, h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.border === 'same' ? 1 : 0, sample ? 1 : 0] };
 }
 
-function run(fn: string, p: CheckedBatch, t: CheckedBatch, o: Record<string, unknown>, abi: number[]): LossResult {
+function run(fn: string, p: CheckedBatch, t: CheckedBatch, o: Options, abi: number[]): LossResult {
   const grad = o.grad === undefined ? false : bool(fn, 'grad', o.grad);
   const perSample = o.perSample === undefined ? false : bool(fn, 'perSample', o.perSample);
-  const out = backend(fn).batchLoss(p.data, t.data, p.n, p.h, p.w, p.c, p.layout === 'nchw', new Float64Array(abi), grad);
-  try {
-    const r: LossResult = { loss: out.loss };
-    if (perSample) r.perSample = Array.from(out.perSample);
-    if (grad) r.grad = out.takeGrad();
-    return r;
-  } finally {
-    out.free();
-  }
+  const options = new Float64Array(abi);
+  reserve(fn, Op.Loss, 'f32', p.w, p.h, p.c, p.n, options, grad);
+  const b = backend(fn);
+  return guard(fn, () => {
+    const out = b.batchLoss(p.data, t.data, p.n, p.h, p.w, p.c, p.layout === 'nchw', options, grad);
+    try {
+      const r: LossResult = { loss: out.loss };
+      if (perSample) r.perSample = Array.from(out.perSample);
+      if (grad) r.grad = out.takeGrad();
+      return r;
+    } finally {
+      out.free();
+    }
+  });
 }
 
-const dimsOf = (b: CheckedBatch): Dims => ({ width: b.w, height: b.h, kind: 'f32', data: b.data });
+const dimsOf = (b: CheckedBatch): Dims => ({ width: b.w, height: b.h, kind: 'f32' });
 
 /** 1 - SSIM, the batch mean; with `grad: true`, d(loss)/d(pred). */
 export function ssimLoss(pred: LossInput, target: LossInput, options?: SsimLossOptions): LossResult {
   const fn = 'ssimLoss';
-  const [p, t] = checkPair(fn, pred, target);
-  const o = checkKeys(fn, options, [...BASE, 'border', 'covariance']);
+  const [p, t, o] = args(fn, pred, target, options, [...BASE, 'border', 'covariance']);
   const { abi } = lossHead(fn, 0, o, dimsOf(p), { window: 'gaussian', size: 11 });
   return run(fn, p, t, o, abi);
 }
@@ -96,8 +121,7 @@ export function ssimLoss(pred: LossInput, target: LossInput, options?: SsimLossO
 /** 1 - MS-SSIM (TensorFlow's rules), the batch mean; relu'd scales get the subgradient 0. */
 export function msssimLoss(pred: LossInput, target: LossInput, options?: MsssimLossOptions): LossResult {
   const fn = 'msssimLoss';
-  const [p, t] = checkPair(fn, pred, target);
-  const o = checkKeys(fn, options, [...BASE, 'scales', 'weights']);
+  const [p, t, o] = args(fn, pred, target, options, [...BASE, 'scales', 'weights']);
   const { h, abi } = lossHead(fn, 1, o, dimsOf(p), { window: 'gaussian', size: 11 });
   const w = autoWeights(msssimWeights(fn, o, dimsOf(p), h.size), p, h.size);
   return run(fn, p, t, o, [...abi, w.length, ...w]);
@@ -119,11 +143,11 @@ function autoWeights(w: number[], p: CheckedBatch, size: number): number[] {
  */
 export function dssimMaeLoss(pred: LossInput, target: LossInput, options?: DssimMaeLossOptions): LossResult {
   const fn = 'dssimMaeLoss';
-  const [p, t] = checkPair(fn, pred, target);
-  const o = checkKeys(fn, options, [...BASE, 'alpha', 'beta', 'structure', 'l1', 'scales', 'weights']);
+  const [p, t, o] = args(fn, pred, target, options, DSSIM_MAE_KEYS);
   const { h, abi } = lossHead(fn, 2, o, dimsOf(p), { window: 'gaussian', size: 11 });
-  const alpha = num(fn, 'alpha', o.alpha ?? 0.8, (x) => x >= 0, 'non-negative');
-  const beta = num(fn, 'beta', o.beta ?? 0.2, (x) => x >= 0, 'non-negative');
+  const alpha = inRange(fn, 'alpha', o.alpha ?? 0.8, DOMAIN.mix);
+  const beta = inRange(fn, 'beta', o.beta ?? 0.2, DOMAIN.mix);
+  if (alpha === 0 && beta === 0) throw new RangeError(`${fn}: alpha and beta must not both be 0 (the loss would be 0 whatever the images)`);
   const structure = o.structure === undefined ? 'ssim' : oneOf(fn, 'structure', o.structure, ['ssim', 'msssim'] as const);
   const l1 = o.l1 === undefined ? 'plain' : oneOf(fn, 'l1', o.l1, ['plain', 'gaussian'] as const);
   if (structure === 'ssim' && (o.scales !== undefined || o.weights !== undefined)) {
@@ -136,9 +160,8 @@ export function dssimMaeLoss(pred: LossInput, target: LossInput, options?: Dssim
 /** 1 - LWSSIM / 2 (0 at equality with the default weights). */
 export function lwssimLoss(pred: LossInput, target: LossInput, options?: LwssimLossOptions): LossResult {
   const fn = 'lwssimLoss';
-  const [p, t] = checkPair(fn, pred, target);
-  const o = checkKeys(fn, options, ['grad', 'perSample', 'dataRange', 'k1', 'k2', 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border']);
-  const { head: h, exps, per } = lwssimLevels(fn, o, dimsOf(p));
+  const [p, t, o] = args(fn, pred, target, options, ['grad', 'perSample', 'dataRange', 'k1', 'k2', 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border']);
+  const { head: h, exps, per } = lwssimLevels(fn, o, dimsOf(p), [['pred', { data: p.data, kind: 'f32' }], ['target', { data: t.data, kind: 'f32' }]]);
   const abi = [3, h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.border === 'same' ? 1 : 0, 0];
   return run(fn, p, t, o, [...abi, ...exps, per.length / 3, ...per]);
 }
@@ -149,11 +172,15 @@ export function lwssimLoss(pred: LossInput, target: LossInput, options?: LwssimL
  * from your training loop.
  */
 export function phasedDssimMae(schedule: { maeSteps: number } & DssimMaeLossOptions) {
-  const { maeSteps, ...mix } = checkKeys('phasedDssimMae', schedule, ['maeSteps', 'alpha', 'beta', 'structure', 'l1', 'scales', 'weights', 'dataRange', 'k1', 'k2', 'window', 'size', 'sigma']) as unknown as typeof schedule;
-  num('phasedDssimMae', 'maeSteps', maeSteps, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
+  const fn = 'phasedDssimMae';
+  const { maeSteps, ...mix } = readOptions(fn, schedule, ['maeSteps', ...DSSIM_MAE_KEYS.filter((k) => k !== 'grad' && k !== 'perSample')]);
+  if (maeSteps === undefined) throw new TypeError(`${fn}: maeSteps must be given (the steps of MAE alone before the mix)`);
+  inRange(fn, 'maeSteps', maeSteps, [0, Number.MAX_SAFE_INTEGER], true);
   return (pred: LossInput, target: LossInput, step: number, options?: Pick<DssimMaeLossOptions, 'grad' | 'perSample'>): LossResult => {
-    num('phasedDssimMae', 'step', step, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
-    const phase = step < maeSteps ? { ...mix, alpha: 0, beta: 1 } : mix;
-    return dssimMaeLoss(pred, target, { ...phase, ...options });
+    inRange(fn, 'step', step, [0, Number.MAX_SAFE_INTEGER], true);
+    // Only grad and perSample may be given per call: the schedule owns the mix.
+    const per = readOptions(fn, options, ['grad', 'perSample']);
+    const phase = step < (maeSteps as number) ? { ...mix, alpha: 0, beta: 1 } : mix;
+    return dssimMaeLoss(pred, target, { ...phase, ...per } as DssimMaeLossOptions);
   };
 }

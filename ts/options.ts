@@ -3,9 +3,9 @@
 // place it is written down): head = [window, size, sigma, k1, k2, L, color,
 // alpha, border], then the metric's own fields.
 
-import type { LwssimOptions, MsssimOptions, SsimOptions } from './types.js';
+import { DOMAIN } from './domain.js';
 import {
-  bool, checkKeys, type CheckedImage, num, numberArray, oneOf, windowSize,
+  bool, type CheckedImage, describe, inRange, nonNegative, numberArray, oneOf, type Options, windowSize,
 } from './validate.js';
 
 /** MS-SSIM weights of Wang, Simoncelli and Bovik (2003), finest scale first. */
@@ -14,7 +14,7 @@ export const MSSSIM_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333] as const;
 const DEFAULT_RANGE = { u8: 255, u16: 65535, f32: 1 } as const;
 
 /** What option checks need to know of the images. */
-export type Dims = Pick<CheckedImage, 'width' | 'height' | 'kind'> & { data?: CheckedImage['data'] };
+export type Dims = Pick<CheckedImage, 'width' | 'height' | 'kind'>;
 const COMMON = ['k1', 'k2', 'dataRange', 'color', 'includeAlpha'] as const;
 
 export interface Head {
@@ -29,17 +29,16 @@ export interface Head {
   border: 'valid' | 'same';
 }
 
-export function head(fn: string, o: Record<string, unknown>, img: Dims, d: { window: Head['window']; size: number }): Head {
+export function head(fn: string, o: Options, img: Dims, d: { window: Head['window']; size: number }): Head {
   const window = o.window === undefined ? d.window : oneOf(fn, 'window', o.window, ['gaussian', 'box'] as const);
   const size = windowSize(fn, 'size', o.size ?? d.size, img);
-  const positive = (x: number) => x > 0;
   return {
     window,
     size,
-    sigma: num(fn, 'sigma', o.sigma ?? 1.5, positive, 'positive'),
-    k1: num(fn, 'k1', o.k1 ?? 0.01, positive, 'positive'),
-    k2: num(fn, 'k2', o.k2 ?? 0.03, positive, 'positive'),
-    dataRange: num(fn, 'dataRange', o.dataRange ?? DEFAULT_RANGE[img.kind], positive, 'positive'),
+    sigma: inRange(fn, 'sigma', o.sigma ?? 1.5, DOMAIN.sigma),
+    k1: inRange(fn, 'k1', o.k1 ?? 0.01, DOMAIN.k),
+    k2: inRange(fn, 'k2', o.k2 ?? 0.03, DOMAIN.k),
+    dataRange: inRange(fn, 'dataRange', o.dataRange ?? DEFAULT_RANGE[img.kind], DOMAIN.dataRange),
     color: o.color === undefined ? 'rgb' : oneOf(fn, 'color', o.color, ['rgb', 'luma'] as const),
     includeAlpha: o.includeAlpha === undefined ? false : bool(fn, 'includeAlpha', o.includeAlpha),
     border: o.border === undefined ? 'valid' : oneOf(fn, 'border', o.border, ['valid', 'same'] as const),
@@ -55,8 +54,9 @@ const SSIM_KEYS = [...COMMON, 'preset', 'window', 'size', 'sigma', 'border', 'co
 // What the matlab preset fixes (ssim.m has no such knobs).
 const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color', 'includeAlpha'] as const;
 
-export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: CheckedImage): { abi: Float64Array; map: boolean; matlab: boolean } {
-  const o = checkKeys(fn, opts, SSIM_KEYS);
+export const SSIM_KEYS_LIST: readonly string[] = SSIM_KEYS;
+
+export function ssimOptions(fn: string, o: Options, img: CheckedImage): { abi: Float64Array; map: boolean; matlab: boolean; dataRange: number } {
   const preset = o.preset === undefined ? undefined : oneOf(fn, 'preset', o.preset, ['matlab', 'skimage'] as const);
   if (preset === 'matlab') {
     const fixed = MATLAB_FIXED.filter((k) => o[k] !== undefined);
@@ -74,13 +74,18 @@ export function ssimOptions(fn: string, opts: SsimOptions | undefined, img: Chec
     abi: new Float64Array([...encodeHead(h), covariance === 'sample' ? 1 : 0, preset === 'matlab' ? 1 : 0, map ? 1 : 0]),
     map,
     matlab: preset === 'matlab',
+    dataRange: h.dataRange,
   };
 }
 
-/** How many scales fit: the coarsest must still hold one window. */
+/**
+ * How many scales fit: the coarsest must still hold one window. A 1x1
+ * window fits every halving (1 halves to 1), so the count stops at the
+ * most scales any weights can ask for.
+ */
 export function maxScales(width: number, height: number, size: number): number {
   let n = 0;
-  for (let w = width, h = height; w >= size && h >= size; w = Math.ceil(w / 2), h = Math.ceil(h / 2)) n++;
+  for (let w = width, h = height; w >= size && h >= size && n < DOMAIN.msssimScales[1]; w = Math.ceil(w / 2), h = Math.ceil(h / 2)) n++;
   return n;
 }
 
@@ -89,20 +94,24 @@ export function maxScales(width: number, height: number, size: number): number {
  * MS-SSIM's per-scale weights from `scales` / `weights`, checked against
  * what the image holds; [] means 'auto' (the module picks and renormalises).
  */
-export function msssimWeights(fn: string, o: Record<string, unknown>, img: Dims, size: number): number[] {
+export function msssimWeights(fn: string, o: Options, img: Dims, size: number): number[] {
   const fit = maxScales(img.width, img.height, size);
   let weights: number[];
   if (o.weights !== undefined) {
-    weights = numberArray(fn, 'weights', o.weights);
-    weights.forEach((w, i) => num(fn, `weights[${i}]`, w, (x) => x >= 0, 'non-negative'));
+    weights = numberArray(fn, 'weights', o.weights, DOMAIN.msssimScales, (x, what) => inRange(fn, what, x, DOMAIN.msssimWeight));
+    if (weights.every((w) => w === 0)) throw new RangeError(`${fn}: weights must not all be 0 (the score would be 1 whatever the images)`);
     if (o.scales !== undefined && o.scales !== weights.length) {
-      throw new RangeError(`${fn}: scales (${String(o.scales)}) and weights (${weights.length}) disagree`);
+      throw new RangeError(`${fn}: scales (${describe(o.scales)}) and weights (${weights.length} entries) disagree`);
     }
   } else if (o.scales === 'auto') {
     if (fit === 0) throw new RangeError(`${fn}: a ${size}x${size} window does not fit a ${img.width}x${img.height} image`);
     return [];
   } else {
-    const n = num(fn, 'scales', o.scales ?? 5, (x) => Number.isInteger(x) && x >= 1 && x <= 5, "an integer from 1 to 5 or 'auto'");
+    if (o.scales !== undefined && typeof o.scales !== 'number') {
+      throw new TypeError(`${fn}: scales must be an integer from 1 to 5 or 'auto', got ${describe(o.scales)}`);
+    }
+    const n = (o.scales ?? 5) as number;
+    if (!(Number.isInteger(n) && n >= 1 && n <= 5)) throw new RangeError(`${fn}: scales must be an integer from 1 to 5 or 'auto', got ${n}`);
     const w = MSSSIM_WEIGHTS.slice(0, n);
     const sum = w.reduce((a, b) => a + b, 0);
     // All five are used as published (they sum to 1.0001), as TensorFlow does.
@@ -120,34 +129,40 @@ export function msssimWeights(fn: string, o: Record<string, unknown>, img: Dims,
 
 const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
 
-export function msssimOptions(fn: string, opts: MsssimOptions | undefined, img: CheckedImage): Float64Array {
-  const o = checkKeys(fn, opts, MSSSIM_KEYS);
+export const MSSSIM_KEYS_LIST: readonly string[] = MSSSIM_KEYS;
+
+export function msssimOptions(fn: string, o: Options, img: CheckedImage): { abi: Float64Array; dataRange: number } {
   const h = head(fn, o, img, { window: 'gaussian', size: 11 });
   const weights = msssimWeights(fn, o, img, h.size);
-  return new Float64Array([...encodeHead(h), weights.length, ...weights]);
+  return { abi: new Float64Array([...encodeHead(h), weights.length, ...weights]), dataRange: h.dataRange };
 }
 
 
-/** LWSSIM's levels and exponents, checked; `per` is (size, sigma, lambda) per level. */
-export function lwssimLevels(fn: string, o: Record<string, unknown>, img: Dims): { head: Head; exps: number[]; per: number[] } {
-  const levels = o.levels === undefined ? [3, 5, 7, 9, 11] : numberArray(fn, 'levels', o.levels);
-  levels.forEach((n, i) => windowSize(fn, `levels[${i}]`, n, img));
-  const weights = o.weights === undefined ? levels.map(() => 1) : numberArray(fn, 'weights', o.weights);
-  if (weights.length !== levels.length) {
-    throw new RangeError(`${fn}: weights has ${weights.length} entries for ${levels.length} levels`);
+/**
+ * LWSSIM's levels and exponents, checked; `per` is (size, sigma, lambda)
+ * per level. `images` are both images (or batches): a non-integer alpha
+ * needs both non-negative, whichever order they come in.
+ */
+export function lwssimLevels(fn: string, o: Options, img: Dims, images: [string, { data: CheckedImage['data']; kind: CheckedImage['kind'] }][]): { head: Head; exps: number[]; per: number[] } {
+  const levels = o.levels === undefined
+    ? [3, 5, 7, 9, 11]
+    : numberArray(fn, 'levels', o.levels, DOMAIN.lwssimLevels, (n, what) => windowSize(fn, what, n, img));
+  const weights = o.weights === undefined
+    ? levels.map(() => 1)
+    : numberArray(fn, 'weights', o.weights, [levels.length, levels.length], (x, what) => inRange(fn, what, x, DOMAIN.lwssimWeight));
+  if (weights.every((w) => w === 0)) throw new RangeError(`${fn}: weights must not all be 0 (the score would be 0 whatever the images)`);
+  const a = inRange(fn, 'alpha', o.alpha ?? 1, DOMAIN.exponent);
+  const b = inRange(fn, 'beta', o.beta ?? 1, DOMAIN.exponent);
+  if (typeof o.gamma === 'number' && !Number.isInteger(o.gamma) && Number.isFinite(o.gamma)) {
+    throw new RangeError(`${fn}: gamma must be an integer from 0 to 64, got ${o.gamma} ` +
+      '(s = (sxy + C3)/(sx sy + C3) can be negative, and a negative number has no real non-integer power)');
   }
-  weights.forEach((w, i) => num(fn, `weights[${i}]`, w, (x) => x >= 0, 'non-negative'));
-  const nonNeg = (x: number) => x >= 0;
-  const a = num(fn, 'alpha', o.alpha ?? 1, nonNeg, 'a non-negative number');
-  const b = num(fn, 'beta', o.beta ?? 1, nonNeg, 'a non-negative number');
-  const g = num(fn, 'gamma', o.gamma ?? 1, (x) => Number.isInteger(x) && x >= 0,
-    'a non-negative integer (s = (sxy + C3)/(sx sy + C3) can be negative, and a negative number has no real non-integer power)');
+  const g = inRange(fn, 'gamma', o.gamma ?? 1, DOMAIN.exponent, true);
   const h = head(fn, { ...o, size: Math.min(...levels) }, img, { window: 'box', size: 3 });
-  if (!Number.isInteger(a) && img.kind === 'f32' && img.data) {
+  if (!Number.isInteger(a)) {
     // l < 0 needs means of opposite sign, possible only with negative pixels.
-    const d = img.data as Float32Array;
-    for (let i = 0; i < d.length; i++) {
-      if (d[i]! < 0) throw new RangeError(`${fn}: alpha ${a} is not an integer and the image has negative values, where l can be negative`);
+    for (const [name, im] of images) {
+      if (!nonNegative(im)) throw new RangeError(`${fn}: alpha ${a} is not an integer and ${name} has negative values, where l can be negative (a negative number has no real non-integer power)`);
     }
   }
   const sigmaGiven = o.sigma !== undefined;
@@ -157,8 +172,9 @@ export function lwssimLevels(fn: string, o: Record<string, unknown>, img: Dims):
 
 const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
 
-export function lwssimOptions(fn: string, opts: LwssimOptions | undefined, img: CheckedImage): Float64Array {
-  const o = checkKeys(fn, opts, LWSSIM_KEYS);
-  const { head: h, exps, per } = lwssimLevels(fn, o, img);
-  return new Float64Array([...encodeHead(h), ...exps, per.length / 3, ...per]);
+export const LWSSIM_KEYS_LIST: readonly string[] = LWSSIM_KEYS;
+
+export function lwssimOptions(fn: string, o: Options, a: CheckedImage, b: CheckedImage): { abi: Float64Array; dataRange: number } {
+  const { head: h, exps, per } = lwssimLevels(fn, o, a, [['ref', a], ['img', b]]);
+  return { abi: new Float64Array([...encodeHead(h), ...exps, per.length / 3, ...per]), dataRange: h.dataRange };
 }

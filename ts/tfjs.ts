@@ -21,29 +21,51 @@ function batchShape(fn: string, t: Tensor): [number, number, number, number] {
   throw new RangeError(`${fn}: tensors must be [batch, height, width, channels] or [height, width, channels], got rank ${t.rank}`);
 }
 
-function adapt<O extends object>(fn: string, loss: Loss<O>, options?: O): TfLoss {
-  if ((options as { grad?: unknown } | undefined)?.grad !== undefined) {
+/** Options of every adapter, besides the loss's own. */
+export interface AdapterOptions {
+  /**
+   * Also compute the gradient with respect to `yTrue` (default true): the
+   * loss depends on both, and a target that is itself trained (a learned
+   * target, two networks trained together) needs it. Every loss here is
+   * symmetric, so it is the same backward pass with the roles swapped: one
+   * more pass per step. Pass false when the target is data, to save it.
+   */
+  targetGrad?: boolean;
+}
+
+function adapt<O extends object>(fn: string, loss: Loss<O>, options?: O & AdapterOptions): TfLoss {
+  const { targetGrad = true, ...rest } = (options ?? {}) as O & AdapterOptions & { grad?: unknown };
+  if (rest.grad !== undefined) {
     throw new TypeError(`${fn}: the gradient is TensorFlow.js's to ask for; drop the 'grad' option`);
   }
+  if (typeof targetGrad !== 'boolean') throw new TypeError(`${fn}: targetGrad must be true or false, got ${String(targetGrad)}`);
+  const opts = rest as O;
   const f = customGrad(((yTrue: Tensor, yPred: Tensor) => {
     const shape = batchShape(fn, yPred);
+    const pred = { data: yPred.dataSync() as Float32Array, shape };
+    const target = { data: yTrue.dataSync() as Float32Array, shape: batchShape(fn, yTrue) };
     // The gradient is computed with the value: a training step always needs
     // both, and one pass costs less than two.
-    const r = loss({ data: yPred.dataSync() as Float32Array, shape }, { data: yTrue.dataSync() as Float32Array, shape: batchShape(fn, yTrue) },
-      { ...options, grad: true } as O);
+    const r = loss(pred, target, { ...opts, grad: true } as O);
     return {
       value: scalar(r.loss),
-      gradFunc: (dy: Tensor) => [zerosLike(yTrue), mul(tensor(r.grad!, yPred.shape, 'float32'), dy)],
+      gradFunc: (dy: Tensor) => {
+        // d loss(pred, target) / d target = d loss(target, pred) / d (first argument).
+        const gTrue = targetGrad
+          ? mul(tensor(loss(target, pred, { ...opts, grad: true } as O).grad!, yTrue.shape, 'float32'), dy)
+          : zerosLike(yTrue);
+        return [gTrue, mul(tensor(r.grad!, yPred.shape, 'float32'), dy)];
+      },
     };
   }) as never) as unknown as TfLoss;
   return (yTrue, yPred) => f(yTrue, yPred);
 }
 
 /** 1 - SSIM as a TF.js loss. */
-export const ssimLoss = (options?: Omit<SsimLossOptions, 'grad' | 'perSample'>) => adapt('ssimLoss', losses.ssimLoss, options);
+export const ssimLoss = (options?: Omit<SsimLossOptions, 'grad' | 'perSample'> & AdapterOptions) => adapt('ssimLoss', losses.ssimLoss, options);
 /** 1 - MS-SSIM as a TF.js loss. */
-export const msssimLoss = (options?: Omit<MsssimLossOptions, 'grad' | 'perSample'>) => adapt('msssimLoss', losses.msssimLoss, options);
+export const msssimLoss = (options?: Omit<MsssimLossOptions, 'grad' | 'perSample'> & AdapterOptions) => adapt('msssimLoss', losses.msssimLoss, options);
 /** alpha (1 - S) + beta L1 / L as a TF.js loss. */
-export const dssimMaeLoss = (options?: Omit<DssimMaeLossOptions, 'grad' | 'perSample'>) => adapt('dssimMaeLoss', losses.dssimMaeLoss, options);
+export const dssimMaeLoss = (options?: Omit<DssimMaeLossOptions, 'grad' | 'perSample'> & AdapterOptions) => adapt('dssimMaeLoss', losses.dssimMaeLoss, options);
 /** 1 - LWSSIM / 2 as a TF.js loss. */
-export const lwssimLoss = (options?: Omit<LwssimLossOptions, 'grad' | 'perSample'>) => adapt('lwssimLoss', losses.lwssimLoss, options);
+export const lwssimLoss = (options?: Omit<LwssimLossOptions, 'grad' | 'perSample'> & AdapterOptions) => adapt('lwssimLoss', losses.lwssimLoss, options);

@@ -1,12 +1,22 @@
-// Every input is checked here, before any WebAssembly runs, so a mistake
-// surfaces as a TypeError (wrong kind of thing) or RangeError (wrong value)
-// naming the argument, and the module is never left mid-call.
+// Every input is read once and checked here, before any WebAssembly runs,
+// so a mistake surfaces as a TypeError (wrong kind of thing) or RangeError
+// (wrong value) naming the argument, and the module is never left mid-call.
+//
+// Read once: a call first snapshots its arguments (each image's data,
+// width, height, channels; each option, arrays copied) and only then checks
+// them. After the snapshot no code of the caller's runs (no getter, no
+// Proxy trap), so nothing can change what was checked before it is
+// computed. Pixel arrays are recognised and measured by the engine's own
+// typed-array internals, never by their (redefinable) properties.
 
-import type { Image, PixelData } from './types.js';
+import { DOMAIN, MAX_OPTION_ARRAY, MAX_PIXEL_OVER_RANGE, MAX_PIXELS, type Range } from './domain.js';
+import type { PixelData } from './types.js';
 
+export { MAX_PIXELS };
 export type PixelKind = 'u8' | 'u16' | 'f32';
 
-/** An image whose every property has been checked. */
+/** An image whose every property has been checked. `data` is a fresh view
+ *  of exactly the checked length (no own properties of the caller's). */
 export interface CheckedImage {
   data: PixelData;
   kind: PixelKind;
@@ -15,23 +25,85 @@ export interface CheckedImage {
   channels: number;
 }
 
-/** Largest image accepted (pixels): above an 8K frame, within wasm32's 4 GiB. */
-export const MAX_PIXELS = 2 ** 26;
+/** What was read off an image argument, unchecked. */
+export interface RawImage {
+  data: unknown;
+  width: unknown;
+  height: unknown;
+  channels: unknown;
+}
 
+// ---- descriptions for messages ----
+
+function brief(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v);
+  return describe(v);
+}
+
+/** What a value is, for "got ..." in messages. */
 export function describe(v: unknown): string {
+  if (v === undefined) return 'undefined';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an Array';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
+  if (Array.isArray(v)) {
+    if (v.length <= 6) return `[${Array.from({ length: v.length }, (_, i) => (i in v ? brief(v[i]) : '<hole>')).join(', ')}]`;
+    return `an array of ${v.length} elements`;
+  }
+  switch (typeof v) {
+    case 'number': return String(v);
+    case 'string': return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+    case 'boolean': return `the boolean ${v}`;
+    case 'bigint': return `the bigint ${v}n`;
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+  }
+  const tag = typedArrayTag(v);
+  if (tag) return `a ${tag}`;
+  let name: unknown;
+  try {
+    name = Object.getPrototypeOf(v)?.constructor?.name;
+  } catch {
+    name = undefined;
+  }
+  return typeof name === 'string' && name && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
-function kindOf(data: unknown): PixelKind | undefined {
-  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'u8';
-  if (data instanceof Uint16Array) return 'u16';
-  if (data instanceof Float32Array) return 'f32';
-  return undefined;
+// ---- typed arrays, by their internal slots ----
+
+const TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (key: PropertyKey) => Object.getOwnPropertyDescriptor(TypedArrayProto, key)!.get!;
+const TAG = intrinsic(Symbol.toStringTag);
+const LENGTH = intrinsic('length');
+const BUFFER = intrinsic('buffer');
+const OFFSET = intrinsic('byteOffset');
+
+/** 'Uint8Array', 'Float32Array', ... for a genuine typed array (of any
+ *  realm), undefined for anything else, however it is dressed up. */
+export function typedArrayTag(v: unknown): string | undefined {
+  return ArrayBuffer.isView(v) ? (TAG.call(v) as string | undefined) : undefined;
 }
+
+const KINDS: Record<string, PixelKind> = { Uint8Array: 'u8', Uint8ClampedArray: 'u8', Uint16Array: 'u16', Float32Array: 'f32' };
+const CTORS = { u8: Uint8Array, u16: Uint16Array, f32: Float32Array } as const;
+
+/** The real element count of a genuine typed array (0 once detached). */
+export function realLength(v: ArrayBufferView): number {
+  return LENGTH.call(v) as number;
+}
+
+/**
+ * A fresh view of exactly `length` elements over the same memory, so the
+ * wasm glue (which reads `.length`) sees the real size. Shared memory is
+ * copied: another thread could write into it between check and use.
+ */
+function freshView(kind: PixelKind, v: ArrayBufferView, length: number): PixelData {
+  const buffer = BUFFER.call(v) as ArrayBufferLike;
+  const view = new CTORS[kind](buffer as ArrayBuffer, OFFSET.call(v) as number, length);
+  const shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+  return shared ? view.slice() : view;
+}
+
+// ---- scalars ----
 
 export function positiveInt(fn: string, what: string, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${what} must be a number, got ${describe(v)}`);
@@ -39,12 +111,42 @@ export function positiveInt(fn: string, what: string, v: unknown): number {
   return v;
 }
 
-export function checkImage(fn: string, name: string, img: unknown): CheckedImage {
-  if (typeof img !== 'object' || img === null) {
+/** A finite number within [lo, hi] (an integer when asked). */
+export function inRange(fn: string, name: string, v: unknown, [lo, hi]: Range, integer = false): number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
+  if (!(v >= lo && v <= hi) || (integer && !Number.isInteger(v))) {
+    throw new RangeError(`${fn}: ${name} must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi}, got ${v}`);
+  }
+  return v;
+}
+
+export function oneOf<T extends string>(fn: string, name: string, v: unknown, values: readonly T[]): T {
+  const list = values.map((s) => `'${s}'`).join(', ');
+  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be one of ${list}, got ${describe(v)}`);
+  if (!values.includes(v as T)) throw new RangeError(`${fn}: ${name} must be one of ${list}, got '${v}'`);
+  return v as T;
+}
+
+export function bool(fn: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+// ---- images ----
+
+/** Reads an image argument's four properties, each once. */
+export function readImage(fn: string, name: string, img: unknown): RawImage {
+  if (typeof img !== 'object' || img === null || typedArrayTag(img) !== undefined) {
     throw new TypeError(`${fn}: ${name} must be an image { data, width, height, channels? }, got ${describe(img)}`);
   }
-  const { data, width, height, channels } = img as Image;
-  const kind = kindOf(data);
+  const o = img as Record<string, unknown>;
+  return { data: o.data, width: o.width, height: o.height, channels: o.channels };
+}
+
+export function checkImage(fn: string, name: string, raw: RawImage): CheckedImage {
+  const { data, width, height, channels } = raw;
+  const tag = typedArrayTag(data);
+  const kind = tag === undefined ? undefined : KINDS[tag];
   if (kind === undefined) {
     throw new TypeError(
       `${fn}: ${name}.data must be a Uint8Array, Uint8ClampedArray, Uint16Array or Float32Array, got ${describe(data)}`,
@@ -55,25 +157,27 @@ export function checkImage(fn: string, name: string, img: unknown): CheckedImage
   if (w * h > MAX_PIXELS) {
     throw new RangeError(`${fn}: ${name} is ${w}x${h} = ${w * h} pixels; at most ${MAX_PIXELS} are supported`);
   }
+  const length = realLength(data as ArrayBufferView);
   let c: number;
   if (channels === undefined) {
-    c = data.length / (w * h);
+    c = length / (w * h);
     if (!Number.isInteger(c) || c < 1 || c > 4) {
       throw new RangeError(
-        `${fn}: ${name}.data holds ${data.length} values, not 1-4 channels of a ${w}x${h} image; pass channels or fix the size`,
+        `${fn}: ${name}.data holds ${length} values, not 1-4 channels of a ${w}x${h} image; pass channels or fix the size`,
       );
     }
   } else {
     c = positiveInt(fn, `${name}.channels`, channels);
     if (c > 4) throw new RangeError(`${fn}: ${name}.channels must be 1, 2, 3 or 4, got ${c}`);
-    if (data.length !== w * h * c) {
+    if (length !== w * h * c) {
       throw new RangeError(
-        `${fn}: ${name}.data holds ${data.length} values; a ${w}x${h} image with ${c} channels needs ${w * h * c}`,
+        `${fn}: ${name}.data holds ${length} values; a ${w}x${h} image with ${c} channels needs ${w * h * c}`,
       );
     }
   }
-  if (kind === 'f32') checkFinite(fn, `${name}.data`, data as Float32Array);
-  return { data, kind, width: w, height: h, channels: c };
+  const view = freshView(kind, data as ArrayBufferView, length);
+  if (kind === 'f32') checkFinite(fn, `${name}.data`, view as Float32Array);
+  return { data: view, kind, width: w, height: h, channels: c };
 }
 
 /** Float data must hold no NaN or infinity (integer arrays cannot). */
@@ -84,8 +188,40 @@ export function checkFinite(fn: string, name: string, d: Float32Array): void {
   }
 }
 
-/** Checks both images and that they can be compared. */
-export function checkPair(fn: string, ref: unknown, img: unknown, names = ['ref', 'img']): [CheckedImage, CheckedImage] {
+/**
+ * A metric's pixels must lie within +-64 L (domain.ts says why). Integer
+ * data is scanned only when its type's range could exceed that.
+ */
+export function checkMagnitude(fn: string, images: [string, CheckedImage][], dataRange: number): void {
+  const limit = MAX_PIXEL_OVER_RANGE * dataRange;
+  for (const [name, img] of images) {
+    const typeMax = img.kind === 'u8' ? 255 : img.kind === 'u16' ? 65535 : Infinity;
+    if (typeMax <= limit) continue;
+    const d = img.data;
+    for (let i = 0; i < d.length; i++) {
+      if (Math.abs(d[i]!) > limit) {
+        const hint = img.kind === 'f32'
+          ? ' (0-255 or 0-65535 data in a Float32Array? pass dataRange: 255 or 65535)'
+          : ` (${img.kind === 'u8' ? '8' : '16'}-bit data is scored with dataRange ${typeMax} unless told otherwise)`;
+        throw new RangeError(
+          `${fn}: ${name}.data[${i}] is ${d[i]} but dataRange is ${dataRange}: pixels must lie within ` +
+            `+-${MAX_PIXEL_OVER_RANGE} x dataRange, or the score means nothing${hint}`,
+        );
+      }
+    }
+  }
+}
+
+/** Whether every value of a float image is >= 0 (integer images always are). */
+export function nonNegative(img: { data: PixelData; kind: PixelKind }): boolean {
+  if (img.kind !== 'f32') return true;
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) if (d[i]! < 0) return false;
+  return true;
+}
+
+/** Checks both (already read) images and that they can be compared. */
+export function checkPair(fn: string, ref: RawImage, img: RawImage, names = ['ref', 'img']): [CheckedImage, CheckedImage] {
   const a = checkImage(fn, names[0]!, ref);
   const b = checkImage(fn, names[1]!, img);
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {
@@ -101,47 +237,66 @@ export function checkPair(fn: string, ref: unknown, img: unknown, names = ['ref'
 
 // ---- options ----
 
-export function checkKeys(fn: string, opts: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+/** A hole of a sparse array, kept in the snapshot so its check can name it. */
+const HOLE: unique symbol = Symbol('hole');
+
+/** Options as read: own enumerable keys only, each value read once, arrays copied. */
+export type Options = Record<string, unknown>;
+
+/**
+ * Snapshots an options object: unknown keys are a TypeError; each value is
+ * read once (a getter runs once, here); arrays are copied with their holes
+ * marked. `undefined` values count as absent.
+ */
+export function readOptions(fn: string, opts: unknown, allowed: readonly string[]): Options {
+  const out: Options = Object.create(null) as Options;
+  if (opts === undefined) return out;
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts) || typedArrayTag(opts) !== undefined) {
     throw new TypeError(`${fn}: options must be an object, got ${describe(opts)}`);
   }
   for (const k of Object.keys(opts)) {
     if (!allowed.includes(k)) {
       throw new TypeError(`${fn}: unknown option '${k}' (known: ${allowed.join(', ')})`);
     }
+    const v = (opts as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) {
+      const n = v.length;
+      if (n > MAX_OPTION_ARRAY) throw new RangeError(`${fn}: ${k} has ${n} entries; far more than any option takes`);
+      const copy: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) copy[i] = i in v ? v[i] : HOLE;
+      out[k] = copy;
+    } else {
+      out[k] = v;
+    }
   }
-  return opts as Record<string, unknown>;
+  return out;
 }
 
-export function num(fn: string, name: string, v: unknown, test: (x: number) => boolean, rule: string): number {
-  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
-  if (!Number.isFinite(v) || !test(v)) throw new RangeError(`${fn}: ${name} must be ${rule}, got ${v}`);
-  return v;
-}
-
-export function oneOf<T extends string>(fn: string, name: string, v: unknown, values: readonly T[]): T {
-  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be one of ${values.map((s) => `'${s}'`).join(', ')}, got ${describe(v)}`);
-  if (!values.includes(v as T)) throw new RangeError(`${fn}: ${name} must be one of ${values.map((s) => `'${s}'`).join(', ')}, got '${v}'`);
-  return v as T;
-}
-
-export function bool(fn: string, name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describe(v)}`);
-  return v;
+/** A snapshotted array of numbers, each checked by `each`. */
+export function numberArray(fn: string, name: string, v: unknown, [lo, hi]: Range, each: (x: unknown, what: string) => number): number[] {
+  if (!Array.isArray(v)) throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${describe(v)}`);
+  if (v.length < lo || v.length > hi) {
+    throw new RangeError(`${fn}: ${name} must have ${lo === hi ? lo : `${lo} to ${hi}`} entries, got ${v.length}`);
+  }
+  return v.map((x, i) => {
+    if (x === HOLE) throw new TypeError(`${fn}: ${name}[${i}] is missing (a hole in a sparse array)`);
+    return each(x, `${name}[${i}]`);
+  });
 }
 
 /** An odd window side that fits the image. */
 export function windowSize(fn: string, name: string, v: unknown, img: { width: number; height: number }): number {
-  const n = num(fn, name, v, (x) => Number.isInteger(x) && x > 0 && x % 2 === 1, 'an odd positive integer');
-  if (n > img.width || n > img.height) {
-    throw new RangeError(`${fn}: a ${n}x${n} window does not fit a ${img.width}x${img.height} image`);
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
+  if (!(Number.isInteger(v) && v > 0 && v % 2 === 1)) throw new RangeError(`${fn}: ${name} must be an odd positive integer, got ${v}`);
+  if (v > img.width || v > img.height) {
+    throw new RangeError(`${fn}: a ${v}x${v} window does not fit a ${img.width}x${img.height} image`);
   }
-  return n;
+  return v;
 }
 
-export function numberArray(fn: string, name: string, v: unknown): number[] {
-  if (!Array.isArray(v)) throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${describe(v)}`);
-  if (v.length === 0) throw new RangeError(`${fn}: ${name} must not be empty`);
-  return v.map((x, i) => num(fn, `${name}[${i}]`, x, () => true, 'finite'));
-}
+/** The domain table, for messages and checks elsewhere. */
+export { DOMAIN };
+
+/** Snapshots options and refuses unknown keys (the older name of readOptions). */
+export const checkKeys = readOptions;

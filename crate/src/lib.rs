@@ -19,6 +19,7 @@ pub mod levels;
 pub mod loss;
 pub mod lwssim;
 pub mod matlab;
+pub mod memory;
 pub mod msssim;
 pub mod plane;
 pub mod real;

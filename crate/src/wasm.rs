@@ -2,13 +2,17 @@
 //! loses ~eps * E[x^2], which puts single windows and 3x3 LWSSIM levels
 //! 5e-5 away from the float64 peers (measured on the fixtures).
 //! Options cross the boundary as one `Float64Array`
-//! whose layout is defined here and mirrored in `ts/abi.ts`: a positional
-//! array costs one copy and no serialisation library, and the TypeScript
-//! layer has already validated every value.
+//! whose layout is defined here and mirrored in `ts/options.ts` and
+//! `ts/losses.ts`: a positional array costs one copy and no serialisation
+//! library. The TypeScript layer has validated every value; the Rust API
+//! checks them again (a second line), and its errors leave here tagged
+//! `ssimkit:range:` so ts/backend.ts turns them into RangeErrors. Nothing
+//! read here can panic: counts are bounded by the array they come from.
 
 use wasm_bindgen::prelude::*;
 
 use crate::api::{self, Channels, Scales, Score};
+use crate::memory::{self, Call, LossOp, Op};
 use crate::image::{Color, Image, Pixels};
 use crate::lwssim::LwssimParams;
 use crate::ssim::SsimParams;
@@ -90,9 +94,25 @@ fn window(kind: f64, size: f64, sigma: f64) -> Window {
     if kind == 1.0 { Window::Box { size } } else { Window::Gaussian { size, sigma } }
 }
 
+/// An error the TypeScript layer shows as a RangeError.
+fn tag(e: impl core::fmt::Display) -> JsError {
+    JsError::new(&format!("ssimkit:range:{e}"))
+}
+
+fn too_short() -> JsError {
+    tag("the option array is too short (the TypeScript layer and the module disagree)")
+}
+
+/// A count read from the options, bounded by what the array can hold.
+fn count(o: &[f64], i: usize, per: usize) -> Result<usize, JsError> {
+    let v = arg(o, i)?;
+    let max = o.len().saturating_sub(i + 1) / per.max(1);
+    if v >= 0.0 && v == v.trunc() && v <= max as f64 { Ok(v as usize) } else { Err(too_short()) }
+}
+
 fn head(o: &[f64]) -> Result<(SsimParams, Channels), JsError> {
     if o.len() < HEAD {
-        return Err(JsError::new("ssimkit: option array too short"));
+        return Err(too_short());
     }
     let p = SsimParams {
         window: window(o[WINDOW], o[SIZE], o[SIGMA]),
@@ -110,45 +130,45 @@ fn head(o: &[f64]) -> Result<(SsimParams, Channels), JsError> {
 }
 
 fn arg(o: &[f64], i: usize) -> Result<f64, JsError> {
-    o.get(i).copied().ok_or_else(|| JsError::new("ssimkit: option array too short"))
+    o.get(i).copied().ok_or_else(too_short)
 }
 
 fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
-    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (mut p, ch) = head(o)?;
     p.sample_covariance = arg(o, HEAD)? == 1.0;
     let matlab = arg(o, HEAD + 1)? == 1.0;
     let want_map = arg(o, HEAD + 2)? == 1.0;
     let r = if matlab {
-        api::ssim_matlab(&x, &y, &p, ch.data_range, want_map)?
+        api::ssim_matlab(&x, &y, &p, ch.data_range, want_map)
     } else {
-        api::ssim(&x, &y, &p, &ch, want_map)?
+        api::ssim(&x, &y, &p, &ch, want_map)
     };
-    Ok(Output(r))
+    Ok(Output(r.map_err(tag)?))
 }
 
 fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
-    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (p, ch) = head(o)?;
-    let n = arg(o, HEAD)? as usize;
+    let n = count(o, HEAD, 1)?;
     let scales = if n == 0 {
         Scales::Auto
     } else {
         Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?)
     };
-    Ok(Output(api::msssim(&x, &y, &p, &ch, &scales)?))
+    Ok(Output(api::msssim(&x, &y, &p, &ch, &scales).map_err(tag)?))
 }
 
 fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
-    let (x, y) = (Image::new(x, w, h, c)?, Image::new(y, w, h, c)?);
+    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (p, ch) = head(o)?;
     let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
-    Ok(Output(api::lwssim(&x, &y, &lp, &ch)?))
+    Ok(Output(api::lwssim(&x, &y, &lp, &ch).map_err(tag)?))
 }
 
 /// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].
 fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Result<LwssimParams, JsError> {
-    let n = arg(o, at + 3)? as usize;
+    let n = count(o, at + 3, 3)?;
     let mut levels = Vec::with_capacity(n);
     for i in 0..n {
         let b = at + 4 + 3 * i;
@@ -211,22 +231,22 @@ pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels
         1 => Pixels::U16(&[]),
         _ => Pixels::F32(&[]),
     };
-    Ok(Stream(Scorer::new(m, pixels, width, height, channels, ch)?))
+    Ok(Stream(Scorer::new(m, pixels, width, height, channels, ch).map_err(tag)?))
 }
 
 #[wasm_bindgen]
 impl Stream {
     pub fn feed_u8(&mut self, x: &[u8], y: &[u8]) -> Result<(), JsError> {
-        Ok(self.0.feed(Pixels::U8(x), Pixels::U8(y))?)
+        self.0.feed(Pixels::U8(x), Pixels::U8(y)).map_err(tag)
     }
     pub fn feed_u16(&mut self, x: &[u16], y: &[u16]) -> Result<(), JsError> {
-        Ok(self.0.feed(Pixels::U16(x), Pixels::U16(y))?)
+        self.0.feed(Pixels::U16(x), Pixels::U16(y)).map_err(tag)
     }
     pub fn feed_f32(&mut self, x: &[f32], y: &[f32]) -> Result<(), JsError> {
-        Ok(self.0.feed(Pixels::F32(x), Pixels::F32(y))?)
+        self.0.feed(Pixels::F32(x), Pixels::F32(y)).map_err(tag)
     }
     pub fn finish(&self) -> Result<Output, JsError> {
-        Ok(Output(self.0.finish()?))
+        Ok(Output(self.0.finish().map_err(tag)?))
     }
 }
 
@@ -262,14 +282,14 @@ impl LossOutput {
 }
 
 fn weights_at(o: &[f64], at: usize) -> Result<Vec<f64>, JsError> {
-    let n = arg(o, at)? as usize;
+    let n = count(o, at, 1)?;
     (0..n).map(|i| arg(o, at + 1 + i)).collect()
 }
 
 fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
     const HEAD: usize = 9;
     if o.len() < HEAD {
-        return Err(JsError::new("ssimkit: option array too short"));
+        return Err(too_short());
     }
     let ssim = SsimParams {
         window: window(o[1], o[2], o[3]),
@@ -288,7 +308,7 @@ fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
             l1: if arg(o, HEAD + 3)? == 1.0 { L1::Gaussian } else { L1::Plain },
         },
         3 => LossKind::Lwssim(lwssim_params(o, HEAD, o[1], &ssim)?),
-        k => return Err(JsError::new(&format!("ssimkit: unknown loss kind {k}"))),
+        k => return Err(tag(format!("unknown loss kind {k}"))),
     };
     Ok(LossSpec { kind, ssim, data_range: o[6] })
 }
@@ -297,6 +317,81 @@ fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
 #[allow(clippy::too_many_arguments)]
 pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c: usize, nchw: bool, options: &[f64], grad: bool) -> Result<LossOutput, JsError> {
     let layout = if nchw { Layout::Nchw } else { Layout::Nhwc };
-    let (p, t) = (Batch::new(pred, n, h, w, c, layout)?, Batch::new(target, n, h, w, c, layout)?);
-    Ok(LossOutput(loss::loss(&p, &t, &loss_spec(options)?, grad)?))
+    let (p, t) = (Batch::new(pred, n, h, w, c, layout).map_err(tag)?, Batch::new(target, n, h, w, c, layout).map_err(tag)?);
+    Ok(LossOutput(loss::loss(&p, &t, &loss_spec(options)?, grad).map_err(tag)?))
+}
+
+// ---- memory, before a call ----
+
+/// Checks, before any pixel is copied in, that the call described can have
+/// the memory it needs (see `memory`): more than a wasm32 module addresses
+/// is refused with the figure; a large need is reserved now, so a host that
+/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
+/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
+/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
+    let sample_bytes = match kind {
+        0 => 1,
+        1 => 2,
+        _ => 4,
+    };
+    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: rayon::current_num_threads() };
+    if op == 4 {
+        let spec = loss_spec(o)?;
+        let (kind, window, levels) = match &spec.kind {
+            loss::LossKind::Structural(Structure::Ssim) => (LossOp::Ssim, spec.ssim.window.size(), 1),
+            loss::LossKind::Structural(Structure::Msssim(_)) => (LossOp::Msssim, spec.ssim.window.size(), 1),
+            loss::LossKind::DssimMae { structure, .. } => {
+                (LossOp::DssimMae { msssim: matches!(structure, Structure::Msssim(_)) }, spec.ssim.window.size(), 1)
+            }
+            loss::LossKind::Lwssim(lp) => (LossOp::Lwssim, lp.levels.iter().map(|(w, _)| w.size()).max().unwrap_or(1), lp.levels.len()),
+        };
+        call.op = Op::Loss { kind, grad };
+        call.window = window;
+        call.levels = levels;
+    } else {
+        let (p, ch) = head(o)?;
+        call.window = p.window.size();
+        let probe = Image { pixels: Pixels::U8(&[]), width, height, channels };
+        call.planes = probe.plane_sources(ch.color, ch.alpha).len();
+        call.op = match op {
+            0 => Op::SsimStream,
+            1 => Op::SsimWhole { matlab: arg(o, HEAD + 1)? == 1.0 },
+            2 => Op::Msssim,
+            _ => {
+                let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
+                call.window = lp.levels.iter().map(|(w, _)| w.size()).max().unwrap_or(1);
+                call.levels = lp.levels.len();
+                Op::LwssimStream
+            }
+        };
+    }
+    let need = memory::need(&call);
+    if !(need <= memory::ADDRESSABLE) {
+        return Err(tag(format!(
+            "this call needs about {} of WebAssembly memory, more than the {} a 32-bit WebAssembly module can address{}",
+            memory::mib(need),
+            memory::mib(memory::ADDRESSABLE),
+            match call.op {
+                Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
+                Op::Msssim => "; scale the images down first",
+                _ => "",
+            }
+        )));
+    }
+    if need > memory::RESERVE_ABOVE {
+        // One block of the whole need, freed at once: the allocator keeps
+        // it, and the call's allocations are carved from it.
+        let mut probe: Vec<u8> = Vec::new();
+        if probe.try_reserve_exact(need as usize).is_err() {
+            return Err(tag(format!(
+                "this call needs about {} of WebAssembly memory, and this host would not grow the module's memory to it (it holds {} now)",
+                memory::mib(need),
+                memory::mib(memory_bytes())
+            )));
+        }
+    }
+    Ok(())
 }

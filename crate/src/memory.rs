@@ -1,0 +1,160 @@
+//! How much WebAssembly memory a call needs, known before anything is
+//! allocated. A 32-bit module has at most 4 GiB, and a host may give less;
+//! running out inside a call is a trap (`unreachable`) after seconds of
+//! work. So the TypeScript layer asks first (`reserve` in wasm.rs): a call
+//! whose need exceeds what can be addressed is refused with the number, and
+//! a large need is reserved (the allocator grows memory once, then reuses
+//! the block), so a host that cannot give it is found before any work.
+//!
+//! The figures are upper bounds of the allocations each path makes (inputs
+//! copied in by the glue, planes, pyramids, gradients, per-thread scratch),
+//! held to measured peaks by test/memory-need.test.ts.
+
+use crate::stream::{CHUNK, STRIP};
+
+/// What a call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// SSIM fed in bands of rows (no map).
+    SsimStream,
+    /// SSIM on whole images (a map, or the matlab preset).
+    SsimWhole { matlab: bool },
+    Msssim,
+    /// LWSSIM fed in bands of rows.
+    LwssimStream,
+    /// A batch loss.
+    Loss { kind: LossOp, grad: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossOp {
+    Ssim,
+    Msssim,
+    /// DSSIM+MAE with SSIM (false) or MS-SSIM (true) as its structure.
+    DssimMae { msssim: bool },
+    Lwssim,
+}
+
+/// The sizes of a call.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    pub op: Op,
+    /// Bytes per sample of the pixel type (1, 2 or 4).
+    pub sample_bytes: usize,
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    /// Planes compared (metrics: R, G, B or luma, and alpha if asked).
+    pub planes: usize,
+    /// Images in the batch (1 for metrics).
+    pub n: usize,
+    /// Largest window side, and how many levels (LWSSIM) or 1.
+    pub window: usize,
+    pub levels: usize,
+    /// Threads that may each hold their scratch at once.
+    pub threads: usize,
+}
+
+/// Bytes one TypeScript band carries per image (ts/backend.ts BAND_BYTES).
+pub const BAND_BYTES: f64 = (4 << 20) as f64;
+
+/// Needs above this are reserved before the call (below it, the memory a
+/// call leaves behind is reused by the next, and reserving would only grow
+/// it for nothing).
+pub const RESERVE_ABOVE: f64 = (128 << 20) as f64;
+
+/// What a wasm32 module can address at most, less what the module itself
+/// (stack, statics, allocator) keeps.
+pub const ADDRESSABLE: f64 = 4_294_967_296.0 - (16 << 20) as f64;
+
+/// Scratch one thread holds while streaming rows of a plane pair: two raw
+/// rows, the padded products, the ring of filtered rows, the level sums.
+fn stream_scratch(c: &Call) -> f64 {
+    let w = c.width as f64;
+    let n = c.window as f64;
+    let strip = STRIP.min(c.width) as f64;
+    let padded = strip + 2.0 * n + 1.0;
+    8.0 * (2.0 * w + 5.0 * padded + (2.0 * n + 3.0) * 5.0 * padded + (c.levels as f64 + 2.0) * 5.0 * strip + padded)
+}
+
+/// Bytes `call` needs at its peak (an upper bound).
+pub fn need(c: &Call) -> f64 {
+    let (w, h) = (c.width as f64, c.height as f64);
+    let hw = w * h;
+    let plane = 8.0 * hw; // one f64 plane
+    let image = hw * c.channels as f64 * c.sample_bytes as f64;
+    let threads = c.threads.max(1) as f64;
+    let scratch = threads * stream_scratch(c) + (1 << 20) as f64;
+    let chunk_sums = |passes: f64| passes * c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0;
+    match c.op {
+        Op::SsimStream | Op::LwssimStream => {
+            let row = w * c.channels as f64 * c.sample_bytes as f64;
+            let band = BAND_BYTES.max(row);
+            // The rows a chunk still needs besides the band, stored in a
+            // Vec that may double: per image, the glue's copy of the band
+            // plus up to twice (band + retained rows).
+            let retained = (2.0 * CHUNK as f64 + 2.0 * c.window as f64 + 2.0) * row;
+            2.0 * (band + 2.0 * (band + retained)) + scratch + chunk_sums(c.levels as f64)
+        }
+        Op::SsimWhole { matlab } => {
+            let map = 4.0 * hw;
+            let per_thread_mean = threads * 8.0 * (CHUNK as f64 * w + STRIP as f64);
+            let work = if matlab { 2.0 * 2.0 * plane } else { 0.0 };
+            2.0 * image + map + per_thread_mean + work + scratch + chunk_sums(1.0)
+        }
+        Op::Msssim => {
+            // One channel's two planes at a time (the others not yet read),
+            // their pyramids (1/4 + 1/16 + ... < 1/3 of a plane each), and
+            // the planes of the first scale while the second is made.
+            2.0 * image + 2.0 * plane * (1.0 + 1.0 / 3.0) + 2.0 * plane + scratch
+        }
+        Op::Loss { kind, grad } => {
+            let values = hw * c.channels as f64 * c.n as f64;
+            let inputs = 2.0 * 4.0 * values + if grad { 4.0 * values } else { 0.0 };
+            // Planes of one (sample, channel) at a time, in f64 planes.
+            let units = match (kind, grad) {
+                (LossOp::Ssim, false) => 3.0,
+                (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => 6.0,
+                (LossOp::DssimMae { msssim: false }, false) => 4.0,
+                (LossOp::Lwssim, false) => 3.0,
+                (LossOp::Ssim, true) => 9.0,
+                (LossOp::DssimMae { msssim: false }, true) => 11.0,
+                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => 15.0,
+                (LossOp::Lwssim, true) => 6.0 + 3.0 * c.levels as f64,
+            };
+            inputs + units * plane + scratch
+        }
+    }
+}
+
+/// Mebibytes, for messages.
+pub fn mib(bytes: f64) -> String {
+    let m = bytes / (1 << 20) as f64;
+    if m >= 1024.0 {
+        format!("{:.1} GiB", m / 1024.0)
+    } else {
+        format!("{m:.0} MiB")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(op: Op, w: usize, h: usize) -> Call {
+        Call { op, sample_bytes: 1, width: w, height: h, channels: 4, planes: 3, n: 1, window: 11, levels: 1, threads: 1 }
+    }
+
+    #[test]
+    fn an_8k_msssim_fits_and_a_huge_batch_does_not() {
+        assert!(need(&call(Op::Msssim, 8192, 8192)) < ADDRESSABLE);
+        let mut c = call(Op::Loss { kind: LossOp::Ssim, grad: true }, 1024, 1024);
+        c.n = 512;
+        assert!(need(&c) > ADDRESSABLE);
+    }
+
+    #[test]
+    fn streams_stay_small_for_4k() {
+        assert!(need(&call(Op::SsimStream, 3840, 2160)) < (64 << 20) as f64);
+    }
+}
