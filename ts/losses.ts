@@ -9,7 +9,7 @@ import type {
   Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
 import {
-  bool, checkFinite, describe, inRange, oneOf, type Options, positiveInt, readOptions, realLength, typedArrayTag,
+  bool, checkFinite, given, describe, inRange, oneOf, type Options, positiveInt, readOptions, realLength, typedArrayTag,
 } from './validate.js';
 
 interface CheckedBatch {
@@ -145,8 +145,8 @@ export function dssimMaeLoss(pred: LossInput, target: LossInput, options?: Dssim
   const fn = 'dssimMaeLoss';
   const [p, t, o] = args(fn, pred, target, options, DSSIM_MAE_KEYS);
   const { h, abi } = lossHead(fn, 2, o, dimsOf(p), { window: 'gaussian', size: 11 });
-  const alpha = inRange(fn, 'alpha', o.alpha ?? 0.8, DOMAIN.mix);
-  const beta = inRange(fn, 'beta', o.beta ?? 0.2, DOMAIN.mix);
+  const alpha = inRange(fn, 'alpha', given(o.alpha, 0.8), DOMAIN.mix);
+  const beta = inRange(fn, 'beta', given(o.beta, 0.2), DOMAIN.mix);
   if (alpha === 0 && beta === 0) throw new RangeError(`${fn}: alpha and beta must not both be 0 (the loss would be 0 whatever the images)`);
   const structure = o.structure === undefined ? 'ssim' : oneOf(fn, 'structure', o.structure, ['ssim', 'msssim'] as const);
   const l1 = o.l1 === undefined ? 'plain' : oneOf(fn, 'l1', o.l1, ['plain', 'gaussian'] as const);

@@ -5,7 +5,7 @@
 
 import { DOMAIN } from './domain.js';
 import {
-  bool, type CheckedImage, describe, inRange, nonNegative, numberArray, oneOf, type Options, windowSize,
+  given, bool, type CheckedImage, describe, inRange, nonNegative, numberArray, oneOf, type Options, windowSize,
 } from './validate.js';
 
 /** MS-SSIM weights of Wang, Simoncelli and Bovik (2003), finest scale first. */
@@ -31,14 +31,14 @@ export interface Head {
 
 export function head(fn: string, o: Options, img: Dims, d: { window: Head['window']; size: number }): Head {
   const window = o.window === undefined ? d.window : oneOf(fn, 'window', o.window, ['gaussian', 'box'] as const);
-  const size = windowSize(fn, 'size', o.size ?? d.size, img);
+  const size = windowSize(fn, 'size', given(o.size, d.size), img);
   return {
     window,
     size,
-    sigma: inRange(fn, 'sigma', o.sigma ?? 1.5, DOMAIN.sigma),
-    k1: inRange(fn, 'k1', o.k1 ?? 0.01, DOMAIN.k),
-    k2: inRange(fn, 'k2', o.k2 ?? 0.03, DOMAIN.k),
-    dataRange: inRange(fn, 'dataRange', o.dataRange ?? DEFAULT_RANGE[img.kind], DOMAIN.dataRange),
+    sigma: inRange(fn, 'sigma', given(o.sigma, 1.5), DOMAIN.sigma),
+    k1: inRange(fn, 'k1', given(o.k1, 0.01), DOMAIN.k),
+    k2: inRange(fn, 'k2', given(o.k2, 0.03), DOMAIN.k),
+    dataRange: inRange(fn, 'dataRange', given(o.dataRange, DEFAULT_RANGE[img.kind]), DOMAIN.dataRange),
     color: o.color === undefined ? 'rgb' : oneOf(fn, 'color', o.color, ['rgb', 'luma'] as const),
     includeAlpha: o.includeAlpha === undefined ? false : bool(fn, 'includeAlpha', o.includeAlpha),
     border: o.border === undefined ? 'valid' : oneOf(fn, 'border', o.border, ['valid', 'same'] as const),
@@ -110,7 +110,7 @@ export function msssimWeights(fn: string, o: Options, img: Dims, size: number): 
     if (o.scales !== undefined && typeof o.scales !== 'number') {
       throw new TypeError(`${fn}: scales must be an integer from 1 to 5 or 'auto', got ${describe(o.scales)}`);
     }
-    const n = (o.scales ?? 5) as number;
+    const n = (given(o.scales, 5)) as number;
     if (!(Number.isInteger(n) && n >= 1 && n <= 5)) throw new RangeError(`${fn}: scales must be an integer from 1 to 5 or 'auto', got ${n}`);
     const w = MSSSIM_WEIGHTS.slice(0, n);
     const sum = w.reduce((a, b) => a + b, 0);
@@ -151,13 +151,13 @@ export function lwssimLevels(fn: string, o: Options, img: Dims, images: [string,
     ? levels.map(() => 1)
     : numberArray(fn, 'weights', o.weights, [levels.length, levels.length], (x, what) => inRange(fn, what, x, DOMAIN.lwssimWeight));
   if (weights.every((w) => w === 0)) throw new RangeError(`${fn}: weights must not all be 0 (the score would be 0 whatever the images)`);
-  const a = inRange(fn, 'alpha', o.alpha ?? 1, DOMAIN.exponent);
-  const b = inRange(fn, 'beta', o.beta ?? 1, DOMAIN.exponent);
+  const a = inRange(fn, 'alpha', given(o.alpha, 1), DOMAIN.exponent);
+  const b = inRange(fn, 'beta', given(o.beta, 1), DOMAIN.exponent);
   if (typeof o.gamma === 'number' && !Number.isInteger(o.gamma) && Number.isFinite(o.gamma)) {
     throw new RangeError(`${fn}: gamma must be an integer from 0 to 64, got ${o.gamma} ` +
       '(s = (sxy + C3)/(sx sy + C3) can be negative, and a negative number has no real non-integer power)');
   }
-  const g = inRange(fn, 'gamma', o.gamma ?? 1, DOMAIN.exponent, true);
+  const g = inRange(fn, 'gamma', given(o.gamma, 1), DOMAIN.exponent, true);
   const h = head(fn, { ...o, size: Math.min(...levels) }, img, { window: 'box', size: 3 });
   if (!Number.isInteger(a)) {
     // l < 0 needs means of opposite sign, possible only with negative pixels.

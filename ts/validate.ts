@@ -273,6 +273,12 @@ export function readOptions(fn: string, opts: unknown, allowed: readonly string[
   return out;
 }
 
+/** An option's value, or its default when it was not given (null is a
+ *  value, and an error where a number is wanted, not a default). */
+export function given<T>(v: unknown, otherwise: T): unknown {
+  return v === undefined ? otherwise : v;
+}
+
 /** A snapshotted array of numbers, each checked by `each`. */
 export function numberArray(fn: string, name: string, v: unknown, [lo, hi]: Range, each: (x: unknown, what: string) => number): number[] {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${name} must be an array of numbers, got ${describe(v)}`);

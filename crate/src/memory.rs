@@ -127,6 +127,22 @@ pub fn need(c: &Call) -> f64 {
     }
 }
 
+/// The largest single buffer a call allocates: each input is copied in
+/// whole by the glue (streams: a band, or one row if larger). On wasm32 no
+/// allocation may exceed `isize::MAX` (2 GiB), whatever memory is free.
+pub fn largest_buffer(c: &Call) -> f64 {
+    let (w, h) = (c.width as f64, c.height as f64);
+    let row = w * c.channels as f64 * c.sample_bytes as f64;
+    match c.op {
+        Op::SsimStream | Op::LwssimStream => BAND_BYTES.max(row),
+        Op::SsimWhole { .. } | Op::Msssim => (row * h).max(8.0 * w * h),
+        Op::Loss { .. } => (4.0 * w * h * c.channels as f64 * c.n as f64).max(8.0 * w * h),
+    }
+}
+
+/// The most one allocation may take on wasm32.
+pub const LARGEST_BUFFER: f64 = i32::MAX as f64;
+
 /// Mebibytes, for messages.
 pub fn mib(bytes: f64) -> String {
     let m = bytes / (1 << 20) as f64;

@@ -31,7 +31,8 @@ pub fn downsample2<T: Real>(p: &Plane<T>) -> Plane<T> {
 /// How many scales fit an image: the coarsest must still hold one window.
 pub fn max_scales(width: usize, height: usize, window: usize) -> usize {
     let (mut w, mut h, mut n) = (width, height, 0);
-    while w >= window && h >= window {
+    // A 1x1 window fits every halving (1 halves to 1): stop at 16 scales.
+    while w >= window && h >= window && n < 16 {
         n += 1;
         w = w.div_ceil(2);
         h = h.div_ceil(2);

@@ -369,28 +369,44 @@ pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize,
         };
     }
     let need = memory::need(&call);
+    let hint = match call.op {
+        Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
+        Op::Msssim | Op::SsimWhole { .. } => "; scale the images down first",
+        _ => "",
+    };
+    let largest = memory::largest_buffer(&call);
+    if !(largest <= memory::LARGEST_BUFFER) {
+        return Err(tag(format!(
+            "this call would copy {} into WebAssembly memory in one piece, more than the 2 GiB one allocation of a 32-bit module can hold{hint}",
+            memory::mib(largest)
+        )));
+    }
     if !(need <= memory::ADDRESSABLE) {
         return Err(tag(format!(
-            "this call needs about {} of WebAssembly memory, more than the {} a 32-bit WebAssembly module can address{}",
+            "this call needs about {} of WebAssembly memory, more than the {} a 32-bit WebAssembly module can address{hint}",
             memory::mib(need),
             memory::mib(memory::ADDRESSABLE),
-            match call.op {
-                Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
-                Op::Msssim => "; scale the images down first",
-                _ => "",
-            }
         )));
     }
     if need > memory::RESERVE_ABOVE {
-        // One block of the whole need, freed at once: the allocator keeps
-        // it, and the call's allocations are carved from it.
-        let mut probe: Vec<u8> = Vec::new();
-        if probe.try_reserve_exact(need as usize).is_err() {
-            return Err(tag(format!(
-                "this call needs about {} of WebAssembly memory, and this host would not grow the module's memory to it (it holds {} now)",
-                memory::mib(need),
-                memory::mib(memory_bytes())
-            )));
+        // Blocks of at most 1 GiB (one allocation cannot pass 2 GiB), held
+        // together and freed at once: the allocator keeps the memory, and
+        // the call's allocations are carved from it.
+        const BLOCK: usize = 1 << 30;
+        let mut left = need as usize;
+        let mut blocks: Vec<Vec<u8>> = Vec::new();
+        while left > 0 {
+            let mut b: Vec<u8> = Vec::new();
+            if b.try_reserve_exact(left.min(BLOCK)).is_err() {
+                drop(blocks);
+                return Err(tag(format!(
+                    "this call needs about {} of WebAssembly memory, and this host would not grow the module's memory to it (it holds {} now){hint}",
+                    memory::mib(need),
+                    memory::mib(memory_bytes())
+                )));
+            }
+            left -= left.min(BLOCK);
+            blocks.push(b);
         }
     }
     Ok(())
