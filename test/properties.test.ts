@@ -124,12 +124,13 @@ function ssimOpts(d: Drawn) {
       border: fc.constantFrom('valid', 'same') as fc.Arbitrary<'valid' | 'same'>,
       covariance: fc.constantFrom('population', 'sample') as fc.Arbitrary<'population' | 'sample'>,
       map: fc.boolean(),
-    }).chain((o) => common(d).map((c) => ({ ...o, ...c }))),
+    }).map((o) => (o.size === 1 ? { ...o, covariance: 'population' as const } : o)) // N - 1 = 0
+      .chain((o) => common(d).map((c) => ({ ...o, ...c }))),
     fc.record({ preset: fc.constant('skimage' as const), size: odd(Math.min(side, 7)), map: fc.boolean() })
       .chain((o) => common(d).map((c) => ({ ...o, ...c }))),
     // ssim.m: gray, 11x11 after its down-sampling by round(min side / 256).
     fc.record({ preset: fc.constant('matlab' as const), map: fc.boolean() }),
-  ).filter((o) => !('preset' in o && o.preset === 'matlab') || side >= 11);
+  ).filter((o) => (!('preset' in o) || (o.preset === 'matlab' ? side >= 11 : o.size !== 1)));
 }
 
 // ---- the contract ----

@@ -29,6 +29,8 @@ export interface Backend {
   openStream(metric: number, kind: number, width: number, height: number, channels: number, options: Float64Array): WasmStream;
   /** Throws (tagged) when the call described cannot have the memory it needs. */
   reserve(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): void;
+  /** The bytes `reserve` reckons the call needs (tests hold it to measured peaks). */
+  memoryNeed(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): number;
 }
 
 /** A score fed a band of rows at a time (crate/src/scorer.rs). */
@@ -99,7 +101,16 @@ export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream =
  */
 export function reserve(fn: string, op: Op, kind: PixelKind, width: number, height: number, channels: number, n: number,
   options: Float64Array, grad = false): void {
+  lastReserve = [op, KINDS[kind], width, height, channels, n, options, grad];
   guard(fn, () => backend(fn).reserve(op, KINDS[kind], width, height, channels, n, options, grad));
+}
+
+type ReserveArgs = [number, number, number, number, number, number, Float64Array, boolean];
+let lastReserve: ReserveArgs | undefined;
+
+/** Test hook (not exported by the package): the need the last call reckoned. */
+export function lastMemoryNeed(): number | undefined {
+  return lastReserve && backend('lastMemoryNeed').memoryNeed(...lastReserve);
 }
 
 type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;

@@ -86,6 +86,9 @@ type Kind = 0 | 1 | 2 | 3;
 function lossHead(fn: string, kind: Kind, o: Options, dims: Dims, defaults: { window: 'gaussian' | 'box'; size: number }) {
   const h = head(fn, o, dims, defaults);
   const sample = o.covariance === undefined ? false : oneOf(fn, 'covariance', o.covariance, ['population', 'sample'] as const) === 'sample';
+  if (sample && h.size === 1) {
+    throw new RangeError(`${fn}: covariance 'sample' divides by N - 1, which a 1x1 window makes 0; use a larger window or 'population'`);
+  }
   return { h, abi: [kind, h.window === 'box' ? 1 : 0, h.size, h.sigma, h.k1, h.k2, h.dataRange, h.border === 'same' ? 1 : 0, sample ? 1 : 0] };
 }
 

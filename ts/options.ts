@@ -69,6 +69,9 @@ export function ssimOptions(fn: string, o: Options, img: CheckedImage): { abi: F
   const covariance = o.covariance === undefined
     ? (skimage ? 'sample' : 'population')
     : oneOf(fn, 'covariance', o.covariance, ['population', 'sample'] as const);
+  if (covariance === 'sample' && h.size === 1) {
+    throw new RangeError(`${fn}: covariance 'sample' divides by N - 1, which a 1x1 window makes 0; use a larger window or 'population'`);
+  }
   const map = o.map === undefined ? false : bool(fn, 'map', o.map);
   return {
     abi: new Float64Array([...encodeHead(h), covariance === 'sample' ? 1 : 0, preset === 'matlab' ? 1 : 0, map ? 1 : 0]),

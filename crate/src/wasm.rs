@@ -323,15 +323,9 @@ pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c:
 
 // ---- memory, before a call ----
 
-/// Checks, before any pixel is copied in, that the call described can have
-/// the memory it needs (see `memory`): more than a wasm32 module addresses
-/// is refused with the figure; a large need is reserved now, so a host that
-/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
-/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
-/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
-#[wasm_bindgen]
+/// The sizes of a call, from what `reserve` is told.
 #[allow(clippy::too_many_arguments)]
-pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
+fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<Call, JsError> {
     let sample_bytes = match kind {
         0 => 1,
         1 => 2,
@@ -368,6 +362,27 @@ pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize,
             }
         };
     }
+    Ok(call)
+}
+
+/// Bytes the call described needs at its peak (see `memory`): what
+/// `reserve` checks, exported for the tests that hold it to measured peaks.
+#[wasm_bindgen(js_name = memoryNeed)]
+#[allow(clippy::too_many_arguments)]
+pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<f64, JsError> {
+    Ok(memory::need(&call_of(op, kind, width, height, channels, n, o, grad)?))
+}
+
+/// Checks, before any pixel is copied in, that the call described can have
+/// the memory it needs (see `memory`): more than a wasm32 module addresses
+/// is refused with the figure; a large need is reserved now, so a host that
+/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
+/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
+/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
+    let call = call_of(op, kind, width, height, channels, n, o, grad)?;
     let need = memory::need(&call);
     let hint = match call.op {
         Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",

@@ -1,0 +1,44 @@
+// The memory a call reckons it needs (crate/src/memory.rs), before any
+// allocation, against what it really takes: a fresh module per call (a
+// child process), wasm memory measured before and after. The estimate must
+// cover the growth (or a call could trap where it was let through) and not
+// overstate it wildly (or a call that fits could be refused).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MiB = 1 << 20;
+const child = fileURLToPath(new URL('./shared/memory-need-child.mjs', import.meta.url));
+
+function run(threads: number, fn: string, spec: object) {
+  return JSON.parse(execFileSync(process.execPath, [child, String(threads), fn, JSON.stringify(spec)], { encoding: 'utf8' })) as {
+    before: number; after: number; need: number;
+  };
+}
+
+// Each below the size where a call reserves its need up front (128 MiB),
+// so the growth measured is the call's own.
+const CASES: [string, string, object][] = [
+  ['SSIM, bands', 'ssim', { kind: 'u8', width: 1500, height: 1200, channels: 4 }],
+  ['SSIM with a map', 'ssim', { kind: 'f32', width: 1200, height: 900, channels: 3, options: { map: true } }],
+  ['SSIM, matlab preset', 'ssim', { kind: 'u8', width: 1400, height: 1000, channels: 3, options: { preset: 'matlab' } }],
+  ['MS-SSIM', 'msssim', { kind: 'u16', width: 1100, height: 900, channels: 3 }],
+  ['LWSSIM, bands', 'lwssim', { kind: 'f32', width: 1300, height: 1100, channels: 3 }],
+  ['ssimLoss with grad', 'ssimLoss', { shape: [4, 300, 280, 3], options: { grad: true } }],
+  ['msssimLoss with grad', 'msssimLoss', { shape: [2, 300, 280, 3], options: { grad: true, scales: 'auto' } }],
+  ['dssimMaeLoss (MS-SSIM, gaussian L1) with grad', 'dssimMaeLoss', { shape: [2, 300, 280, 2], options: { grad: true, structure: 'msssim', l1: 'gaussian', scales: 'auto' } }],
+  ['lwssimLoss with grad', 'lwssimLoss', { shape: [2, 300, 280, 3], options: { grad: true } }],
+  ['lwssimLoss, no grad', 'lwssimLoss', { shape: [2, 300, 280, 3] }],
+];
+
+describe('the memory a call reckons it needs covers what it takes', () => {
+  for (const threads of [1, 2]) {
+    it.each(CASES)(`%s (${threads === 1 ? 'simd' : 'threads'} build)`, (_name, fn, spec) => {
+      const r = run(threads, fn, spec);
+      const grew = r.after - r.before;
+      expect(r.need).toBeGreaterThan(0);
+      expect(r.need, `grew ${(grew / MiB).toFixed(1)} MiB, reckoned ${(r.need / MiB).toFixed(1)} MiB`).toBeGreaterThanOrEqual(grew);
+      expect(r.need).toBeLessThanOrEqual(4 * grew + 24 * MiB);
+    }, 60_000);
+  }
+});

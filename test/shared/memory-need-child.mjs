@@ -1,0 +1,24 @@
+// Child of test/memory-need.test.ts: a fresh module runs one call and
+// reports how far wasm memory grew and what the module reckoned beforehand.
+import * as api from 'ssimkit';
+import { lastMemoryNeed } from '../../dist/backend.js';
+
+const [threads, fn, spec] = [Number(process.argv[2]), process.argv[3], JSON.parse(process.argv[4])];
+await api.init({ threads });
+const fill = (Ctor, n, seed) => {
+  const d = new Ctor(n);
+  for (let i = 0; i < n; i++) d[i] = Ctor === Float32Array ? ((i * 7919 + seed * 13) % 251) / 251 : (i * 7919 + seed * 13) % 251;
+  return d;
+};
+let args;
+if (spec.shape) {
+  const n = spec.shape.reduce((a, b) => a * b);
+  args = [{ data: fill(Float32Array, n, 1), shape: spec.shape }, { data: fill(Float32Array, n, 2), shape: spec.shape }];
+} else {
+  const Ctor = { u8: Uint8Array, u16: Uint16Array, f32: Float32Array }[spec.kind];
+  const n = spec.width * spec.height * spec.channels;
+  args = [1, 2].map((s) => ({ data: fill(Ctor, n, s), width: spec.width, height: spec.height, channels: spec.channels }));
+}
+const before = api.wasmMemoryBytes();
+api[fn](...args, spec.options ?? {});
+process.stdout.write(JSON.stringify({ before, after: api.wasmMemoryBytes(), need: lastMemoryNeed() }));
