@@ -136,7 +136,7 @@ describe('bad input', () => {
   const before = good();
   const cases: [string, () => unknown, typeof TypeError | typeof RangeError, RegExp][] = [
     ['Uint8 data', () => ssimLoss({ data: new Uint8Array(10) as never, shape: [1, 1, 10, 1] }, target), TypeError, /pred\.data must be a Float32Array/],
-    ['shape of 3', () => ssimLoss({ data: pred.data, shape: [N, H, W] as never }, target), TypeError, /pred\.shape must be \[n, h, w, c\]/],
+    ['shape of 3', () => ssimLoss({ data: pred.data, shape: [N, H, W] as never }, target), TypeError, /pred\.shape must be an array of 4 sizes, \[n, h, w, c\]/],
     ['shape does not match data', () => ssimLoss({ data: pred.data, shape: [N, H, W, 4] }, target), RangeError, /= 11520 values but data holds 8640/],
     ['zero in shape', () => ssimLoss({ data: pred.data, shape: [0, H, W, C] }, target), RangeError, /shape\[0\] must be a positive integer/],
     ['shapes differ', () => ssimLoss(pred, { data: target.data, shape: [N, W, H, C] }), RangeError, /pred is 2x40x36x3 but target is 2x36x40x3/],
@@ -145,14 +145,14 @@ describe('bad input', () => {
     ['NaN', () => ssimLoss({ ...pred, data: Float32Array.from(pred.data, (v, i) => (i === 5 ? NaN : v)) }, target), RangeError, /pred\.data\[5\] is NaN/],
     ['window too large', () => ssimLoss(pred, target, { size: 41 }), RangeError, /41x41 window does not fit a 36x40 image/],
     ['unknown option', () => ssimLoss(pred, target, { lr: 1 } as never), TypeError, /unknown option 'lr'/],
-    ['grad not boolean', () => ssimLoss(pred, target, { grad: 1 as never }), TypeError, /grad must be a boolean/],
+    ['grad not boolean', () => ssimLoss(pred, target, { grad: 1 as never }), TypeError, /grad must be true or false, got 1/],
     ['msssim too small', () => msssimLoss(pred, target), RangeError, /too small for 5 MS-SSIM scales/],
-    ['negative alpha', () => dssimMaeLoss(pred, target, { alpha: -0.8 }), RangeError, /alpha must be non-negative/],
+    ['negative alpha', () => dssimMaeLoss(pred, target, { alpha: -0.8 }), RangeError, /alpha must be a number from 0 to 1000000, got -0\.8/],
     ['scales without msssim', () => dssimMaeLoss(pred, target, { scales: 3 }), TypeError, /apply to structure: 'msssim'/],
-    ['empty levels', () => lwssimLoss(pred, target, { levels: [] }), RangeError, /levels must not be empty/],
-    ['negative level weight', () => lwssimLoss(pred, target, { weights: [1, 1, 1, -1, 1] }), RangeError, /weights\[3\] must be non-negative/],
-    ['fractional gamma', () => lwssimLoss(pred, target, { gamma: 1.5 }), RangeError, /gamma must be a non-negative integer/],
-    ['negative maeSteps', () => phasedDssimMae({ maeSteps: -1 }), RangeError, /maeSteps must be a non-negative integer/],
+    ['empty levels', () => lwssimLoss(pred, target, { levels: [] }), RangeError, /levels must have 1 to 32 entries, got 0/],
+    ['negative level weight', () => lwssimLoss(pred, target, { weights: [1, 1, 1, -1, 1] }), RangeError, /weights\[3\] must be a number from 0 to 1000000, got -1/],
+    ['fractional gamma', () => lwssimLoss(pred, target, { gamma: 1.5 }), RangeError, /gamma must be an integer from 0 to 64, got 1\.5/],
+    ['negative maeSteps', () => phasedDssimMae({ maeSteps: -1 }), RangeError, /maeSteps must be an integer from 0 to 9007199254740991, got -1/],
   ];
   it.each(cases)('%s', (_n, call, type, message) => {
     expectError(call, type, message);
