@@ -55,8 +55,14 @@ pub(crate) fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error>
     Ok(l)
 }
 
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
+/// The mean of per-channel scores. Equal channels give their value itself
+/// (identical images score exactly 1, or exactly 2 mean(lambda) for LWSSIM,
+/// although (v + v + v) / 3 need not round back to v).
+pub(crate) fn mean(v: &[f64]) -> f64 {
+    match v.first() {
+        Some(&first) if v.iter().all(|c| c.to_bits() == first.to_bits()) => first,
+        _ => v.iter().sum::<f64>() / v.len() as f64,
+    }
 }
 
 /// Streams the image rows: memory grows with the width, not the image

@@ -329,7 +329,7 @@ impl Scorer {
                 }
             })
             .collect();
-        let score = channels.iter().sum::<f64>() / channels.len() as f64;
+        let score = crate::api::mean(&channels);
         Ok(Score { score, channels, map: None })
     }
 }
