@@ -1,16 +1,15 @@
 //! Whole-image scores: channel selection, data range, per-channel means.
 //! The WebAssembly surface and the native tests both call these.
 
+use crate::domain;
 use crate::error::{range, Error};
 use crate::image::{Color, Image};
 use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
-use crate::msssim::{max_scales, msssim_plane};
+use crate::msssim::{coarse_terms, combine, downsample2_rows, max_scales, renormalised_weights};
 use crate::plane::Plane;
-use crate::real::Real;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
 use crate::stream::ImagePair;
-use crate::window::Window;
 
 /// Which channels are compared and on what scale.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,45 +49,29 @@ fn check_pair(x: &Image, y: &Image) -> Result<(), Error> {
     Ok(())
 }
 
-pub(crate) fn check_window(w: &Window, width: usize, height: usize) -> Result<(), Error> {
-    let n = w.size();
-    if n == 0 || n % 2 == 0 {
-        return range(format!("window size must be odd and positive, got {n}"));
-    }
-    if n > width || n > height {
-        return range(format!("a {n}x{n} window does not fit a {width}x{height} image"));
-    }
-    if let Window::Gaussian { sigma, .. } = w {
-        if !(sigma.is_finite() && *sigma > 0.0) {
-            return range(format!("sigma must be positive, got {sigma}"));
-        }
-    }
-    Ok(())
-}
-
-fn planes_of<T: Real>(x: &Image, y: &Image, ch: &Channels) -> Result<(Vec<Plane<T>>, Vec<Plane<T>>), Error> {
-    check_pair(x, y)?;
-    let l = range_of(x, ch.data_range)?;
-    Ok((x.planes(ch.color, ch.alpha, l), y.planes(ch.color, ch.alpha, l)))
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
-}
-
 pub(crate) fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error> {
     let l = data_range.unwrap_or_else(|| x.pixels.default_range());
-    if !(l.is_finite() && l > 0.0) {
-        return range(format!("dataRange must be positive and finite, got {l}"));
-    }
+    domain::check_data_range(l)?;
     Ok(l)
 }
 
-/// Streams the image rows: memory grows with the width, not the image.
+/// The mean of per-channel scores. Equal channels give their value itself
+/// (identical images score exactly 1, or exactly 2 mean(lambda) for LWSSIM,
+/// although (v + v + v) / 3 need not round back to v).
+pub(crate) fn mean(v: &[f64]) -> f64 {
+    match v.first() {
+        Some(&first) if v.iter().all(|c| c.to_bits() == first.to_bits()) => first,
+        _ => v.iter().sum::<f64>() / v.len() as f64,
+    }
+}
+
+/// Streams the image rows: memory grows with the width, not the image
+/// (plus the map, 4 bytes an output, when asked for).
 pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool) -> Result<Score, Error> {
     check_pair(x, y)?;
     let l = range_of(x, ch.data_range)?;
-    check_window(&p.window, x.width, x.height)?;
+    domain::check_ssim_params(p, x.width, x.height)?;
+    domain::check_metric_images(x, y, l)?;
     let (v, map) = ssim_planes(&ImagePair::new(x, y, ch.color, ch.alpha, l), p, want_map);
     let channels: Vec<f64> = v.iter().map(|c| c.0).collect();
     Ok(Score { score: mean(&channels), channels, map })
@@ -98,9 +81,13 @@ pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool)
 /// automatic down-sampling, then Gaussian 11/1.5 SSIM on the valid region.
 pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>, want_map: bool) -> Result<Score, Error> {
     check_pair(x, y)?;
-    let l = data_range.unwrap_or_else(|| x.pixels.default_range());
+    let l = range_of(x, data_range)?;
+    domain::check_metric_images(x, y, l)?;
+    // The window must fit the down-sampled image; check before allocating it.
+    let f = matlab::factor(x.width, x.height);
+    let (w, h) = if f > 1 { (x.width.div_ceil(f), x.height.div_ceil(f)) } else { (x.width, x.height) };
+    domain::check_ssim_params(p, w, h)?;
     let (a, b) = (matlab::prepare::<f64>(x, l), matlab::prepare::<f64>(y, l));
-    check_window(&p.window, a.width, a.height)?;
     let r = ssim_plane(&a, &b, p, want_map);
     Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map })
 }
@@ -114,16 +101,19 @@ pub enum Scales {
     Auto,
 }
 
+/// MS-SSIM. Scale 0 streams the image rows (as [`ssim`]); the coarser
+/// scales hold one channel's half-size planes at a time, built from the
+/// image rows directly: peak memory is about 2 half-size f64 planes and
+/// their pyramid (5 w h bytes), not the image's planes.
 pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
-    let (xs, ys) = planes_of::<f64>(x, y, ch)?;
-    check_window(&p.window, x.width, x.height)?;
+    check_pair(x, y)?;
+    let l = range_of(x, ch.data_range)?;
+    domain::check_ssim_params(p, x.width, x.height)?;
     let fit = max_scales(x.width, x.height, p.window.size());
     let weights = match scales {
-        Scales::Auto => crate::msssim::renormalised_weights(fit.min(crate::msssim::WEIGHTS.len())),
+        Scales::Auto => renormalised_weights(fit.min(domain::AUTO_SCALES)),
         Scales::Weights(w) => {
-            if w.is_empty() {
-                return range("MS-SSIM needs at least one scale");
-            }
+            domain::check_msssim_weights(w)?;
             if w.len() > fit {
                 let n = p.window.size();
                 return range(format!(
@@ -137,18 +127,43 @@ pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scal
             w.clone()
         }
     };
-    let channels: Vec<f64> = xs.iter().zip(&ys).map(|(a, b)| msssim_plane(a, b, p, &weights)).collect();
+    domain::check_metric_images(x, y, l)?;
+    let pair = ImagePair::new(x, y, ch.color, ch.alpha, l);
+    let (first, _) = ssim_planes(&pair, p, false);
+    let sources = x.plane_sources(ch.color, ch.alpha);
+    let channels: Vec<f64> = sources
+        .iter()
+        .zip(&first)
+        .map(|(&src, &(ssim0, cs0))| {
+            let terms = if weights.len() == 1 {
+                vec![ssim0.max(0.0)]
+            } else {
+                let half = |img: &Image| {
+                    downsample2_rows::<f64>(img.width, img.height, |r, out| {
+                        img.read_row(src, r, 0, out);
+                        for v in out.iter_mut() {
+                            *v /= l;
+                        }
+                    })
+                };
+                let mut t = vec![cs0.max(0.0)];
+                t.extend(coarse_terms(half(x), half(y), p, weights.len() - 1));
+                t
+            };
+            combine(&terms, &weights)
+        })
+        .collect();
     Ok(Score { score: mean(&channels), channels, map: None })
 }
 
 pub fn lwssim(x: &Image, y: &Image, p: &LwssimParams, ch: &Channels) -> Result<Score, Error> {
     check_pair(x, y)?;
     let l = range_of(x, ch.data_range)?;
-    if p.levels.is_empty() {
-        return range("LWSSIM needs at least one level");
-    }
-    for (w, _) in &p.levels {
-        check_window(w, x.width, x.height)?;
+    domain::check_lwssim_params(p, x.width, x.height)?;
+    domain::check_metric_images(x, y, l)?;
+    if domain::lwssim_needs_nonnegative(p) {
+        domain::check_nonnegative("the reference image", &x.pixels, p.alpha)?;
+        domain::check_nonnegative("the distorted image", &y.pixels, p.alpha)?;
     }
     let levels = lwssim_levels_of(&ImagePair::new(x, y, ch.color, ch.alpha, l), p);
     let channels: Vec<f64> = levels.iter().map(|v| lwssim_total(v, p)).collect();

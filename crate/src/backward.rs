@@ -10,10 +10,10 @@ use rayon::prelude::*;
 
 use crate::kernels::{self, Chain, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
-use crate::lwssim::{dpow, level_value, lwssim_total, pow, LwssimParams};
+use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
-use crate::kernels::scalar::partials_at;
+use crate::kernels::scalar::{self, partials_at};
 use crate::ssim::SsimParams;
 use crate::stream::{add3, chunk_moments, join, output_size, Filter, PlanePair, CHUNK};
 use crate::window::{Border, Window};
@@ -239,35 +239,52 @@ pub fn downsample2_adjoint(g: &Plane<f64>, w: usize, h: usize) -> Vec<f64> {
 
 /// MS-SSIM of a plane pair and its gradient with respect to y.
 ///
-/// MS = prod v_s^w_s with v_s = max(mean, 0). dMS/dv_s = w_s MS / v_s where
-/// v_s > 0; where the relu clamps (v_s = 0) the subgradient 0 is used, for
-/// that term and, since MS is then 0, for all: never NaN or infinite.
+/// MS = prod v_s^w_s with v_s = max(mean, 0). dMS/dv_s = w_s v_s^(w_s - 1)
+/// prod_{t != s} v_t^w_t where v_s > 0, with v_s floored at 1e-12 in that
+/// power (unbounded as v_s -> 0+ for w_s < 1; documented); where the relu
+/// clamps (v_s = 0) the subgradient 0 is used: never NaN or infinite.
+/// The pyramid is built from borrowed scale-0 planes (no copy of them).
 pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<f64>) {
     let scales = weights.len();
-    let (mut xs, mut ys) = (vec![x.clone()], vec![y.clone()]);
-    for _ in 1..scales {
-        let (nx, ny) = (downsample2(xs.last().unwrap()), downsample2(ys.last().unwrap()));
+    // Scales 1.. (owned), scale 0 borrowed.
+    let (mut xs, mut ys): (Vec<Plane<f64>>, Vec<Plane<f64>>) = (Vec::new(), Vec::new());
+    for s in 1..scales {
+        let (nx, ny) = if s == 1 { (downsample2(x), downsample2(y)) } else { (downsample2(&xs[s - 2]), downsample2(&ys[s - 2])) };
         xs.push(nx);
         ys.push(ny);
     }
+    let at = |s: usize| -> (&Plane<f64>, &Plane<f64>) { if s == 0 { (x, y) } else { (&xs[s - 1], &ys[s - 1]) } };
     let per_scale: Vec<(f64, Vec<f64>)> = (0..scales)
-        .map(|s| ssim_plane_grad(&xs[s], &ys[s], p, if s + 1 == scales { Objective::Ssim } else { Objective::Cs }))
+        .map(|s| {
+            let (a, b) = at(s);
+            ssim_plane_grad(a, b, p, if s + 1 == scales { Objective::Ssim } else { Objective::Cs })
+        })
         .collect();
     let v: Vec<f64> = per_scale.iter().map(|(m, _)| m.max(0.0)).collect();
-    let ms: f64 = v.iter().zip(weights).map(|(v, w)| v.powf(*w)).product();
+    let powered: Vec<f64> = v.iter().zip(weights).map(|(v, w)| v.powf(*w)).collect();
+    let ms: f64 = powered.iter().product();
     let mut grad: Option<Vec<f64>> = None;
-    for s in (0..scales).rev() {
-        let coef = if v[s] > 0.0 { weights[s] * ms / v[s] } else { 0.0 };
-        let mut g: Vec<f64> = per_scale[s].1.iter().map(|&d| coef * d).collect();
+    for (s, (_, g_s)) in per_scale.into_iter().enumerate().rev() {
+        let coef = if v[s] > 0.0 && weights[s] != 0.0 {
+            let others: f64 = powered.iter().enumerate().filter(|(t, _)| *t != s).map(|(_, p)| *p).product();
+            weights[s] * v[s].max(DPOW_FLOOR).powf(weights[s] - 1.0) * others
+        } else {
+            0.0
+        };
+        let mut g = g_s;
+        for d in g.iter_mut() {
+            *d *= coef;
+        }
         if let Some(coarse) = grad.take() {
-            let c = Plane::new(ys[s + 1].width, ys[s + 1].height, coarse);
-            for (d, u) in g.iter_mut().zip(downsample2_adjoint(&c, ys[s].width, ys[s].height)) {
+            let (fine, coarser) = (at(s).1, at(s + 1).1);
+            let c = Plane::new(coarser.width, coarser.height, coarse);
+            for (d, u) in g.iter_mut().zip(downsample2_adjoint(&c, fine.width, fine.height)) {
                 *d += u;
             }
         }
         grad = Some(g);
     }
-    (ms, grad.unwrap())
+    (ms, grad.unwrap_or_default())
 }
 
 /// LWSSIM (before the 1/I and lambda weighting: the per-level means) and
@@ -287,36 +304,38 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
         return kernels::ssim_row(m, k, None);
     }
     let unit = p.beta == 1.0 && p.gamma == 1.0;
-    let (c2, c3) = (k.c2, k.c2 / 2.0);
     let mut sum = 0.0;
     for j in 0..m.mx.len() {
-        let d = partials_at(m, &k, j);
+        let d = partials_at(m, k, j);
         let l = d.l;
+        // d.dl_dmu is already 0 where l is clamped or at +-1.
         let f_l = dpow(l, p.alpha);
         let (structural, g_mu, g_yy, g_xy) = if unit {
             (d.cs, d.dcs_dmu, d.dcs_dyy, d.dcs_dxy)
         } else {
             let (mx, my) = (m.mx[j], m.my[j]);
-            let (sxx_raw, syy_raw, sxy_raw) = (m.xx[j] - mx * mx, m.yy[j] - my * my, m.xy[j] - mx * my);
-            let (sxx, syy) = (sxx_raw.max(0.0), syy_raw.max(0.0));
-            let ps = (sxx * syy).sqrt();
-            let sxyc = sxy_raw.clamp(-ps, ps);
-            let dc = 2.0 * ps + c2;
-            let den_c = sxx + syy + c2;
-            let c = dc / den_c;
-            let s = (sxyc + c3) / (ps + c3);
-            let (f_c, f_s) = (dpow(c, p.beta) * pow(s, p.gamma), pow(c, p.beta) * dpow(s, p.gamma));
-            // d(ps)/d(syy); 0 at a zero variance or a clamped syy.
-            let dps = if ps > 0.0 && syy_raw > 0.0 { sxx / (2.0 * ps) } else { 0.0 };
-            let dc_dyy = if syy_raw >= 0.0 { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
-            let clamped = sxyc != sxy_raw;
-            let dsxyc_dps = if clamped { sxyc.signum() } else { 0.0 };
-            let ds_dyy = ((dsxyc_dps * (ps + c3) - (sxyc + c3)) / ((ps + c3) * (ps + c3))) * dps;
-            let ds_dxy = if clamped { 0.0 } else { 1.0 / (ps + c3) };
+            let t = c_and_s(mx, my, m.xx[j], m.yy[j], m.xy[j], k.c2);
+            let (c, s) = (t.c, t.s);
+            let (pc, ps_) = (pow(c, p.beta), pow(s, p.gamma));
+            // c = 1 and s = +-1 are their extremes over y (derivative 0), as
+            // are clamped values: identical windows give exactly 0.
+            let f_c = if scalar::inside1(t.c_raw) == 1.0 { dpow(c, p.beta) * ps_ } else { 0.0 };
+            let f_s = if scalar::inside1(t.s_raw) == 1.0 { pc * dpow(s, p.gamma) } else { 0.0 };
+            let den_c = (t.sxx + t.syy) + k.c2;
+            let dc = 2.0 * t.ps + k.c2;
+            // d(sqrt(sxx syy))/d(syy) = sqrt(sxx / syy) / 2, unbounded as
+            // syy -> 0+: syy is floored at 1e-12 there (documented), and the
+            // derivative is 0 where the variance is clamped.
+            let on_yy = t.syy_raw > 0.0;
+            let dps = if on_yy { 0.5 * (t.sxx / t.syy.max(DPOW_FLOOR)).sqrt() } else { 0.0 };
+            let dc_dyy = if on_yy { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
+            // sigma_xy held fixed (a clamped one is a constant: derivative 0).
+            let ds_dyy = (0.0 - s) / (t.ps + t.c3) * dps;
+            let ds_dxy = if t.xy_clamped { 0.0 } else { 1.0 / (t.ps + t.c3) };
             let f_yy = f_c * dc_dyy + f_s * ds_dyy;
             let f_xy = f_s * ds_dxy;
             // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.
-            (pow(c, p.beta) * pow(s, p.gamma), -2.0 * my * f_yy - mx * f_xy, f_yy, f_xy)
+            (pc * ps_, (0.0 - 2.0 * my) * f_yy - mx * f_xy, f_yy, f_xy)
         };
         sum += pow(l, p.alpha) + structural;
         gm[j] = (f_l * d.dl_dmu + g_mu) * scale;

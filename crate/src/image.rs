@@ -1,6 +1,6 @@
 //! Interleaved multi-channel images and the planes compared from them.
 
-use crate::error::{range, Error};
+use crate::error::Error;
 use crate::plane::Plane;
 use crate::real::Real;
 
@@ -62,15 +62,10 @@ pub enum Color {
 }
 
 impl<'a> Image<'a> {
-    /// The checks on a shape alone (the data's length aside).
+    /// The checks on a shape alone (the data's length aside): see
+    /// [`crate::domain::check_shape`].
     pub fn check_shape(width: usize, height: usize, channels: usize) -> Result<(), Error> {
-        if !(1..=4).contains(&channels) {
-            return range(format!("channels must be 1, 2, 3 or 4, got {channels}"));
-        }
-        if width == 0 || height == 0 {
-            return range(format!("image is empty ({width}x{height})"));
-        }
-        Ok(())
+        crate::domain::check_shape(width, height, channels)
     }
 
     pub fn new(pixels: Pixels<'a>, width: usize, height: usize, channels: usize) -> Result<Self, Error> {
@@ -138,17 +133,17 @@ impl<'a> Image<'a> {
 
     /// The planes to compare, each divided by `range` so C1 = k1^2.
     pub fn planes<T: Real>(&self, color: Color, alpha: bool, range: f64) -> Vec<Plane<T>> {
+        self.plane_sources(color, alpha).into_iter().map(|src| self.plane(src, range)).collect()
+    }
+
+    /// One compared plane (see [`Image::plane_sources`]) divided by `range`.
+    pub fn plane<T: Real>(&self, source: Option<usize>, range: f64) -> Plane<T> {
         let mut row = vec![0.0; self.width];
-        self.plane_sources(color, alpha)
-            .into_iter()
-            .map(|src| {
-                let mut data = Vec::with_capacity(self.width * self.height);
-                for r in 0..self.height {
-                    self.read_row(src, r, 0, &mut row);
-                    data.extend(row.iter().map(|&v| T::from_f64(v / range)));
-                }
-                Plane::new(self.width, self.height, data)
-            })
-            .collect()
+        let mut data = Vec::with_capacity(self.width * self.height);
+        for r in 0..self.height {
+            self.read_row(source, r, 0, &mut row);
+            data.extend(row.iter().map(|&v| T::from_f64(v / range)));
+        }
+        Plane::new(self.width, self.height, data)
     }
 }

@@ -6,7 +6,9 @@
 //! before anything else, so the gradient is scaled by 1/L on the way out.
 
 use crate::backward::{filter_adjoint, lwssim_plane_grad, msssim_plane_grad, ssim_plane_grad, Objective};
+use crate::domain;
 use crate::error::{range, Error};
+use crate::image::Pixels;
 use crate::lwssim::{lwssim_plane, LwssimParams};
 use crate::msssim::{max_scales, msssim_plane};
 use crate::plane::Plane;
@@ -117,18 +119,33 @@ fn structural(x: &Plane<f64>, y: &Plane<f64>, s: &Structure, p: &SsimParams, wan
     }
 }
 
-/// Per-pixel weights of the L1 term: 1/N for the plain mean, and for the
-/// Gaussian-weighted one the filter's adjoint applied to 1/positions, since
-/// mean_p (W * |d|)(p) = sum_q a_q |d_q|. The same weights give the value
-/// and the gradient (a_q sign(d_q)).
-fn l1_weights(l1: L1, p: &SsimParams, w: usize, h: usize) -> Vec<f64> {
-    match l1 {
-        L1::Plain => vec![1.0 / (w * h) as f64; w * h],
-        L1::Gaussian => {
-            let n = p.window.size();
-            let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
-            let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
-            filter_adjoint(&ones, (ow, oh), (w, h), &p.window, p.border)
+/// Per-pixel weights of the L1 term: 1/N for the plain mean (one number,
+/// not a plane), and for the Gaussian-weighted one the filter's adjoint
+/// applied to 1/positions, since mean_p (W * |d|)(p) = sum_q a_q |d_q|. The
+/// same weights give the value and the gradient (a_q sign(d_q)); they depend
+/// on the shape alone, so one call computes them once.
+enum L1Weights {
+    Uniform(f64),
+    PerPixel(Vec<f64>),
+}
+
+impl L1Weights {
+    fn new(l1: L1, p: &SsimParams, w: usize, h: usize) -> Self {
+        match l1 {
+            L1::Plain => L1Weights::Uniform(1.0 / (w * h) as f64),
+            L1::Gaussian => {
+                let n = p.window.size();
+                let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
+                let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
+                L1Weights::PerPixel(filter_adjoint(&ones, (ow, oh), (w, h), &p.window, p.border))
+            }
+        }
+    }
+    #[inline(always)]
+    fn at(&self, q: usize) -> f64 {
+        match self {
+            L1Weights::Uniform(a) => *a,
+            L1Weights::PerPixel(a) => a[q],
         }
     }
 }
@@ -137,30 +154,58 @@ fn check(pred: &Batch, target: &Batch, spec: &LossSpec) -> Result<(), Error> {
     if (pred.n, pred.h, pred.w, pred.c, pred.layout) != (target.n, target.h, target.w, target.c, target.layout) {
         return Err(Error::Mismatch("prediction and target differ in shape or layout".into()));
     }
-    if !(spec.data_range.is_finite() && spec.data_range > 0.0) {
-        return range("dataRange must be positive");
-    }
-    let fits = |n: usize| n % 2 == 1 && n <= pred.w && n <= pred.h;
+    domain::check_size(pred.w, pred.h)?;
+    domain::check_data_range(spec.data_range)?;
     let structure = match &spec.kind {
-        LossKind::Structural(s) | LossKind::DssimMae { structure: s, .. } => Some(s),
+        LossKind::Structural(s) => Some(s),
+        LossKind::DssimMae { structure: s, alpha, beta, .. } => {
+            domain::check_dssim_mae(*alpha, *beta)?;
+            Some(s)
+        }
         LossKind::Lwssim(p) => {
-            if p.levels.is_empty() || !p.levels.iter().all(|(w, _)| fits(w.size())) {
-                return range("every LWSSIM level must be an odd window that fits the image");
-            }
+            domain::check_lwssim_params(p, pred.w, pred.h)?;
             None
         }
     };
     if let Some(s) = structure {
-        if !fits(spec.ssim.window.size()) {
-            return range("the window must be odd and fit the image");
-        }
+        domain::check_ssim_params(&spec.ssim, pred.w, pred.h)?;
         if let Structure::Msssim(w) = s {
-            if w.is_empty() || w.len() > max_scales(pred.w, pred.h, spec.ssim.window.size()) {
-                return range("the image is too small for that many MS-SSIM scales");
+            domain::check_msssim_weights(w)?;
+            let fit = max_scales(pred.w, pred.h, spec.ssim.window.size());
+            if w.len() > fit {
+                let n = spec.ssim.window.size();
+                return range(format!(
+                    "{}x{} images are too small for {} MS-SSIM scales with a {n}x{n} window (they fit {fit})",
+                    pred.w,
+                    pred.h,
+                    w.len()
+                ));
             }
         }
     }
+    domain::check_loss_pixels("the prediction", pred.data)?;
+    domain::check_loss_pixels("the target", target.data)?;
+    if let LossKind::Lwssim(p) = &spec.kind {
+        if domain::lwssim_needs_nonnegative(p) {
+            domain::check_nonnegative("the prediction", &Pixels::F32(pred.data), p.alpha)?;
+            domain::check_nonnegative("the target", &Pixels::F32(target.data), p.alpha)?;
+        }
+    }
     Ok(())
+}
+
+/// A gradient element as f32: finite always. Pixels far outside the data
+/// range can make the f64 gradient exceed f32's range (values up to
+/// 3.4e38 / 1e-6 meet 1 / C2 up to 1e12); it saturates at +-f32::MAX
+/// instead of becoming infinite (documented).
+#[inline]
+fn to_f32(v: f64) -> f32 {
+    const MAX: f64 = f32::MAX as f64;
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-MAX, MAX) as f32
+    }
 }
 
 pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> Result<LossResult, Error> {
@@ -171,6 +216,10 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
     let mut per_sample = Vec::with_capacity(n);
     // d(batch mean)/d(sample), and normalised pixels back to raw ones.
     let out_scale = 1.0 / (n as f64 * l);
+    let l1w = match &spec.kind {
+        LossKind::DssimMae { l1, .. } => L1Weights::new(*l1, p, pred.w, pred.h),
+        _ => L1Weights::Uniform(0.0),
+    };
     for s in 0..n {
         let mut sample_loss = 0.0;
         for k in 0..c {
@@ -190,21 +239,24 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
                     };
                     ((1.0 - v / 2.0) / c as f64, g.map(|g| g.into_iter().map(|d| -d / (2.0 * c as f64)).collect()))
                 }
-                LossKind::DssimMae { structure: st, alpha, beta, l1 } => {
+                LossKind::DssimMae { structure: st, alpha, beta, .. } => {
                     let (v, gs) = structural(&x, &y, st, p, want_grad && *alpha != 0.0);
-                    let a = l1_weights(*l1, p, x.width, x.height);
-                    let mae: f64 = x.data.iter().zip(&y.data).zip(&a).map(|((x, y), a)| a * (y - x).abs()).sum();
+                    let a = &l1w;
+                    let mae: f64 = x.data.iter().zip(&y.data).enumerate().map(|(q, (x, y))| a.at(q) * (y - x).abs()).sum();
                     let value = (alpha * (1.0 - v) + beta * mae) / c as f64;
                     let g = want_grad.then(|| {
-                        (0..x.data.len())
-                            .map(|q| {
-                                // sign(0) = 0: the subgradient of |d| at d = 0.
-                                let d = y.data[q] - x.data[q];
-                                let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
-                                let st = gs.as_ref().map_or(0.0, |g| -alpha * g[q]);
-                                (st + beta * sign * a[q]) / c as f64
-                            })
-                            .collect()
+                        // The structural gradient's buffer is reused when there is one.
+                        let mut g = gs.unwrap_or_default();
+                        let st = !g.is_empty();
+                        g.resize(x.data.len(), 0.0);
+                        for (q, out) in g.iter_mut().enumerate() {
+                            // sign(0) = 0: the subgradient of |d| at d = 0.
+                            let d = y.data[q] - x.data[q];
+                            let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
+                            let s = if st { -alpha * *out } else { 0.0 };
+                            *out = (s + beta * sign * a.at(q)) / c as f64;
+                        }
+                        g
                     });
                     (value, g)
                 }
@@ -212,7 +264,7 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
             sample_loss += value;
             if let (Some(out), Some(g)) = (grad.as_mut(), g) {
                 for (i, d) in g.into_iter().enumerate() {
-                    out[pred.index(s, k, i)] = (d * out_scale) as f32;
+                    out[pred.index(s, k, i)] = to_f32(d * out_scale);
                 }
             }
         }

@@ -36,11 +36,11 @@ impl Default for LwssimParams {
     }
 }
 
-/// v^e for LWSSIM's exponents, finite by construction: 1 and other integer
-/// exponents by repeated multiplication (1^e stays 1, a negative base keeps
-/// its real value), and 0 where v <= 0 would need a non-integer power (the
-/// TypeScript layer rejects inputs where that can happen; the backward pass
-/// relies on it as a subgradient).
+/// v^e for LWSSIM's exponents (e in [0, 64]; v a clamped l, c or s in
+/// [-1, 1], so |v^e| <= 1): integer exponents by repeated multiplication
+/// (1^e stays 1, a negative base keeps its real value), and 0 where v <= 0
+/// would need a non-integer power (the domain checks reject inputs where
+/// that can happen; the backward pass relies on it as a subgradient).
 #[inline(always)]
 pub(crate) fn pow(v: f64, e: f64) -> f64 {
     if e == 0.0 {
@@ -55,17 +55,62 @@ pub(crate) fn pow(v: f64, e: f64) -> f64 {
     }
 }
 
-/// e * v^(e-1), the derivative of v^e, with the same conventions.
+/// The smallest base a non-integer power's derivative e v^(e - 1) is taken
+/// at: for 0 < e < 1 it is unbounded as v -> 0+, so the backward pass uses
+/// max(v, 1e-12) there (a documented bound: at most e 1e12).
+pub(crate) const DPOW_FLOOR: f64 = 1e-12;
+
+/// e * v^(e-1), the derivative of [`pow`], with the same conventions; for a
+/// non-integer e the base is max(v, [`DPOW_FLOOR`]) (and 0 where v < 0,
+/// where `pow` is 0).
 #[inline(always)]
 pub(crate) fn dpow(v: f64, e: f64) -> f64 {
-    if e == 0.0 { 0.0 } else { e * pow(v, e - 1.0) }
+    if e == 0.0 {
+        0.0
+    } else if e == e.trunc() {
+        e * pow(v, e - 1.0)
+    } else if v >= 0.0 {
+        e * v.max(DPOW_FLOOR).powf(e - 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// LWSSIM's c and s at one window with every clamp of the spec: variances
+/// at 0, sigma_xy within +-sqrt(sxx syy), c and s within [-1, 1]. Returns
+/// (c, s, sxx, syy, sxy clamped?, sqrt(sxx syy), c raw, s raw). Symmetric in
+/// x and y; sqrt(v * v) == v exactly, so identical windows give c = s = 1.
+#[inline(always)]
+pub(crate) fn c_and_s(mx: f64, my: f64, xx: f64, yy: f64, xy: f64, c2: f64) -> CS {
+    let c3 = c2 / 2.0;
+    let syy_raw = yy - my * my;
+    let sxx = scalar::fmax(xx - mx * mx, 0.0);
+    let syy = scalar::fmax(syy_raw, 0.0);
+    let ps = (sxx * syy).sqrt();
+    let sxy_raw = xy - mx * my;
+    let sxy = scalar::fmin(scalar::fmax(sxy_raw, 0.0 - ps), ps);
+    let c_raw = (2.0 * ps + c2) / ((sxx + syy) + c2);
+    let s_raw = (sxy + c3) / (ps + c3);
+    CS { c: scalar::clamp1(c_raw), s: scalar::clamp1(s_raw), c_raw, s_raw, sxx, syy, syy_raw, ps, xy_clamped: sxy != sxy_raw, c3 }
+}
+
+pub(crate) struct CS {
+    pub c: f64,
+    pub s: f64,
+    pub c_raw: f64,
+    pub s_raw: f64,
+    pub sxx: f64,
+    pub syy: f64,
+    pub syy_raw: f64,
+    pub ps: f64,
+    pub xy_clamped: bool,
+    pub c3: f64,
 }
 
 /// Sum over a row of pow(l, alpha) + c^beta s^gamma, one output at a time
-/// (exponents other than 1 have no vector form).
+/// (exponents other than 1 have no vector form). Each term is in [-2, 2].
 pub(crate) fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64 {
     let unit = p.beta == 1.0 && p.gamma == 1.0;
-    let (c2, c3) = (k.c2, k.c2 / 2.0);
     let mut sum = 0.0;
     for j in 0..m.mx.len() {
         let (l, cs) = scalar::ssim_at(m, k, j);
@@ -74,17 +119,8 @@ pub(crate) fn general_row(m: &Moments5, k: &SsimConsts, p: &LwssimParams) -> f64
             // and is exactly 1 for identical windows.
             cs
         } else {
-            let (mx, my) = (m.mx[j], m.my[j]);
-            let sxx = (m.xx[j] - mx * mx).max(0.0);
-            let syy = (m.yy[j] - my * my).max(0.0);
-            // sqrt(v*v) == v exactly in IEEE arithmetic, so c and s are
-            // exactly 1 for identical windows.
-            let sxsy = (sxx * syy).sqrt();
-            // |sxy| <= sx sy (Cauchy-Schwarz); rounding may break it.
-            let sxy = (m.xy[j] - mx * my).clamp(-sxsy, sxsy);
-            let c = (2.0 * sxsy + c2) / (sxx + syy + c2);
-            let s = (sxy + c3) / (sxsy + c3);
-            pow(c, p.beta) * pow(s, p.gamma)
+            let t = c_and_s(m.mx[j], m.my[j], m.xx[j], m.yy[j], m.xy[j], k.c2);
+            pow(t.c, p.beta) * pow(t.s, p.gamma)
         };
         sum += pow(l, p.alpha) + structural;
     }

@@ -2,6 +2,7 @@
 //! `tf.image.ssim_multiscale` computes it: cs at every scale but the last,
 //! full SSIM at the last, each clamped at 0 before its power.
 
+use crate::domain::MAX_SCALES;
 use crate::plane::Plane;
 use crate::real::Real;
 use crate::ssim::{ssim_plane, SsimParams};
@@ -13,15 +14,27 @@ pub const WEIGHTS: [f64; 5] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
 /// sample at its end, repeating the edge (TensorFlow's `SYMMETRIC` pad), so
 /// the result is ceil(w/2) x ceil(h/2).
 pub fn downsample2<T: Real>(p: &Plane<T>) -> Plane<T> {
-    let (w, h) = (p.width, p.height);
+    downsample2_rows(p.width, p.height, |r, out| {
+        for (d, s) in out.iter_mut().zip(p.row(r)) {
+            *d = *s;
+        }
+    })
+}
+
+/// [`downsample2`] of a plane given row by row (`row(r, out)` fills row r):
+/// what halves an image's plane without holding it whole.
+pub fn downsample2_rows<T: Real>(w: usize, h: usize, mut row: impl FnMut(usize, &mut [T])) -> Plane<T> {
     let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
     let quarter = T::from_f64(0.25);
     let mut out = Vec::with_capacity(ow * oh);
+    let (mut a, mut b) = (vec![T::ZERO; w], vec![T::ZERO; w]);
     for i in 0..oh {
         let (r0, r1) = (2 * i, (2 * i + 1).min(h - 1));
+        row(r0, &mut a);
+        row(r1, &mut b);
         for j in 0..ow {
             let (c0, c1) = (2 * j, (2 * j + 1).min(w - 1));
-            let s = (p.at(c0, r0) + p.at(c1, r0)) + (p.at(c0, r1) + p.at(c1, r1));
+            let s = (a[c0] + a[c1]) + (b[c0] + b[c1]);
             out.push(s * quarter);
         }
     }
@@ -29,10 +42,11 @@ pub fn downsample2<T: Real>(p: &Plane<T>) -> Plane<T> {
 }
 
 /// How many scales fit an image: the coarsest must still hold one window.
+/// At most [`MAX_SCALES`] (16): a 1x1 window fits every halving of a 1x1
+/// image, so without the cap this loop would never end.
 pub fn max_scales(width: usize, height: usize, window: usize) -> usize {
     let (mut w, mut h, mut n) = (width, height, 0);
-    // A 1x1 window fits every halving (1 halves to 1): stop at 16 scales.
-    while w >= window && h >= window && n < 16 {
+    while w >= window && h >= window && n < MAX_SCALES {
         n += 1;
         w = w.div_ceil(2);
         h = h.div_ceil(2);
@@ -40,17 +54,35 @@ pub fn max_scales(width: usize, height: usize, window: usize) -> usize {
     n
 }
 
+fn relu(v: f64) -> f64 {
+    v.max(0.0)
+}
+
 /// The values raised to the weights: relu(cs) per scale, relu(ssim) last.
+/// Scale 0 is read from the borrowed planes; the coarser scales are owned,
+/// each dropped once the next is built.
 pub fn msssim_terms<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, scales: usize) -> Vec<f64> {
-    assert!(scales >= 1);
+    if scales == 0 {
+        return Vec::new();
+    }
+    let r = ssim_plane(x, y, p, false);
+    if scales == 1 {
+        return vec![relu(r.ssim)];
+    }
+    let mut terms = vec![relu(r.cs)];
+    terms.extend(coarse_terms(downsample2(x), downsample2(y), p, scales - 1));
+    terms
+}
+
+/// [`msssim_terms`] of planes already halved once, taking them over.
+pub fn coarse_terms<T: Real>(mut x: Plane<T>, mut y: Plane<T>, p: &SsimParams, scales: usize) -> Vec<f64> {
     let mut terms = Vec::with_capacity(scales);
-    let (mut x, mut y) = (x.clone(), y.clone());
     for s in 0..scales {
         let r = ssim_plane(&x, &y, p, false);
         if s + 1 == scales {
-            terms.push(r.ssim.max(0.0));
+            terms.push(relu(r.ssim));
         } else {
-            terms.push(r.cs.max(0.0));
+            terms.push(relu(r.cs));
             x = downsample2(&x);
             y = downsample2(&y);
         }
@@ -58,10 +90,14 @@ pub fn msssim_terms<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, scales:
     terms
 }
 
+/// prod v_s^w_s: MS-SSIM from its terms.
+pub fn combine(terms: &[f64], weights: &[f64]) -> f64 {
+    terms.iter().zip(weights).map(|(v, w)| v.powf(*w)).product()
+}
+
 /// MS-SSIM of one plane pair with the given weights (one per scale).
 pub fn msssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, weights: &[f64]) -> f64 {
-    let terms = msssim_terms(x, y, p, weights.len());
-    terms.iter().zip(weights).map(|(v, w)| v.powf(*w)).product()
+    combine(&msssim_terms(x, y, p, weights.len()), weights)
 }
 
 /// The first `n` standard weights, renormalised to sum to 1.

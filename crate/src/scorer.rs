@@ -172,16 +172,11 @@ impl Scorer {
         };
         let specs: Vec<(PassKind, usize, Vec<f64>)> = match &metric {
             Metric::Ssim(p) => {
-                crate::api::check_window(&p.window, width, height)?;
+                crate::domain::check_ssim_params(p, width, height)?;
                 vec![single(&p.window)]
             }
             Metric::Lwssim(p) => {
-                if p.levels.is_empty() {
-                    return range("LWSSIM needs at least one level");
-                }
-                for (w, _) in &p.levels {
-                    crate::api::check_window(w, width, height)?;
-                }
+                crate::domain::check_lwssim_params(p, width, height)?;
                 match p.box_halves() {
                     Some(halves) => {
                         let counts = halves.iter().map(|c| count(2 * c + 1)).collect();
@@ -227,6 +222,16 @@ impl Scorer {
         let rows = x.len() / row;
         if self.fed + rows > self.height {
             return range(format!("{} rows fed to a {}-row image", self.fed + rows, self.height));
+        }
+        // Every band is checked before it is kept: a bad one leaves the
+        // scorer as it was.
+        crate::domain::check_metric_pixels("the reference image", &x, self.range)?;
+        crate::domain::check_metric_pixels("the distorted image", &y, self.range)?;
+        if let Metric::Lwssim(p) = &self.metric {
+            if crate::domain::lwssim_needs_nonnegative(p) {
+                crate::domain::check_nonnegative("the reference image", &x, p.alpha)?;
+                crate::domain::check_nonnegative("the distorted image", &y, p.alpha)?;
+            }
         }
         self.x.append(x);
         self.y.append(y);
@@ -324,7 +329,7 @@ impl Scorer {
                 }
             })
             .collect();
-        let score = channels.iter().sum::<f64>() / channels.len() as f64;
+        let score = crate::api::mean(&channels);
         Ok(Score { score, channels, map: None })
     }
 }

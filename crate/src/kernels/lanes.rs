@@ -6,7 +6,10 @@
 //! IEEE add, sub, mul and div round each lane exactly as the scalar
 //! operation does, so a kernel that performs the same operations in the same
 //! order per output is bit-identical to its scalar twin. No fused
-//! multiply-add anywhere: it would round differently from the twin.
+//! multiply-add anywhere: it would round differently from the twin. `max`
+//! and `min` are defined as `a > b ? a : b` and `a < b ? a : b` in every
+//! implementation (SSE2's maxpd/minpd, SIMD128's pmax/pmin with swapped
+//! operands), so they agree on signed zeros too; masks are all-ones lanes.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
@@ -59,6 +62,55 @@ mod imp {
         #[inline(always)]
         pub fn div(self, o: Self) -> Self {
             F64x2(f64x2_div(self.0, o.0))
+        }
+        /// `self > o ? self : o` per lane (the scalar twin's `fmax`).
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            // pmax(a, b) is `a < b ? b : a`.
+            F64x2(f64x2_pmax(o.0, self.0))
+        }
+        /// `self < o ? self : o` per lane (the scalar twin's `fmin`).
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            // pmin(a, b) is `b < a ? b : a`.
+            F64x2(f64x2_pmin(o.0, self.0))
+        }
+        #[inline(always)]
+        pub fn sqrt(self) -> Self {
+            F64x2(f64x2_sqrt(self.0))
+        }
+        /// Lane masks (all ones or all zeros).
+        #[inline(always)]
+        pub fn gt(self, o: Self) -> Self {
+            F64x2(f64x2_gt(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn lt(self, o: Self) -> Self {
+            F64x2(f64x2_lt(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn ge(self, o: Self) -> Self {
+            F64x2(f64x2_ge(self.0, o.0))
+        }
+        /// Bitwise `self & mask`.
+        #[inline(always)]
+        pub fn and(self, mask: Self) -> Self {
+            F64x2(v128_and(self.0, mask.0))
+        }
+        /// Bitwise `self & !mask`.
+        #[inline(always)]
+        pub fn and_not(self, mask: Self) -> Self {
+            F64x2(v128_andnot(self.0, mask.0))
+        }
+        /// Per lane: `mask ? a : b`.
+        #[inline(always)]
+        pub fn select(mask: Self, a: Self, b: Self) -> Self {
+            F64x2(v128_bitselect(a.0, b.0, mask.0))
+        }
+        /// Whether any lane of a mask is set.
+        #[inline(always)]
+        pub fn any(self) -> bool {
+            v128_any_true(self.0)
         }
     }
 }
@@ -116,6 +168,49 @@ mod imp {
         pub fn div(self, o: Self) -> Self {
             F64x2(unsafe { _mm_div_pd(self.0, o.0) })
         }
+        /// `self > o ? self : o` per lane (maxpd's own definition).
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_max_pd(self.0, o.0) })
+        }
+        /// `self < o ? self : o` per lane (minpd's own definition).
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_min_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn sqrt(self) -> Self {
+            F64x2(unsafe { _mm_sqrt_pd(self.0) })
+        }
+        #[inline(always)]
+        pub fn gt(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_cmpgt_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn lt(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_cmplt_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn ge(self, o: Self) -> Self {
+            F64x2(unsafe { _mm_cmpge_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn and(self, mask: Self) -> Self {
+            F64x2(unsafe { _mm_and_pd(self.0, mask.0) })
+        }
+        #[inline(always)]
+        pub fn and_not(self, mask: Self) -> Self {
+            // andnot(a, b) is `!a & b`.
+            F64x2(unsafe { _mm_andnot_pd(mask.0, self.0) })
+        }
+        #[inline(always)]
+        pub fn select(mask: Self, a: Self, b: Self) -> Self {
+            F64x2(unsafe { _mm_or_pd(_mm_and_pd(mask.0, a.0), _mm_andnot_pd(mask.0, b.0)) })
+        }
+        #[inline(always)]
+        pub fn any(self) -> bool {
+            unsafe { _mm_movemask_pd(self.0) != 0 }
+        }
     }
 }
 
@@ -162,6 +257,55 @@ mod imp {
         #[inline(always)]
         pub fn div(self, o: Self) -> Self {
             F64x2([self.0[0] / o.0[0], self.0[1] / o.0[1]])
+        }
+        #[inline(always)]
+        fn map2(self, o: Self, f: impl Fn(f64, f64) -> f64) -> Self {
+            F64x2([f(self.0[0], o.0[0]), f(self.0[1], o.0[1])])
+        }
+        #[inline(always)]
+        fn mask(b: bool) -> f64 {
+            f64::from_bits(if b { u64::MAX } else { 0 })
+        }
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            self.map2(o, |a, b| if a > b { a } else { b })
+        }
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            self.map2(o, |a, b| if a < b { a } else { b })
+        }
+        #[inline(always)]
+        pub fn sqrt(self) -> Self {
+            F64x2([self.0[0].sqrt(), self.0[1].sqrt()])
+        }
+        #[inline(always)]
+        pub fn gt(self, o: Self) -> Self {
+            self.map2(o, |a, b| Self::mask(a > b))
+        }
+        #[inline(always)]
+        pub fn lt(self, o: Self) -> Self {
+            self.map2(o, |a, b| Self::mask(a < b))
+        }
+        #[inline(always)]
+        pub fn ge(self, o: Self) -> Self {
+            self.map2(o, |a, b| Self::mask(a >= b))
+        }
+        #[inline(always)]
+        pub fn and(self, mask: Self) -> Self {
+            self.map2(mask, |a, m| f64::from_bits(a.to_bits() & m.to_bits()))
+        }
+        #[inline(always)]
+        pub fn and_not(self, mask: Self) -> Self {
+            self.map2(mask, |a, m| f64::from_bits(a.to_bits() & !m.to_bits()))
+        }
+        #[inline(always)]
+        pub fn select(mask: Self, a: Self, b: Self) -> Self {
+            let pick = |i: usize| if mask.0[i].to_bits() != 0 { a.0[i] } else { b.0[i] };
+            F64x2([pick(0), pick(1)])
+        }
+        #[inline(always)]
+        pub fn any(self) -> bool {
+            self.0[0].to_bits() != 0 || self.0[1].to_bits() != 0
         }
     }
 }

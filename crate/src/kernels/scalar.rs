@@ -136,18 +136,70 @@ pub fn scale(src: &[f64], k: f64, dst: &mut [f64]) {
     }
 }
 
-/// (l, cs) at output j. With x == y both are exactly 1: numerator and
-/// denominator then come from bit-identical operands.
+/// `a > b ? a : b`: the definition of every `max` here, the twin's lanes
+/// included (SSE2 maxpd, SIMD128 pmax), so signed zeros agree too.
+#[inline(always)]
+pub fn fmax(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// `a < b ? a : b` (see [`fmax`]).
+#[inline(always)]
+pub fn fmin(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+/// v clamped to [-1, 1].
+#[inline(always)]
+pub fn clamp1(v: f64) -> f64 {
+    fmin(fmax(v, -1.0), 1.0)
+}
+
+/// 1 where a value clamped to [-1, 1] is strictly inside (its derivative
+/// passes), 0 where the clamp is active or the value sits on a bound: l, cs,
+/// c and s reach +-1 only at their maximum or minimum over y, where the
+/// derivative is 0 anyway, so identical images give a gradient of exactly 0.
+#[inline(always)]
+pub fn inside1(v: f64) -> f64 {
+    if v < 1.0 && v > -1.0 { 1.0 } else { 0.0 }
+}
+
+/// Cauchy-Schwarz: sigma_xy clamped to [-sqrt(p), sqrt(p)], p = sxx syy, and
+/// whether the clamp is active (sxy^2 > p). Rounding, and running sums far
+/// from the window's magnitude, can break the bound; kept, it would put cs
+/// outside [-1, 1].
+#[inline(always)]
+pub fn cauchy_schwarz(sxy: f64, p: f64) -> (f64, bool) {
+    if sxy * sxy > p {
+        let r = p.sqrt();
+        (fmin(fmax(sxy, 0.0 - r), r), true)
+    } else {
+        (sxy, false)
+    }
+}
+
+/// The robust window statistics every kernel shares, in the operation
+/// order of the vector twins: l clamped to [-1, 1], the variances clamped at
+/// 0, sigma_xy by Cauchy-Schwarz, cs clamped to [-1, 1]. Within [-1, 1]
+/// whatever the moments (a box's running sums far from the window's own
+/// magnitude can give a negative variance). Symmetric in x and y bit for
+/// bit, and with x == y exactly (1, 1).
+#[inline(always)]
+pub fn lcs(mx: f64, my: f64, xx: f64, yy: f64, xy: f64, k: &SsimConsts) -> (f64, f64) {
+    let mxy = mx * my;
+    let (mxx, myy) = (mx * mx, my * my);
+    let l = clamp1((2.0 * mxy + k.c1) / ((mxx + myy) + k.c1));
+    let sxx = fmax((xx - mxx) * k.cov, 0.0);
+    let syy = fmax((yy - myy) * k.cov, 0.0);
+    let (sxy, _) = cauchy_schwarz((xy - mxy) * k.cov, sxx * syy);
+    let cs = clamp1((2.0 * sxy + k.c2) / ((sxx + syy) + k.c2));
+    (l, cs)
+}
+
+/// (l, cs) at output j (see [`lcs`]).
 #[inline(always)]
 pub fn ssim_at(m: &Moments5, k: &SsimConsts, j: usize) -> (f64, f64) {
-    let (mx, my) = (m.mx[j], m.my[j]);
-    let mxy = mx * my;
-    let l = (2.0 * mxy + k.c1) / ((mx * mx + my * my) + k.c1);
-    let sxx = (m.xx[j] - mx * mx) * k.cov;
-    let syy = (m.yy[j] - my * my) * k.cov;
-    let sxy = (m.xy[j] - mxy) * k.cov;
-    let cs = (2.0 * sxy + k.c2) / ((sxx + syy) + k.c2);
-    (l, cs)
+    lcs(m.mx[j], m.my[j], m.xx[j], m.yy[j], m.xy[j], k)
 }
 
 /// Sums over the row of [l * cs, cs, l]; the map (l * cs) on request.
@@ -238,7 +290,11 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
 /// l, cs and their derivatives with respect to the raw moments of y
 /// (mu_y, E[y^2], E[xy]) at output j: what every backward pass chains.
 /// l = (2 mx my + C1) / b1, cs = (2 sxy + C2) / b2, with
-/// sigma_yy = cov (E[y^2] - my^2) and sigma_xy = cov (E[xy] - mx my).
+/// sigma_yy = cov (E[y^2] - my^2) and sigma_xy = cov (E[xy] - mx my), all
+/// clamped as in [`lcs`]. The derivative of a clamped quantity is 0 where
+/// its clamp is active (a documented subgradient): a negative sigma_yy, a
+/// sigma_xy beyond Cauchy-Schwarz, l or cs on or beyond +-1 (see
+/// [`inside1`]).
 pub struct Partials {
     pub l: f64,
     pub cs: f64,
@@ -252,22 +308,29 @@ pub struct Partials {
 pub fn partials_at(m: &Moments5, k: &SsimConsts, j: usize) -> Partials {
     let (mx, my) = (m.mx[j], m.my[j]);
     let mxy = mx * my;
-    let b1 = (mx * mx + my * my) + k.c1;
-    let l = (2.0 * mxy + k.c1) / b1;
-    let sxx = (m.xx[j] - mx * mx) * k.cov;
-    let syy = (m.yy[j] - my * my) * k.cov;
-    let sxy = (m.xy[j] - mxy) * k.cov;
+    let (mxx, myy) = (mx * mx, my * my);
+    let b1 = (mxx + myy) + k.c1;
+    let l_raw = (2.0 * mxy + k.c1) / b1;
+    let l = clamp1(l_raw);
+    let sxx = fmax((m.xx[j] - mxx) * k.cov, 0.0);
+    let syy_raw = (m.yy[j] - myy) * k.cov;
+    let syy = fmax(syy_raw, 0.0);
+    let (sxy, xy_clamped) = cauchy_schwarz((m.xy[j] - mxy) * k.cov, sxx * syy);
     let b2 = (sxx + syy) + k.c2;
-    let cs = (2.0 * sxy + k.c2) / b2;
+    let cs_raw = (2.0 * sxy + k.c2) / b2;
+    let cs = clamp1(cs_raw);
     let q = k.cov / b2;
+    let on_cs = inside1(cs_raw);
+    let on_yy = on_cs * if syy_raw >= 0.0 { 1.0 } else { 0.0 };
+    let on_xy = on_cs * if xy_clamped { 0.0 } else { 1.0 };
     Partials {
         l,
         cs,
-        dl_dmu: 2.0 * (mx - my * l) / b1,
-        dcs_dmu: 2.0 * q * (my * cs - mx),
+        dl_dmu: (2.0 * (mx - my * l) / b1) * inside1(l_raw),
+        dcs_dmu: (2.0 * q) * ((my * cs) * on_yy - mx * on_xy),
         // 0 - v, not -v: the vector twin has no negation, and -0 must match.
-        dcs_dyy: 0.0 - q * cs,
-        dcs_dxy: 2.0 * q,
+        dcs_dyy: (0.0 - q * cs) * on_yy,
+        dcs_dxy: (2.0 * q) * on_xy,
     }
 }
 

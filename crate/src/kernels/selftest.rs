@@ -94,6 +94,43 @@ pub fn run() -> Result<(), String> {
             }
         }
     }
+    // The clamps: moments that break every bound (negative variances,
+    // |sigma_xy| beyond Cauchy-Schwarz, l and cs beyond +-1 before their
+    // clamps), signed zeros, and tiny constants, on every tail.
+    for len in 1..=9 {
+        let u = |seed: u64| noise(len, seed).into_iter().map(|v| 2.0 * v - 1.0).collect::<Vec<f64>>();
+        let (mx, my, a, b, c) = (u(800), u(801), u(802), u(803), u(804));
+        let mut xx: Vec<f64> = mx.iter().zip(&a).map(|(m, e)| m * m + 0.01 * e).collect();
+        let yy: Vec<f64> = my.iter().zip(&b).map(|(m, e)| m * m + 0.01 * e).collect();
+        let mut xy: Vec<f64> = mx.iter().zip(my.iter().zip(&c)).map(|(p, (q, e))| p * q + 0.05 * e).collect();
+        if len > 2 {
+            // A flat window: both variances exactly 0, and one at -0.
+            xx[1] = mx[1] * mx[1];
+            xy[1] = -0.0;
+        }
+        let m = Moments5 { mx: &mx, my: &my, xx: &xx, yy: &yy, xy: &xy };
+        for k in [SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 }, SsimConsts { c1: 1e-12, c2: 1e-12, cov: 9.0 / 8.0 }] {
+            let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
+            same("ssim_row clamped sums", &simd::ssim_row(&m, &k, Some(&mut ma)), &scalar::ssim_row(&m, &k, Some(&mut mb)))?;
+            same("ssim_row clamped map", &ma, &mb)?;
+            if let Some(v) = ma.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
+                return Err(format!("ssim_row clamped: {v} outside [-1, 1]"));
+            }
+            for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
+                let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+                let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+                {
+                    let [a0, a1, a2] = &mut a;
+                    simd::grads_row(&m, &k, chain, 0.3, a0, a1, a2);
+                    let [b0, b1, b2] = &mut b;
+                    scalar::grads_row(&m, &k, chain, 0.3, b0, b1, b2);
+                }
+                for t in 0..3 {
+                    same(&format!("grads_row clamped {chain:?} {t}"), &a[t], &b[t])?;
+                }
+            }
+        }
+    }
     // Box rows from prefix rows: every tail, several spans.
     for len in 1..=9 {
         for (a, b) in [(0, 3), (2, 9), (1, 2)] {

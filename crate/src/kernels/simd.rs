@@ -189,24 +189,78 @@ pub fn scale(src: &[f64], k: f64, dst: &mut [f64]) {
     }
 }
 
+/// The constants of [`scalar::SsimConsts`] and the literals of the
+/// scalar kernels, splatted once a row.
+#[derive(Clone, Copy)]
+struct Lanes {
+    two: F64x2,
+    c1: F64x2,
+    c2: F64x2,
+    cov: F64x2,
+    zero: F64x2,
+    one: F64x2,
+    minus_one: F64x2,
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn new(k: &SsimConsts) -> Self {
+        Lanes {
+            two: F64x2::splat(2.0),
+            c1: F64x2::splat(k.c1),
+            c2: F64x2::splat(k.c2),
+            cov: F64x2::splat(k.cov),
+            zero: F64x2::splat(0.0),
+            one: F64x2::splat(1.0),
+            minus_one: F64x2::splat(-1.0),
+        }
+    }
+    /// [`scalar::clamp1`].
+    #[inline(always)]
+    fn clamp1(&self, v: F64x2) -> F64x2 {
+        v.max(self.minus_one).min(self.one)
+    }
+    /// [`scalar::inside1`].
+    #[inline(always)]
+    fn inside1(&self, v: F64x2) -> F64x2 {
+        self.one.and(v.lt(self.one).and(v.gt(self.minus_one)))
+    }
+    /// [`scalar::cauchy_schwarz`]: the clamped sigma_xy and the mask of the
+    /// lanes it clamped. The square root only runs when a lane needs it.
+    #[inline(always)]
+    fn cauchy_schwarz(&self, sxy: F64x2, p: F64x2) -> (F64x2, F64x2) {
+        let clamped = sxy.mul(sxy).gt(p);
+        if clamped.any() {
+            let r = p.sqrt();
+            (F64x2::select(clamped, sxy.max(self.zero.sub(r)).min(r), sxy), clamped)
+        } else {
+            (sxy, clamped)
+        }
+    }
+    /// [`scalar::lcs`], two outputs at once.
+    #[inline(always)]
+    fn lcs(&self, mx: F64x2, my: F64x2, xx: F64x2, yy: F64x2, xy: F64x2) -> (F64x2, F64x2) {
+        let mxy = mx.mul(my);
+        let mxx = mx.mul(mx);
+        let myy = my.mul(my);
+        let l = self.clamp1(self.two.mul(mxy).add(self.c1).div(mxx.add(myy).add(self.c1)));
+        let sxx = xx.sub(mxx).mul(self.cov).max(self.zero);
+        let syy = yy.sub(myy).mul(self.cov).max(self.zero);
+        let (sxy, _) = self.cauchy_schwarz(xy.sub(mxy).mul(self.cov), sxx.mul(syy));
+        let cs = self.clamp1(self.two.mul(sxy).add(self.c2).div(sxx.add(syy).add(self.c2)));
+        (l, cs)
+    }
+}
+
 pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
     let len = m.mx.len();
     // Stated once so the loads below need no bounds check each.
     assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
-    let (two, c1, c2, cov) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov));
-    let zero = F64x2::splat(0.0);
-    let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
+    let v = Lanes::new(k);
+    let (mut s_acc, mut cs_acc, mut l_acc) = (v.zero, v.zero, v.zero);
     let mut j = 0;
     while j + 2 <= len {
-        let (mx, my) = (F64x2::load(m.mx, j), F64x2::load(m.my, j));
-        let mxy = mx.mul(my);
-        let mxx = mx.mul(mx);
-        let myy = my.mul(my);
-        let l = two.mul(mxy).add(c1).div(mxx.add(myy).add(c1));
-        let sxx = F64x2::load(m.xx, j).sub(mxx).mul(cov);
-        let syy = F64x2::load(m.yy, j).sub(myy).mul(cov);
-        let sxy = F64x2::load(m.xy, j).sub(mxy).mul(cov);
-        let cs = two.mul(sxy).add(c2).div(sxx.add(syy).add(c2));
+        let (l, cs) = v.lcs(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.xx, j), F64x2::load(m.yy, j), F64x2::load(m.xy, j));
         let s = l.mul(cs);
         if let Some(map) = map.as_deref_mut() {
             s.store(map, j);
@@ -275,25 +329,33 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
     let len = m.mx.len();
     assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
     assert!(gm.len() >= len && gyy.len() >= len && gxy.len() >= len);
-    let (two, c1, c2, cov, sc) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov), F64x2::splat(scale));
-    let (zero, one) = (F64x2::splat(0.0), F64x2::splat(1.0));
+    let v = Lanes::new(k);
+    let (two, c1, c2, cov, zero, one) = (v.two, v.c1, v.c2, v.cov, v.zero, v.one);
+    let sc = F64x2::splat(scale);
     let mut j = 0;
     while j + 2 <= len {
+        // scalar::partials_at, operation for operation.
         let (mx, my) = (F64x2::load(m.mx, j), F64x2::load(m.my, j));
         let mxy = mx.mul(my);
         let (mxx, myy) = (mx.mul(mx), my.mul(my));
         let b1 = mxx.add(myy).add(c1);
-        let l = two.mul(mxy).add(c1).div(b1);
-        let sxx = F64x2::load(m.xx, j).sub(mxx).mul(cov);
-        let syy = F64x2::load(m.yy, j).sub(myy).mul(cov);
-        let sxy = F64x2::load(m.xy, j).sub(mxy).mul(cov);
+        let l_raw = two.mul(mxy).add(c1).div(b1);
+        let l = v.clamp1(l_raw);
+        let sxx = F64x2::load(m.xx, j).sub(mxx).mul(cov).max(zero);
+        let syy_raw = F64x2::load(m.yy, j).sub(myy).mul(cov);
+        let syy = syy_raw.max(zero);
+        let (sxy, xy_clamped) = v.cauchy_schwarz(F64x2::load(m.xy, j).sub(mxy).mul(cov), sxx.mul(syy));
         let b2 = sxx.add(syy).add(c2);
-        let cs = two.mul(sxy).add(c2).div(b2);
+        let cs_raw = two.mul(sxy).add(c2).div(b2);
+        let cs = v.clamp1(cs_raw);
         let q = cov.div(b2);
-        let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1);
-        let dcs_dmu = two.mul(q).mul(my.mul(cs).sub(mx));
-        let dcs_dyy = zero.sub(q.mul(cs));
-        let dcs_dxy = two.mul(q);
+        let on_cs = v.inside1(cs_raw);
+        let on_yy = on_cs.mul(one.and(syy_raw.ge(zero)));
+        let on_xy = on_cs.mul(one.and_not(xy_clamped));
+        let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1).mul(v.inside1(l_raw));
+        let dcs_dmu = two.mul(q).mul(my.mul(cs).mul(on_yy).sub(mx.mul(on_xy)));
+        let dcs_dyy = zero.sub(q.mul(cs)).mul(on_yy);
+        let dcs_dxy = two.mul(q).mul(on_xy);
         let (f_l, f_cs) = match chain {
             Chain::Ssim => (cs, l),
             Chain::Cs => (zero, one),
@@ -313,8 +375,8 @@ pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5]
     let len = sums[0].len();
     assert!(sums.iter().all(|s| s.len() == len));
     assert!(enter.iter().chain(leave.iter()).all(|r| r.len() >= len + a.max(b)));
-    let (two, c1, c2, cov, sc) = (F64x2::splat(2.0), F64x2::splat(k.c1), F64x2::splat(k.c2), F64x2::splat(k.cov), F64x2::splat(scale));
-    let zero = F64x2::splat(0.0);
+    let v = Lanes::new(k);
+    let (zero, sc) = (v.zero, F64x2::splat(scale));
     let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
     let [s0, s1, s2, s3, s4] = sums;
     let mut sums = [s0, s1, s2, s3, s4];
@@ -331,19 +393,12 @@ pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5]
                     F64x2::load_ptr(l.add(j + b)).sub(F64x2::load_ptr(l.add(j + a))),
                 )
             };
-            let v = F64x2::load(sum, j).add(en).sub(lv);
-            v.store(sum, j);
-            e[s] = v.mul(sc);
+            let t = F64x2::load(sum, j).add(en).sub(lv);
+            t.store(sum, j);
+            e[s] = t.mul(sc);
         }
         let [mx, my, xx, yy, xy] = e;
-        let mxy = mx.mul(my);
-        let mxx = mx.mul(mx);
-        let myy = my.mul(my);
-        let l = two.mul(mxy).add(c1).div(mxx.add(myy).add(c1));
-        let sxx = xx.sub(mxx).mul(cov);
-        let syy = yy.sub(myy).mul(cov);
-        let sxy = xy.sub(mxy).mul(cov);
-        let cs = two.mul(sxy).add(c2).div(sxx.add(syy).add(c2));
+        let (l, cs) = v.lcs(mx, my, xx, yy, xy);
         s_acc = s_acc.add(l.mul(cs));
         cs_acc = cs_acc.add(cs);
         l_acc = l_acc.add(l);
