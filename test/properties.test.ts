@@ -90,8 +90,8 @@ function pair(d: Drawn, nonNegative = false): [Image, Image, number] {
   const [a, b] = [make(d.style), make(d.yStyle)];
   const build = (v: number[]): Image => {
     if (d.kind === 'f32') {
-      const reach = 64 * L * d.magnitude;
-      return { data: Float32Array.from(v, (s) => Math.fround(s * reach)).map((x) => Math.max(-64 * L, Math.min(64 * L, x))), width: d.w, height: d.h, channels: d.c };
+      const reach = 64 * L * d.magnitude, lim = f32Below(64 * L);
+      return { data: Float32Array.from(v, (s) => Math.max(-lim, Math.min(lim, Math.fround(s * reach)))), width: d.w, height: d.h, channels: d.c };
     }
     const max = d.kind === 'u8' ? 255 : 65535;
     // Integer data must stay within 64 L too: clamp the top.
@@ -100,6 +100,13 @@ function pair(d: Drawn, nonNegative = false): [Image, Image, number] {
     return { data: Ctor.from(v, (s) => Math.round(Math.abs(s) * top)), width: d.w, height: d.h, channels: d.c };
   };
   return [build(a), build(b), L];
+}
+
+/** The largest float32 that is not above x (x > 0). */
+function f32Below(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0]! > x) new Uint32Array(f.buffer)[0]! -= 1;
+  return f[0]!;
 }
 
 const odd = (max: number) => fc.integer({ min: 0, max: Math.max(0, Math.floor((max - 1) / 2)) }).map((k) => 2 * k + 1);
@@ -129,7 +136,7 @@ function ssimOpts(d: Drawn) {
     fc.record({ preset: fc.constant('skimage' as const), size: odd(Math.min(side, 7)), map: fc.boolean() })
       .chain((o) => common(d).map((c) => ({ ...o, ...c }))),
     // ssim.m: gray, 11x11 after its down-sampling by round(min side / 256).
-    fc.record({ preset: fc.constant('matlab' as const), map: fc.boolean() }),
+    fc.record({ preset: fc.constant('matlab' as const), map: fc.boolean(), ...(d.dataRange === undefined ? {} : { dataRange: fc.constant(d.dataRange) }) }),
   ).filter((o) => (!('preset' in o) || (o.preset === 'matlab' ? side >= 11 : o.size !== 1)));
 }
 
