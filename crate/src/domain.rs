@@ -243,3 +243,27 @@ pub fn check_nonnegative(name: &str, p: &Pixels, alpha: f64) -> Result<(), Error
         )),
     }
 }
+
+/// The table as JSON, keyed as `ts/domain.ts` keys it: the wasm exports it
+/// (`domainTable`) and a test holds the TypeScript table to it.
+pub fn table_json() -> String {
+    let pair = |(a, b): (f64, f64)| format!("[{a:e},{b:e}]");
+    let count = |(a, b): (usize, usize)| format!("[{a},{b}]");
+    format!(
+        concat!(
+            "{{\"dataRange\":{},\"k\":{},\"sigma\":{},\"lwssimLevels\":{},\"lwssimWeight\":{},",
+            "\"exponent\":{},\"msssimScales\":{},\"msssimWeight\":{},\"mix\":{},\"maxPixels\":{},\"pixelOverRange\":{:e}}}"
+        ),
+        pair(DATA_RANGE),
+        pair(K),
+        pair(SIGMA),
+        count(LWSSIM_LEVELS),
+        pair(LWSSIM_WEIGHT),
+        pair(LWSSIM_EXPONENT),
+        count(MSSSIM_SCALES),
+        pair(MSSSIM_WEIGHT),
+        pair(DSSIM_MAE_WEIGHT),
+        MAX_PIXELS,
+        PIXEL_RANGES,
+    )
+}

@@ -426,3 +426,10 @@ pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize,
     }
     Ok(())
 }
+
+/// The numeric domains the Rust API enforces, as JSON (a test holds them
+/// to ts/domain.ts, the table the TypeScript checks read).
+#[wasm_bindgen(js_name = domainTable)]
+pub fn domain_table() -> String {
+    crate::domain::table_json()
+}
