@@ -653,3 +653,21 @@ fn window_one_on_one_pixel_terminates_with_sixteen_scales_at_most() {
     let e = api::msssim(&x, &x, &p, &Channels::default(), &Scales::Weights(vec![1.0; 17])).unwrap_err();
     assert!(e.to_string().contains("1 to 16"), "{e}");
 }
+
+#[test]
+fn identical_images_give_an_exact_zero_gradient_for_any_exponents() {
+    // Issue 8: with beta or gamma != 1 the gradient at identical images was
+    // ~1e-16 instead of 0.
+    let (w, h) = (23, 17);
+    let d: Vec<f32> = (0..w * h * 3).map(|i| ((i * 7919) % 257) as f32 / 256.0).collect();
+    let b = Batch::new(&d, 1, h, w, 3, Layout::Nhwc).unwrap();
+    for (alpha, beta, gamma) in [(1.0, 2.0, 1.0), (1.0, 1.0, 3.0), (0.5, 0.25, 0.0), (64.0, 64.0, 64.0), (0.0, 0.0, 0.0), (2.5, 1.5, 2.0)] {
+        for levels in [LwssimParams::default().levels, vec![(Window::Gaussian { size: 7, sigma: 1.5 }, 1.0)]] {
+            let lp = LwssimParams { levels, alpha, beta, gamma, ..Default::default() };
+            let spec = LossSpec { kind: LossKind::Lwssim(lp), ssim: SsimParams::default(), data_range: 1.0 };
+            let r = loss::loss(&b, &b, &spec, true).unwrap();
+            assert_eq!(r.loss, 0.0);
+            assert!(r.grad.unwrap().iter().all(|g| *g == 0.0), "alpha {alpha} beta {beta} gamma {gamma}");
+        }
+    }
+}
