@@ -55,13 +55,19 @@ pub(crate) fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error>
     Ok(l)
 }
 
-/// The mean of per-channel scores. Equal channels give their value itself
-/// (identical images score exactly 1, or exactly 2 mean(lambda) for LWSSIM,
-/// although (v + v + v) / 3 need not round back to v).
+/// The mean of per-channel scores, kept within [min, max] of them: rounding
+/// alone can put fl(a + b + c) / 3 an ulp above the largest (a bound such
+/// as LWSSIM's 2 mean(lambda) would break), and equal channels give their
+/// value itself (identity is exact whatever the channel count).
 pub(crate) fn mean(v: &[f64]) -> f64 {
-    match v.first() {
-        Some(&first) if v.iter().all(|c| c.to_bits() == first.to_bits()) => first,
-        _ => v.iter().sum::<f64>() / v.len() as f64,
+    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    if m < lo {
+        lo
+    } else if m > hi {
+        hi
+    } else {
+        m
     }
 }
 

@@ -46,11 +46,21 @@ pub const CHANNELS: (usize, usize) = (1, 4);
 /// Metrics: every |pixel| <= PIXEL_RANGES * L.
 pub const PIXEL_RANGES: f64 = 64.0;
 
+/// A bound as the table writes it: 0, 64, 1e-6, 1e12.
+fn bound(v: f64) -> String {
+    if v == 0.0 || (v.fract() == 0.0 && v.abs() < 100.0) { format!("{v}") } else { format!("{v:e}") }
+}
+
+/// A value as the user would recognise it: 0.5, 1e-300, 1e+200 as 1e200.
+pub(crate) fn shown(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-4..1e15).contains(&v.abs()) { format!("{v}") } else { format!("{v:e}") }
+}
+
 fn in_range(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), Error> {
     if v.is_finite() && v >= lo && v <= hi {
         Ok(())
     } else {
-        range(format!("{name} must be a finite number in [{lo:e}, {hi:e}], got {v}"))
+        range(format!("{name} must be a finite number in [{}, {}], got {}", bound(lo), bound(hi), shown(v)))
     }
 }
 
@@ -134,7 +144,7 @@ pub fn check_lwssim_params(p: &LwssimParams, width: usize, height: usize) -> Res
     in_range("beta", p.beta, LWSSIM_EXPONENT)?;
     in_range("gamma", p.gamma, LWSSIM_EXPONENT)?;
     if p.gamma.fract() != 0.0 {
-        return range(format!("gamma must be an integer in [0, 64] (s can be negative), got {}", p.gamma));
+        return range(format!("gamma must be an integer in [0, 64] (s can be negative), got {}", shown(p.gamma)));
     }
     Ok(())
 }
@@ -207,8 +217,10 @@ pub fn check_metric_pixels(name: &str, p: &Pixels, l: f64) -> Result<(), Error> 
     };
     if max > limit {
         return range(format!(
-            "{name} holds a pixel of magnitude {max}, more than 64 x dataRange ({l}); \
-             pass the data's real range as dataRange (e.g. 65535 for 16-bit values, 255 for 8-bit ones)"
+            "{name} holds a pixel of magnitude {}, more than 64 x dataRange ({}); \
+             pass the data's real range as dataRange (e.g. 65535 for 16-bit values, 255 for 8-bit ones)",
+            shown(max),
+            shown(l)
         ));
     }
     Ok(())
@@ -238,8 +250,9 @@ pub fn check_nonnegative(name: &str, p: &Pixels, alpha: f64) -> Result<(), Error
     match negative {
         None => Ok(()),
         Some(v) => range(format!(
-            "alpha {alpha} is not an integer, so every pixel of both images must be >= 0 (l^alpha needs l >= 0), \
-             but {name} holds {v}; use an integer alpha or non-negative pixels"
+            "alpha {} is not an integer, so every pixel of both images must be >= 0 (l^alpha needs l >= 0), \
+             but {name} holds {v}; use an integer alpha or non-negative pixels",
+            shown(alpha)
         )),
     }
 }
