@@ -13,7 +13,7 @@ use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
 use crate::msssim::downsample2;
 use crate::plane::Plane;
-use crate::kernels::scalar::{self, partials_at};
+use crate::kernels::scalar::partials_at;
 use crate::ssim::SsimParams;
 use crate::stream::{add3, chunk_moments, join, output_size, Filter, PlanePair, CHUNK};
 use crate::window::{Border, Window};
@@ -308,7 +308,7 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
     for j in 0..m.mx.len() {
         let d = partials_at(m, k, j);
         let l = d.l;
-        // d.dl_dmu is already 0 where l is clamped or at +-1.
+        // d.dl_dmu is exactly 0 at identity (mx == my, l == 1).
         let f_l = dpow(l, p.alpha);
         let (structural, g_mu, g_yy, g_xy) = if unit {
             (d.cs, d.dcs_dmu, d.dcs_dyy, d.dcs_dxy)
@@ -317,10 +317,14 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
             let t = c_and_s(mx, my, m.xx[j], m.yy[j], m.xy[j], k.c2);
             let (c, s) = (t.c, t.s);
             let (pc, ps_) = (pow(c, p.beta), pow(s, p.gamma));
-            // c = 1 and s = +-1 are their extremes over y (derivative 0), as
-            // are clamped values: identical windows give exactly 0.
-            let f_c = if scalar::inside1(t.c_raw) == 1.0 { dpow(c, p.beta) * ps_ } else { 0.0 };
-            let f_s = if scalar::inside1(t.s_raw) == 1.0 { pc * dpow(s, p.gamma) } else { 0.0 };
+            // An identical window (same mean, variance and covariance, so
+            // y = x under it) is the maximum of c and s over y: derivative
+            // exactly 0 there (the sqrt's rounding would leave ~1e-16).
+            // Elsewhere the clamps of c and s only guard against rounding:
+            // the derivative is the smooth formula's.
+            let same = mx == my && m.xx[j] == m.yy[j] && m.xy[j] == m.yy[j];
+            let f_c = if same { 0.0 } else { dpow(c, p.beta) * ps_ };
+            let f_s = if same { 0.0 } else { pc * dpow(s, p.gamma) };
             let den_c = (t.sxx + t.syy) + k.c2;
             let dc = 2.0 * t.ps + k.c2;
             // d(sqrt(sxx syy))/d(syy) = sqrt(sxx / syy) / 2, unbounded as
@@ -329,9 +333,8 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
             let on_yy = t.syy_raw > 0.0;
             let dps = if on_yy { 0.5 * (t.sxx / t.syy.max(DPOW_FLOOR)).sqrt() } else { 0.0 };
             let dc_dyy = if on_yy { (2.0 * dps * den_c - dc) / (den_c * den_c) } else { 0.0 };
-            // sigma_xy held fixed (a clamped one is a constant: derivative 0).
             let ds_dyy = (0.0 - s) / (t.ps + t.c3) * dps;
-            let ds_dxy = if t.xy_clamped { 0.0 } else { 1.0 / (t.ps + t.c3) };
+            let ds_dxy = 1.0 / (t.ps + t.c3);
             let f_yy = f_c * dc_dyy + f_s * ds_dyy;
             let f_xy = f_s * ds_dxy;
             // sigma_yy = E[y^2] - mu_y^2, sigma_xy = E[xy] - mu_x mu_y.

@@ -78,7 +78,7 @@ pub(crate) fn dpow(v: f64, e: f64) -> f64 {
 
 /// LWSSIM's c and s at one window with every clamp of the spec: variances
 /// at 0, sigma_xy within +-sqrt(sxx syy), c and s within [-1, 1]. Returns
-/// (c, s, sxx, syy, sxy clamped?, sqrt(sxx syy), c raw, s raw). Symmetric in
+/// (c, s, sxx, syy, sigma_yy before its clamp, sqrt(sxx syy), C3). Symmetric in
 /// x and y; sqrt(v * v) == v exactly, so identical windows give c = s = 1.
 #[inline(always)]
 pub(crate) fn c_and_s(mx: f64, my: f64, xx: f64, yy: f64, xy: f64, c2: f64) -> CS {
@@ -87,23 +87,19 @@ pub(crate) fn c_and_s(mx: f64, my: f64, xx: f64, yy: f64, xy: f64, c2: f64) -> C
     let sxx = scalar::fmax(xx - mx * mx, 0.0);
     let syy = scalar::fmax(syy_raw, 0.0);
     let ps = (sxx * syy).sqrt();
-    let sxy_raw = xy - mx * my;
-    let sxy = scalar::fmin(scalar::fmax(sxy_raw, 0.0 - ps), ps);
-    let c_raw = (2.0 * ps + c2) / ((sxx + syy) + c2);
-    let s_raw = (sxy + c3) / (ps + c3);
-    CS { c: scalar::clamp1(c_raw), s: scalar::clamp1(s_raw), c_raw, s_raw, sxx, syy, syy_raw, ps, xy_clamped: sxy != sxy_raw, c3 }
+    let sxy = scalar::fmin(scalar::fmax(xy - mx * my, 0.0 - ps), ps);
+    let c = scalar::clamp1((2.0 * ps + c2) / ((sxx + syy) + c2));
+    let s = scalar::clamp1((sxy + c3) / (ps + c3));
+    CS { c, s, sxx, syy, syy_raw, ps, c3 }
 }
 
 pub(crate) struct CS {
     pub c: f64,
     pub s: f64,
-    pub c_raw: f64,
-    pub s_raw: f64,
     pub sxx: f64,
     pub syy: f64,
     pub syy_raw: f64,
     pub ps: f64,
-    pub xy_clamped: bool,
     pub c3: f64,
 }
 

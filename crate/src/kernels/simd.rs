@@ -220,11 +220,6 @@ impl Lanes {
     fn clamp1(&self, v: F64x2) -> F64x2 {
         v.max(self.minus_one).min(self.one)
     }
-    /// [`scalar::inside1`].
-    #[inline(always)]
-    fn inside1(&self, v: F64x2) -> F64x2 {
-        self.one.and(v.lt(self.one).and(v.gt(self.minus_one)))
-    }
     /// [`scalar::cauchy_schwarz`]: the clamped sigma_xy and the mask of the
     /// lanes it clamped. The square root only runs when a lane needs it.
     #[inline(always)]
@@ -344,18 +339,16 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
         let sxx = F64x2::load(m.xx, j).sub(mxx).mul(cov).max(zero);
         let syy_raw = F64x2::load(m.yy, j).sub(myy).mul(cov);
         let syy = syy_raw.max(zero);
-        let (sxy, xy_clamped) = v.cauchy_schwarz(F64x2::load(m.xy, j).sub(mxy).mul(cov), sxx.mul(syy));
+        let (sxy, _) = v.cauchy_schwarz(F64x2::load(m.xy, j).sub(mxy).mul(cov), sxx.mul(syy));
         let b2 = sxx.add(syy).add(c2);
         let cs_raw = two.mul(sxy).add(c2).div(b2);
         let cs = v.clamp1(cs_raw);
         let q = cov.div(b2);
-        let on_cs = v.inside1(cs_raw);
-        let on_yy = on_cs.mul(one.and(syy_raw.ge(zero)));
-        let on_xy = on_cs.mul(one.and_not(xy_clamped));
-        let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1).mul(v.inside1(l_raw));
-        let dcs_dmu = two.mul(q).mul(my.mul(cs).mul(on_yy).sub(mx.mul(on_xy)));
-        let dcs_dyy = zero.sub(q.mul(cs)).mul(on_yy);
-        let dcs_dxy = two.mul(q).mul(on_xy);
+        // The derivative of the smooth formula (see scalar::partials_at).
+            let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1);
+        let dcs_dmu = two.mul(q).mul(my.mul(cs).sub(mx));
+        let dcs_dyy = zero.sub(q.mul(cs));
+        let dcs_dxy = two.mul(q);
         let (f_l, f_cs) = match chain {
             Chain::Ssim => (cs, l),
             Chain::Cs => (zero, one),
