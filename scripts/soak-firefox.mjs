@@ -3,7 +3,7 @@
 // awaits init() (test/runtimes/firefox-pool.mjs). Every launch must resolve
 // within the bound: with a pool, or with a reported fallback to simd.
 //
-//   npm run soak:firefox -- [launches=50] [--threads N] [--dist DIR] [--json FILE]
+//   npm run soak:firefox -- [launches=50] [--threads N] [--driver puppeteer|none] [--dist DIR] [--json FILE]
 //
 // Prints one line per launch and a summary; exits 1 if any launch hung,
 // errored or took longer than the bound.
@@ -17,12 +17,13 @@ const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args.spli
 const threads = flag('--threads');
 const dist = resolve(flag('--dist') ?? fileURLToPath(new URL('../dist', import.meta.url)));
 const json = flag('--json');
+const driver = flag('--driver') ?? 'puppeteer';
 const launches = Number(args[0] ?? 50);
 // init() must settle within this (the pool's own start bound is 10 s); a
 // launch that has not settled by HANG_MS is counted as a hang.
 const BOUND_MS = 20_000, HANG_MS = 45_000;
 
-const { launch, close } = await firefoxPool(dist, { options: threads ? { threads: Number(threads) } : undefined, hangMs: HANG_MS });
+const { launch, close } = await firefoxPool(dist, { options: threads ? { threads: Number(threads) } : undefined, hangMs: HANG_MS, driver });
 const runs = [];
 const t0 = Date.now();
 try {
@@ -42,7 +43,7 @@ const count = (o) => runs.filter((r) => r.outcome === o).length;
 const initMs = runs.filter((r) => r.result?.initMs !== undefined).map((r) => r.result.initMs).sort((a, b) => a - b);
 const slow = runs.filter((r) => r.result?.initMs > BOUND_MS).length;
 const summary = {
-  launches: runs.length, threads: count('threads'), simd: count('simd'), error: count('error'), hang: count('hang'),
+  driver, launches: runs.length, threads: count('threads'), simd: count('simd'), error: count('error'), hang: count('hang'),
   driverError: count('driver-error'), slowerThanBound: slow,
   initMs: initMs.length ? { min: initMs[0], median: initMs[initMs.length >> 1], max: initMs.at(-1) } : null,
   fallbacks: [...new Set(runs.map((r) => r.result?.info?.fallback).filter(Boolean))],

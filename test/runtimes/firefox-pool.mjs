@@ -14,6 +14,9 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import puppeteer from 'puppeteer-core';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
@@ -23,10 +26,21 @@ const TYPES = {
   '.json': 'application/json', '.wasm': 'application/wasm',
 };
 
-/** Serves `dist` at /pkg/dist/ plus the page and its worker, cross-origin isolated. */
-export function serveIsolated(dist, docs) {
+/** Serves `dist` at /pkg/dist/ plus the page and its worker, cross-origin
+ *  isolated; a POST to /report?id=ID hands its JSON body to onReport. */
+export function serveIsolated(dist, docs, onReport = () => {}) {
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const url = new URL(req.url, 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    if (req.method === 'POST' && path === '/report') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        try { onReport(url.searchParams.get('id'), JSON.parse(body)); } catch { /* a torn report: ignored */ }
+        res.writeHead(204).end();
+      });
+      return;
+    }
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -73,13 +87,20 @@ try {
   postMessage({ error: String(e && e.name) + ': ' + String(e && e.message), stack: String(e && e.stack) });
 }`;
 
+// The page reports by POST to the server, so that a launch needs nothing
+// from the driver after navigation (and can run with no driver at all).
 const PAGE = `<!doctype html><meta charset="utf-8"><title>ssimkit pool</title><link rel="icon" href="data:,">
 <script type="module">
-window.__trace = [];
-new BroadcastChannel('ssimkit-trace').onmessage = (e) => window.__trace.push(e.data);
+const id = new URL(location.href).searchParams.get('id');
+const trace = [];
+const report = (body) => fetch('/report?id=' + id, { method: 'POST', body: JSON.stringify(body) });
+const stages = () => trace.map((t) => (t.sab ? { ...t, sab: Array.from(new Int32Array(t.sab)).map((v, i) => (v ? i + ':' + v : '')).filter(Boolean) } : t));
+new BroadcastChannel('ssimkit-trace').onmessage = (e) => trace.push(e.data);
+// A trace every 2 s, so that a launch that never finishes still says how far it got.
+setInterval(() => report({ trace: stages() }), 2000);
 const w = new Worker('/caller.mjs', { type: 'module' });
-w.onmessage = (e) => { window.__result = e.data; };
-w.onerror = (e) => { window.__result = { error: 'worker: ' + (e.message || 'failed to load') }; };
+w.onmessage = (e) => report({ result: e.data, trace: stages() });
+w.onerror = (e) => report({ result: { error: 'worker: ' + (e.message || 'failed to load') }, trace: stages() });
 </script>`;
 
 /**
@@ -87,14 +108,37 @@ w.onerror = (e) => { window.__result = { error: 'worker: ' + (e.message || 'fail
  * page, one init(options) in its Worker. A launch resolves (never rejects)
  * with { outcome, ms, result, trace }: outcome 'threads' (a pool), 'simd'
  * (init resolved with the simd build; result.info.fallback says why),
- * 'error' (init or a call threw) or 'hang' (nothing within hangMs: the bug).
+ * 'error' (init or a call threw) or 'hang' (nothing within hangMs).
+ * `driver`: 'puppeteer' (puppeteer-core over WebDriver BiDi, Firefox's
+ * Remote Agent on) or 'none' (firefox-esr --headless opens the page itself:
+ * no automation in the browser at all).
  */
-export async function firefoxPool(dist, { options, hangMs = 60_000 } = {}) {
+export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer' } = {}) {
+  const reports = new Map();
   const { server, origin } = await serveIsolated(dist, {
     '/': ['text/html', PAGE],
     '/caller.mjs': ['text/javascript', workerScript(options)],
-  });
+  }, (id, body) => reports.set(id, { ...reports.get(id), ...body }));
+  let launches = 0;
+  async function launchBare(id) {
+    const t0 = Date.now();
+    const profile = mkdtempSync(join(tmpdir(), 'ssimkit-ff-'));
+    // Its own process group, so that the content processes go with it.
+    const ff = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, `${origin}/?id=${id}`], { stdio: 'ignore', detached: true });
+    try {
+      while (!reports.get(id)?.result && Date.now() - t0 < hangMs) await new Promise((ok) => setTimeout(ok, 50));
+      const { result, trace } = reports.get(id) ?? {};
+      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
+      return { outcome, ms: Date.now() - t0, result, trace };
+    } finally {
+      try { process.kill(-ff.pid, 'SIGKILL'); } catch { /* gone already */ }
+      await new Promise((ok) => setTimeout(ok, 300));
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
   async function launch() {
+    const id = String(++launches);
+    if (driver === 'none') return launchBare(id);
     const t0 = Date.now();
     const browser = await puppeteer.launch({
       browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi',
@@ -104,22 +148,13 @@ export async function firefoxPool(dist, { options, hangMs = 60_000 } = {}) {
     let out;
     try {
       const page = await browser.newPage();
-      const console_ = [];
-      page.on('console', (m) => console_.push(`${m.type()}: ${m.text()}`));
-      page.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
       const loaded = Date.now();
-      await page.goto(`${origin}/`);
-      let result;
-      for (;;) {
-        result = await page.evaluate(() => window.__result);
-        if (result !== undefined || Date.now() - loaded > hangMs) break;
-        await new Promise((ok) => setTimeout(ok, 50));
-      }
-      // A SharedArrayBuffer in a trace event (a debug build's stage words) is read now.
-      const trace = await page.evaluate(() => window.__trace.map((t) => (t.sab ? { ...t, sab: Array.from(new Int32Array(t.sab)) } : t)));
+      await page.goto(`${origin}/?id=${id}`);
+      while (!reports.get(id)?.result && Date.now() - loaded < hangMs) await new Promise((ok) => setTimeout(ok, 50));
+      const { result, trace } = reports.get(id) ?? {};
       const ms = Date.now() - loaded;
       const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
-      out = { outcome, ms, launchMs: loaded - t0, result, trace, console: console_ };
+      out = { outcome, ms, launchMs: loaded - t0, result, trace };
     } catch (e) {
       out = { outcome: 'driver-error', ms: Date.now() - t0, error: String(e?.stack ?? e) };
     } finally {
