@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' crate/Cargo.toml)
 WASM_PACK_VERSION=0.15.1
 # rustc-web/cargo-web/rust-web-src: a rustc that can build std for wasm32;
-# lld-22: wasm-ld; chromium: the browser tests. (wasm-opt comes from npm's
+# lld-22: wasm-ld; chromium and firefox-esr: the browser tests (Firefox is
+# driven by npm's puppeteer-core, or runs bare). (wasm-opt comes from npm's
 # binaryen: Debian's is too old for wasm-bindgen's output.)
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 chromium)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 chromium firefox-esr)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 

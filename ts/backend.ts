@@ -50,6 +50,7 @@ export interface WasmLossOutput {
 }
 
 let current: Backend | undefined;
+let calledAs = 'ssimkit';
 
 export function setBackend(b: Backend): void {
   current = b;
@@ -59,7 +60,14 @@ export function backend(fn: string): Backend {
   if (current === undefined) {
     throw new Error(`${fn}: ssimkit is not initialised; call \`await init()\` once before scoring`);
   }
+  calledAs = fn;
   return current;
+}
+
+/** The public function the latest backend() call named (for the pool's
+ *  failure message: calls are synchronous, so it is the running one). */
+export function lastCall(): string {
+  return calledAs;
 }
 
 export function isReady(): boolean {

@@ -18,6 +18,11 @@ export const { init, initSync } = makeInit({
     unavailable: () => (typeof Worker === 'function' ? undefined : 'this Deno has no Worker'),
     parallelism: hardwareConcurrency,
     glue: () => import('./wasm/threads/ssimkit.js'),
-    spawn: async (module, memory) => (await import('./thread-node.js')).spawnNodeWorker(module, memory),
+    spawn: (n, start) => {
+      const workers = import('./thread-node.js').then((m) => m.spawnNodeWorkers(n, start));
+      const failed = workers.then((w) => w.failed) as Promise<never>;
+      failed.catch(() => {});
+      return { failed, terminate: () => void workers.then((w) => w.terminate(), () => {}) };
+    },
   },
 });

@@ -3,7 +3,7 @@
 // cross-origin-isolated page: a page's main thread may not block, which
 // every synchronous call on a pool would.
 import { makeInit } from './init.js';
-import { hardwareConcurrency, webWorkers } from './thread-web.js';
+import { hardwareConcurrency, spawnWebWorkers } from './thread-web.js';
 
 export * from './common.js';
 export const { init, initSync } = makeInit({
@@ -23,6 +23,6 @@ export const { init, initSync } = makeInit({
     },
     parallelism: hardwareConcurrency,
     glue: () => import('./wasm/threads/ssimkit.js'),
-    ...webWorkers,
+    spawn: spawnWebWorkers,
   },
 });

@@ -4,9 +4,18 @@
 // rest is here. Two builds: 'simd' (single-threaded SIMD128, every host)
 // and 'threads' (SIMD128 + atomics on a shared memory, rayon's pool on
 // workers: Node, Deno, Web Workers of cross-origin-isolated pages).
+//
+// State: one build per JavaScript realm, chosen by the first init() or
+// initSync(). Later calls with no options, or with options the loaded
+// build satisfies, return its InitInfo; options it cannot satisfy are an
+// Error that says what is loaded. initSync() while init() is still loading
+// is an Error (it cannot wait, and two loads would leave two backends).
+// A pool that cannot start falls back to simd (default) or fails
+// (threads: n), within POOL_START_TIMEOUT_MS; a pool thread that fails later
+// switches ssimkit to the simd build for good (threads.ts, guardBackend).
 
 import { type Backend, setBackend } from './backend.js';
-import { compileSource, DEFAULT_THREADS_CAP, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
+import { compileSource, DEFAULT_THREADS_CAP, guardBackend, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
 import type { InitInfo, InitOptions, WasmSource } from './types.js';
 import { checkKeys, positiveInt } from './validate.js';
 import * as simd from './wasm/simd/ssimkit.js';
@@ -33,21 +42,35 @@ export function hostHasSimd(): boolean {
   }
 }
 
-function info(runtime: InitInfo['runtime'], build: BuildName, b: Backend, threads: number): InitInfo {
+function info(runtime: InitInfo['runtime'], build: BuildName, b: Backend, threads: number, fallback?: string): InitInfo {
   const features = b.buildFeatures().split(',').filter(Boolean);
-  return { build, simd: features.includes('simd128'), threads, runtime, features };
+  const i: InitInfo = { build, simd: features.includes('simd128'), threads, runtime, features };
+  if (fallback !== undefined) i.fallback = fallback;
+  return i;
 }
 
-function checkOptions(fn: string, options: unknown, allowed: readonly string[]): InitOptions {
+/** The options, each read once (a getter cannot change them afterwards). */
+interface Options {
+  module?: WasmSource | Promise<WasmSource>;
+  threads?: number;
+  given: boolean;
+}
+
+function checkOptions(fn: string, options: unknown, allowed: readonly string[]): Options {
   const o = checkKeys(fn, options, allowed) as InitOptions;
-  if (o.threads !== undefined) {
-    const n = positiveInt(fn, 'threads', o.threads);
+  const threads = allowed.includes('threads') ? o.threads : undefined;
+  const module = o.module;
+  const out: Options = { given: threads !== undefined || module !== undefined };
+  if (threads !== undefined) {
+    const n = positiveInt(fn, 'threads', threads);
     if (n > MAX_THREADS) throw new RangeError(`${fn}: threads must be at most ${MAX_THREADS}, got ${n}`);
-    if (n > 1 && o.module !== undefined) {
+    if (n > 1 && module !== undefined) {
       throw new TypeError(`${fn}: options module and threads > 1 cannot be combined (a supplied module is the single-threaded simd build)`);
     }
+    out.threads = n;
   }
-  return o;
+  if (module !== undefined) out.module = module;
+  return out;
 }
 
 function requireSimd(fn: string): void {
@@ -65,11 +88,54 @@ function threadsUnavailable(rt: Runtime): string | undefined {
   return undefined;
 }
 
+const SIMD_WASM = 'dist/wasm/simd/ssimkit_bg.wasm';
+
+/**
+ * A supplied module must be the simd build: the threaded one imports a
+ * (shared) memory and would fail to link with a bare LinkError.
+ */
+function checkSimdModule(fn: string, module: WebAssembly.Module): void {
+  let imports: WebAssembly.ModuleImportDescriptor[];
+  try {
+    imports = WebAssembly.Module.imports(module);
+  } catch {
+    return; // a Module of another realm this one cannot inspect: instantiation will tell
+  }
+  if (imports.some((i) => i.kind === 'memory')) {
+    throw new TypeError(`${fn}: module is ssimkit's threaded build (it imports a shared memory); pass the single-threaded build, ${SIMD_WASM} (init() loads the threaded build by itself where threads can run)`);
+  }
+}
+
+/** Errors of a load carry the function's prefix; their class is kept, a
+ *  compile or link error of a supplied module is the caller's TypeError. */
+function prefixed(fn: string, e: unknown): Error {
+  if (e instanceof Error && e.message.startsWith(`${fn}: `)) return e;
+  const m = e instanceof Error ? e.message : String(e);
+  const wasm = e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError;
+  const Ctor = wasm || e instanceof TypeError ? TypeError : e instanceof RangeError ? RangeError : Error;
+  return new Ctor(`${fn}: ${wasm ? `module is not ssimkit's simd build (${(e as Error).name}: ${m})` : m}`, { cause: e });
+}
+
 export function makeInit(rt: Runtime) {
-  let loaded: Promise<InitInfo> | undefined;
+  let loading: Promise<InitInfo> | undefined;
   let ready: InitInfo | undefined;
 
-  async function load(o: InitOptions): Promise<InitInfo> {
+  function loadSimd(module: WebAssembly.Module | Promise<WebAssembly.Module>, fallback?: string): Promise<InitInfo> | InitInfo {
+    return Promise.resolve(module).then(async (m) => {
+      checkSimdModule('init', m);
+      // Compiled here and instantiated with initSync: the glue's async
+      // loader probes the global `Response`, which costs Node ~30 ms
+      // (undici loads). A Module from another realm (an edge VM's host)
+      // fails the glue's instanceof check in initSync: the async loader.
+      if (m instanceof WebAssembly.Module) simd.initSync({ module: m });
+      else await simd.default({ module_or_path: m });
+      const b = simd as unknown as Backend;
+      setBackend(b);
+      return info(rt.name, 'simd', b, 1, fallback);
+    });
+  }
+
+  async function load(o: Options): Promise<InitInfo> {
     requireSimd('init');
     const why = o.module === undefined ? threadsUnavailable(rt) : 'a module was supplied';
     let n: number;
@@ -79,61 +145,106 @@ export function makeInit(rt: Runtime) {
     } else {
       n = why ? 1 : Math.min(rt.threads!.parallelism(), DEFAULT_THREADS_CAP);
     }
-    if (n > 1) {
-      try {
-        const { glue, size } = await startThreads(rt.threads!, await rt.locate('threads'), n);
-        const b = glue as unknown as Backend;
-        setBackend(b);
-        return info(rt.name, 'threads', b, size);
-      } catch (e) {
-        // Asked for: the failure is the answer. Chosen by default: the
-        // single-threaded build still gives the same numbers.
-        if (o.threads !== undefined) throw new Error(`init: could not start ${n} threads: ${(e as Error)?.message ?? e}`, { cause: e });
-      }
+    if (n === 1) return loadSimd(compileSource(await (o.module ?? rt.locate('simd'))));
+    // The simd build is compiled beside the pool: the fallback when the pool
+    // cannot start, and the build ssimkit switches to if a pool thread fails.
+    const simdModule = Promise.resolve(rt.locate('simd')).then(compileSource);
+    simdModule.catch(() => {});
+    let pool;
+    try {
+      pool = await startThreads(rt.threads!, await rt.locate('threads'), n);
+    } catch (e) {
+      // Asked for: the failure is the answer. Chosen by default: the
+      // single-threaded build gives the same numbers, and says why.
+      const m = (e as Error)?.message ?? String(e);
+      if (o.threads !== undefined) throw new Error(`init: could not start ${n} threads: ${m}`, { cause: e });
+      return loadSimd(simdModule, `the thread pool could not start: ${m}`);
     }
-    // Compiled here and instantiated with initSync: the glue's async loader
-    // probes the global `Response`, which costs Node ~30 ms (undici loads).
-    // A Module from another realm (an edge VM's host) fails the glue's
-    // instanceof check in initSync, so it takes the async loader.
-    const module = await compileSource(await (o.module ?? rt.locate('simd')));
-    if (module instanceof WebAssembly.Module) simd.initSync({ module });
-    else await simd.default({ module_or_path: module });
-    const b = simd as unknown as Backend;
+    const simdReady = await simdModule;
+    const b = guardBackend(pool, (reason) => {
+      // A pool thread failed: every later call runs on the simd build.
+      simd.initSync({ module: simdReady });
+      setBackend(simd as unknown as Backend);
+      ready = info(rt.name, 'simd', simd as unknown as Backend, 1, reason);
+      loading = Promise.resolve(ready);
+    });
     setBackend(b);
-    return info(rt.name, 'simd', b, 1);
+    return info(rt.name, 'threads', b, pool.size);
+  }
+
+  /** Whether what is loaded satisfies the options of a later call. */
+  function satisfies(o: Options, i: InitInfo): boolean {
+    if (o.threads !== undefined && o.threads !== i.threads) return false;
+    if (o.module !== undefined && i.build !== 'simd') return false;
+    return true;
+  }
+
+  function conflict(fn: string, o: Options, i: InitInfo): Error {
+    const loaded = i.build === 'threads' ? `the threaded build with ${i.threads} threads` : `the single-threaded simd build${i.fallback ? ` (fallback: ${i.fallback})` : ''}`;
+    const asked = o.threads !== undefined ? `threads: ${o.threads}` : 'a supplied module (the simd build)';
+    return new Error(`${fn}: ssimkit is already initialised with ${loaded}, so ${asked} cannot apply: the build is chosen once per JavaScript realm, by the first init() or initSync(). Call init() without options to use what is loaded, or ask for ${asked} in the first init() (or in a new Worker or process)`);
   }
 
   /**
-   * Loads the WebAssembly once; later calls return the same promise. Picks
+   * Loads the WebAssembly once; later calls return the same InitInfo. Picks
    * the threaded build where this context can block on a pool (Node, Deno,
    * a Web Worker of a cross-origin-isolated page), the simd build elsewhere.
    * `{ threads: n }` chooses: 1 is the simd build, n > 1 a pool of n.
    * Pass `{ module }` (a compiled `WebAssembly.Module`, bytes, a `Response`
    * or a URL of the simd build) to supply the wasm yourself, as edge
-   * runtimes must.
+   * runtimes must. A later call whose options disagree with what is loaded
+   * rejects with an Error saying what is loaded.
    */
   function init(options?: InitOptions): Promise<InitInfo> {
-    if (loaded) return loaded;
-    loaded = (async () => {
-      const o = checkOptions('init', options, ['module', 'threads']);
-      ready = await load(o);
-      return ready;
-    })();
+    let o: Options;
+    try {
+      o = checkOptions('init', options, ['module', 'threads']);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (loading) {
+      return loading.then((i) => {
+        if (satisfies(o, i)) return i;
+        throw conflict('init', o, i);
+      });
+    }
+    const p = load(o).then((i) => (ready = i), (e) => { throw prefixed('init', e); });
+    loading = p;
     // A failed load (a wrong path, say) may be retried.
-    loaded.catch(() => { loaded = undefined; });
-    return loaded;
+    p.catch(() => { if (loading === p) loading = undefined; });
+    return p;
   }
 
-  /** Synchronous init of the simd build from a compiled module or its bytes (e.g. in a Worker). */
+  /**
+   * Synchronous init of the simd build from a compiled module or its bytes
+   * (e.g. in a Worker). After a load, returns what is loaded when the
+   * options agree (a module means the simd build), else throws; while
+   * init() is still loading, throws (await init() instead).
+   */
   function initSync(options: { module: WebAssembly.Module | BufferSource }): InitInfo {
-    if (ready) return ready;
     const o = checkOptions('initSync', options, ['module']);
+    if (ready) {
+      if (satisfies(o, ready)) return ready;
+      throw conflict('initSync', o, ready);
+    }
+    if (loading) {
+      throw new Error('initSync: init() is still loading ssimkit; await its promise instead (initSync cannot wait, and a second load would leave two builds)');
+    }
     if (o.module === undefined) throw new TypeError('initSync: pass { module } (a WebAssembly.Module or its bytes)');
     requireSimd('initSync');
-    simd.initSync({ module: o.module as WebAssembly.Module });
+    try {
+      const source = o.module as WebAssembly.Module | BufferSource;
+      const module = source instanceof WebAssembly.Module ? source
+        : source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? new WebAssembly.Module(source)
+        : (() => { throw new TypeError(`initSync: module must be a WebAssembly.Module or its bytes (a BufferSource)`); })();
+      checkSimdModule('initSync', module);
+      simd.initSync({ module });
+    } catch (e) {
+      throw prefixed('initSync', e);
+    }
     setBackend(simd as unknown as Backend);
     ready = info(rt.name, 'simd', simd as unknown as Backend, 1);
-    loaded = Promise.resolve(ready);
+    loading = Promise.resolve(ready);
     return ready;
   }
 

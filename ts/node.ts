@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { makeInit } from './init.js';
-import { spawnNodeWorker } from './thread-node.js';
+import { spawnNodeWorkers } from './thread-node.js';
 
 export * from './common.js';
 export const { init, initSync } = makeInit({
@@ -13,6 +13,6 @@ export const { init, initSync } = makeInit({
     unavailable: () => undefined,
     parallelism: () => (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length),
     glue: () => import('./wasm/threads/ssimkit.js'),
-    spawn: spawnNodeWorker,
+    spawn: spawnNodeWorkers,
   },
 });

@@ -1,33 +1,33 @@
-// Pool workers for browsers: nested module Workers of the dedicated Worker
-// that called init(). The worker is named with `new URL('./thread-worker.js',
-// import.meta.url)` written out, the form bundlers that follow workers (Vite,
-// webpack 5, Parcel) recognise, and which works unbundled (native ESM).
+// Pool workers for browsers. The Worker that called init() starts ONE
+// module Worker (thread-worker.js in its 'spawner' role), which starts the
+// n pool Workers (the same file, 'thread' role), one after another, and
+// then idles. Why not start them here: in Firefox ESR 153 a nested
+// `new Worker()` sometimes never returns (measured: the second constructor
+// of a row blocked the calling worker for good, its timers too; see
+// scripts/soak-firefox.mjs). Called here it would block init() forever;
+// in the spawner it blocks only the spawner, and init() gives up on the
+// pool after POOL_START_TIMEOUT_MS and terminates it (which ends its
+// children). The file is named with `new URL('./thread-worker.js',
+// import.meta.url)` written out, the form bundlers that follow workers
+// (Vite, webpack 5, Parcel) recognise, and which works unbundled.
 // (Deno uses thread-node.ts: its web Workers cannot be unref'd.)
-import type { ThreadSupport, ThreadWorker } from './threads.js';
+import type { PoolStart, PoolWorkers } from './threads.js';
 
-type WebSupport = Omit<ThreadSupport, 'unavailable' | 'parallelism' | 'glue'>;
-
-export const webWorkers: WebSupport = {
-  spawn(module, memory) {
-    const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'ssimkit-thread' });
-    return new Promise<ThreadWorker>((resolve, reject) => {
-      let ready = false;
-      worker.onmessage = (e: MessageEvent) => {
-        worker.onmessage = null;
-        ready = e.data?.ready === true;
-        if (ready) resolve(worker);
-        else reject(new Error(`a thread worker failed to start: ${e.data?.error ?? 'no reason given'}`));
-      };
-      // Before 'ready': the start failed. After: a trap in a pool thread.
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault?.();
-        if (ready) console.error('ssimkit: a thread worker failed:', e.message);
-        else reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
-      };
-      worker.postMessage({ module, memory });
-    });
-  },
-};
+export function spawnWebWorkers(n: number, start: PoolStart): PoolWorkers {
+  const spawner = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'ssimkit-pool' });
+  const failed = new Promise<never>((_, reject) => {
+    spawner.onmessage = (e: MessageEvent) => {
+      if (e.data?.error) reject(new Error(`a thread worker failed to start: ${e.data.error}`));
+    };
+    spawner.onerror = (e: ErrorEvent) => {
+      e.preventDefault?.();
+      reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
+    };
+  });
+  failed.catch(() => {}); // observed by startThreads; later failures are the FAILED word's
+  spawner.postMessage({ role: 'spawner', n, start });
+  return { failed, terminate: () => spawner.terminate() };
+}
 
 /** navigator.hardwareConcurrency, or 1 where it is unknown. */
 export function hardwareConcurrency(): number {

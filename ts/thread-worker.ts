@@ -1,6 +1,14 @@
-// One pool thread of the threaded build in a browser (a module Worker
-// started by thread-web.ts): instantiates the module it is sent on
-// the shared memory it is sent, says so, and becomes a rayon worker for good.
+// The threaded build's workers in a browser (thread-web.ts), in two roles
+// told by the first message:
+// - 'spawner': started by the Worker that called init(); starts the n pool
+//   workers (this file again), each after the previous said it is ready,
+//   forwards their start errors, then idles (its children live as long as
+//   it does: terminating it ends the pool);
+// - 'thread': instantiates the module on the shared memory, says 'ready'
+//   and becomes a rayon worker for good; if that traps it reports the
+//   failure through the shared memory (thread-fail.ts).
+import { reportPoolFailure } from './thread-fail.js';
+import type { PoolStart } from './threads.js';
 import { initSync, runThread } from './wasm/threads/ssimkit.js';
 
 const scope = globalThis as unknown as {
@@ -8,8 +16,32 @@ const scope = globalThis as unknown as {
   addEventListener(type: 'message', listener: (e: MessageEvent) => void, options?: { once?: boolean }): void;
 };
 
+type Message = { role: 'spawner'; n: number; start: PoolStart } | ({ role: 'thread' } & PoolStart);
+
+const children: Worker[] = [];
+
+function spawn(i: number, n: number, start: PoolStart): void {
+  if (i >= n) return;
+  const w = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `ssimkit-thread-${i}` });
+  children.push(w);
+  w.onmessage = (e: MessageEvent) => {
+    if (e.data?.ready === true) spawn(i + 1, n, start);
+    else if (e.data?.error) scope.postMessage({ error: e.data.error });
+  };
+  w.onerror = (e: ErrorEvent) => {
+    e.preventDefault?.();
+    scope.postMessage({ error: e.message || 'worker script error (is thread-worker.js served beside the entry?)' });
+  };
+  w.postMessage({ role: 'thread', ...start });
+}
+
 scope.addEventListener('message', (e: MessageEvent) => {
-  const { module, memory } = e.data as { module: WebAssembly.Module; memory: WebAssembly.Memory };
+  const m = e.data as Message;
+  if (m.role === 'spawner') {
+    spawn(0, m.n, m.start);
+    return;
+  }
+  const { module, memory, words } = m;
   try {
     initSync({ module, memory });
   } catch (err) {
@@ -17,5 +49,9 @@ scope.addEventListener('message', (e: MessageEvent) => {
     return;
   }
   scope.postMessage({ ready: true });
-  runThread(); // never returns: rayon's worker loop
+  try {
+    runThread(); // returns only if it traps: rayon's worker loop
+  } catch {
+    reportPoolFailure(memory, words);
+  }
 }, { once: true });

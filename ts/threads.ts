@@ -1,26 +1,44 @@
-// The threaded build's pool: how init() starts it and how runtimes supply
-// workers. The Rust half is crate/src/threads.rs. Sequence:
+// The threaded build's pool: how init() starts it, how runtimes supply
+// workers, and how a pool that fails is left behind. The Rust half is
+// crate/src/threads.rs. Start, in bounded time, never blocking this thread:
 //   1. compile the `threads` module once, instantiate it here (its glue
 //      creates the shared WebAssembly.Memory);
-//   2. start n workers (ThreadSupport.spawn: worker_threads in Node and
-//      Deno, module Workers in browsers); each instantiates the same module on
-//      the same memory, posts 'ready' and blocks in runThread();
-//   3. startPool(n): rayon's build_global hands one ThreadBuilder to each
-//      waiting worker and returns once all of them run.
-// The workers exist before the pool is built because build_global blocks
-// until every thread is up, and a blocked thread cannot start a Worker in a
-// browser. After init() every call is synchronous: this thread queues its
-// jobs for the pool and waits in Atomics.wait (memory.atomic.wait32).
+//   2. poolCreate(n): rayon builds a pool of n threads and queues them
+//      (returns at once);
+//   3. ThreadSupport.spawn starts n workers (worker_threads in Node and Deno;
+//      in browsers one module Worker that starts the n pool Workers, see
+//      thread-web.ts); each instantiates the module on the same memory and
+//      runs runThread(), which takes a queued thread and enters rayon's loop;
+//   4. this thread polls the STARTED word (timers, no blocking) until all n
+//      run, and gives up after POOL_START_TIMEOUT_MS or at the first worker
+//      that fails to start: the workers are terminated and init() falls
+//      back to the simd build (default) or fails (threads: n asked for).
+// After init() every call is synchronous: Rust's `guarded` hands the call to
+// the pool and waits in memory.atomic.wait32 for it to finish or for a pool
+// thread to fail (a worker that traps stores 1 into FAILED).
+// On failure the call throws, the workers are terminated and ssimkit runs on
+// the simd build from then on (guardBackend below).
 
-import { backend } from './backend.js';
+import type { Backend } from './backend.js';
 import type * as ThreadsGlue from './wasm/threads/ssimkit.js';
 import type { WasmSource } from './types.js';
+import { backend, lastCall } from './backend.js';
 
 export type Glue = typeof ThreadsGlue;
 
-/** A started pool worker. */
-export interface ThreadWorker {
-  terminate(): unknown;
+/** What each pool worker is sent: the module, its memory, and the byte
+ *  addresses of the pool's words [STARTED, FAILED]. */
+export interface PoolStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  words: number[];
+}
+
+/** The workers ThreadSupport.spawn started. */
+export interface PoolWorkers {
+  /** Rejects when a worker cannot start (its script, its instantiation). */
+  failed: Promise<never>;
+  terminate(): void;
 }
 
 /** What a runtime entry supplies to run the threaded build. */
@@ -32,18 +50,19 @@ export interface ThreadSupport {
   /** The threaded build's glue, loaded only when threads are used. */
   glue(): Promise<Glue>;
   /**
-   * Starts one worker that instantiates `module` on `memory` and waits in
-   * runThread(); resolves once it says it is ready, rejects if it cannot start.
+   * Starts `n` workers that each instantiate `start.module` on
+   * `start.memory`, post 'ready' and call runThread(). Must return without
+   * waiting for them: readiness is read from the STARTED word.
    */
-  spawn(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<ThreadWorker>;
+  spawn(n: number, start: PoolStart): PoolWorkers;
 }
 
 /** Most threads `init({ threads })` accepts. */
 export const MAX_THREADS = 64;
 /** Most threads init() starts unless told: past this, memory traffic, not cores, bounds the kernels. */
 export const DEFAULT_THREADS_CAP = 8;
-/** A worker that has not said 'ready' by then has failed. */
-export const READY_TIMEOUT_MS = 30_000;
+/** A pool whose threads do not all run by then has failed to start. */
+export const POOL_START_TIMEOUT_MS = 10_000;
 
 /** Whether WebAssembly here can share memory between threads. */
 export function hostHasSharedMemory(): boolean {
@@ -75,35 +94,101 @@ export async function compileSource(source: WasmSource): Promise<WebAssembly.Mod
   return WebAssembly.compile(source as BufferSource);
 }
 
+/** A started pool. */
+export interface Pool {
+  glue: Glue;
+  size: number;
+  workers: PoolWorkers;
+  /** FAILED != 0: a pool thread failed (read with Atomics, no call into wasm). */
+  failed(): boolean;
+}
+
 /**
- * Instantiates the threaded build here and builds rayon's pool of `n`
- * threads on workers from `support`. Returns the pool's size. On failure
- * every worker started is terminated and the error is thrown.
+ * Instantiates the threaded build here and starts a pool of `n` threads on
+ * workers from `support`, without ever blocking this thread: resolves once
+ * every thread runs rayon's loop, rejects (after terminating the workers)
+ * when a worker fails to start or after `timeoutMs`.
  */
-export async function startThreads(support: ThreadSupport, source: WasmSource, n: number): Promise<{ glue: Glue; size: number }> {
+export async function startThreads(support: ThreadSupport, source: WasmSource, n: number,
+  timeoutMs = POOL_START_TIMEOUT_MS): Promise<Pool> {
   const [glue, module] = await Promise.all([support.glue(), compileSource(source)]);
   // initSync, not default(): the glue's async loader probes `Response`.
   glue.initSync({ module });
   const memory = glue.sharedMemory() as WebAssembly.Memory;
-  const starts = Array.from({ length: n }, () => withTimeout(support.spawn(module, memory)));
-  const settled = await Promise.allSettled(starts);
-  const workers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const words = Array.from(glue.poolWords());
+  // The words are static data, inside the memory's first pages: a view of
+  // today's buffer sees them for good (a shared buffer never detaches).
+  const view = new Int32Array(memory.buffer);
+  glue.poolCreate(n);
+  const workers = support.spawn(n, { module, memory, words });
   try {
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    return { glue, size: glue.startPool(n) };
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const poll = () => {
+        const running = Atomics.load(view, words[0]! >> 2);
+        if (running >= n) return resolve();
+        if (Date.now() - t0 >= timeoutMs) {
+          return reject(new Error(`the pool did not start within ${timeoutMs / 1000} s (${running} of ${n} threads running)`));
+        }
+        timer = setTimeout(poll, 5);
+      };
+      workers.failed.catch((e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      poll();
+    });
   } catch (e) {
-    for (const w of workers) w.terminate();
+    workers.terminate();
     throw e;
   }
+  return { glue, size: glue.poolThreads(), workers, failed: () => Atomics.load(view, words[1]! >> 2) !== 0 };
 }
 
-function withTimeout<T extends ThreadWorker>(p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`a thread worker did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+/**
+ * The pool's glue as the Backend, with every call (and every method of an
+ * object a call returns: a stream, an output) watched: when a call throws
+ * and the pool's FAILED word is set, the workers are terminated,
+ * `onFailure(reason)` switches ssimkit to the simd build, and the call
+ * throws an Error that says so. Later calls go to the simd build.
+ */
+export function guardBackend(pool: Pool, onFailure: (reason: string) => void): Backend {
+  let reason: string | undefined;
+  const fail = (e: unknown): never => {
+    if (reason === undefined) {
+      const m = e instanceof Error ? e.message : String(e);
+      // Rust's guarded() says "a pool thread failed (...)"; a bare trap
+      // reaching here says only what the engine says.
+      reason = /a pool thread failed/.test(m) ? m.slice(m.indexOf('a pool thread failed')) : `a pool thread failed (${m})`;
+      pool.workers.terminate();
+      onFailure(reason);
+    }
+    throw new Error(`${lastCall()}: ${reason}; ssimkit now runs single-threaded (the simd build: the same results)`, { cause: e });
+  };
+  const watch = (f: (...a: unknown[]) => unknown, self: object) => (...args: unknown[]) => {
+    if (reason !== undefined) fail(undefined);
+    let r: unknown;
+    try {
+      r = f.apply(self, args);
+    } catch (e) {
+      if (pool.failed()) fail(e);
+      throw e;
+    }
+    return typeof r === 'object' && r !== null ? watchObject(r) : r;
+  };
+  const watchObject = (o: object) => new Proxy(o, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? watch(v as (...a: unknown[]) => unknown, target) : v;
+    },
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(pool.glue)) {
+    // Functions, not the glue's classes (capitalised; never called from here).
+    out[k] = typeof v === 'function' && !/^[A-Z]/.test(k) ? watch(v as (...a: unknown[]) => unknown, pool.glue) : v;
+  }
+  return out as unknown as Backend;
 }
 
 /**

@@ -97,6 +97,14 @@ export interface InitInfo {
   runtime: 'node' | 'deno' | 'browser' | 'workerd' | 'edge-light';
   /** Features compiled into the module, e.g. ['simd128'] or ['simd128', 'atomics']. */
   features: string[];
+  /**
+   * Present only when the threaded build was wanted here but is not in
+   * use: why. Either the default init() could not start the pool (within
+   * 10 s; e.g. a worker script that is not served), or a pool thread failed
+   * later and ssimkit switched to the simd build (same results). Read it
+   * from a later `await init()`.
+   */
+  fallback?: string;
 }
 
 /** A compiled module, its bytes, or where to fetch them. */

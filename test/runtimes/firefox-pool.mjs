@@ -1,0 +1,169 @@
+// Starts ssimkit's threaded pool in stock Firefox ESR, again and again: a
+// cross-origin-isolated page (COOP same-origin, COEP require-corp) starts a
+// module Worker, which imports the browser entry and awaits init() (the
+// threaded build, its pool on nested module Workers). One "launch" is a
+// fresh Firefox process (puppeteer-core over WebDriver BiDi, headless).
+// Shared by test/runtimes/firefox.test.ts (a few launches in `npm test`) and
+// scripts/soak-firefox.mjs (many). Plain JavaScript: Node runs it as it is.
+//
+// Every worker (the caller and the pool's nested workers) can post trace
+// events on a BroadcastChannel that the page records: it reaches the page
+// even while the calling worker is blocked, so a launch that never finishes
+// still says how far it got.
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import puppeteer from 'puppeteer-core';
+
+export const FIREFOX = '/usr/bin/firefox-esr';
+
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.json': 'application/json', '.wasm': 'application/wasm',
+};
+
+/** Serves `dist` at /pkg/dist/ plus the page and its worker, cross-origin
+ *  isolated; a POST to /report?id=ID hands its JSON body to onReport. */
+export function serveIsolated(dist, docs, onReport = () => {}) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    if (req.method === 'POST' && path === '/report') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        try { onReport(url.searchParams.get('id'), JSON.parse(body)); } catch { /* a torn report: ignored */ }
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Cache-Control': 'no-store',
+    };
+    if (docs[path]) {
+      res.writeHead(200, { ...headers, 'Content-Type': docs[path][0] }).end(docs[path][1]);
+      return;
+    }
+    let file;
+    if (path.startsWith('/pkg/dist/')) {
+      const f = normalize(join(dist, path.slice('/pkg/dist/'.length)));
+      if (f.startsWith(dist + sep)) file = f;
+    }
+    if (!file || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
+// The calling worker: init(options), then a small score and threadsUsed().
+const workerScript = (options) => `
+const trace = new BroadcastChannel('ssimkit-trace');
+const t0 = performance.now();
+const say = (stage, extra) => trace.postMessage({ who: 'caller', stage, t: Math.round(performance.now() - t0), ...extra });
+try {
+  const ssimkit = await import('/pkg/dist/index.js');
+  say('imported');
+  const info = await ssimkit.init(${JSON.stringify(options ?? null)} ?? undefined);
+  const initMs = Math.round(performance.now() - t0);
+  say('init resolved', { info });
+  const n = 64 * 48 * 3;
+  const a = { data: new Uint8Array(n).map((_, i) => (i * 7) & 255), width: 64, height: 48 };
+  const b = { data: new Uint8Array(n).map((_, i) => (i * 7 + (i % 5)) & 255), width: 64, height: 48 };
+  const score = ssimkit.ssim(a, b).score;
+  const used = Math.max(ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed());
+  postMessage({ info, initMs, score, used, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated });
+} catch (e) {
+  postMessage({ error: String(e && e.name) + ': ' + String(e && e.message), stack: String(e && e.stack) });
+}`;
+
+// The page reports by POST to the server, so that a launch needs nothing
+// from the driver after navigation (and can run with no driver at all).
+const PAGE = `<!doctype html><meta charset="utf-8"><title>ssimkit pool</title><link rel="icon" href="data:,">
+<script type="module">
+const id = new URL(location.href).searchParams.get('id');
+const trace = [];
+const report = (body) => fetch('/report?id=' + id, { method: 'POST', body: JSON.stringify(body) });
+const stages = () => trace.map((t) => (t.sab ? { ...t, sab: Array.from(new Int32Array(t.sab)).map((v, i) => (v ? i + ':' + v : '')).filter(Boolean) } : t));
+new BroadcastChannel('ssimkit-trace').onmessage = (e) => trace.push(e.data);
+// A trace every 2 s, so that a launch that never finishes still says how far it got.
+setInterval(() => report({ trace: stages() }), 2000);
+const w = new Worker('/caller.mjs', { type: 'module' });
+w.onmessage = (e) => report({ result: e.data, trace: stages() });
+w.onerror = (e) => report({ result: { error: 'worker: ' + (e.message || 'failed to load') }, trace: stages() });
+</script>`;
+
+/**
+ * Starts a server for `dist` and returns `launch()`: one fresh Firefox, one
+ * page, one init(options) in its Worker. A launch resolves (never rejects)
+ * with { outcome, ms, result, trace }: outcome 'threads' (a pool), 'simd'
+ * (init resolved with the simd build; result.info.fallback says why),
+ * 'error' (init or a call threw) or 'hang' (nothing within hangMs).
+ * `driver`: 'puppeteer' (puppeteer-core over WebDriver BiDi, Firefox's
+ * Remote Agent on) or 'none' (firefox-esr --headless opens the page itself:
+ * no automation in the browser at all).
+ */
+export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer' } = {}) {
+  const reports = new Map();
+  const { server, origin } = await serveIsolated(dist, {
+    '/': ['text/html', PAGE],
+    '/caller.mjs': ['text/javascript', workerScript(options)],
+  }, (id, body) => reports.set(id, { ...reports.get(id), ...body }));
+  let launches = 0;
+  async function launchBare(id) {
+    const t0 = Date.now();
+    const profile = mkdtempSync(join(tmpdir(), 'ssimkit-ff-'));
+    // Its own process group, so that the content processes go with it.
+    const ff = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, `${origin}/?id=${id}`], { stdio: 'ignore', detached: true });
+    try {
+      while (!reports.get(id)?.result && Date.now() - t0 < hangMs) await new Promise((ok) => setTimeout(ok, 50));
+      const { result, trace } = reports.get(id) ?? {};
+      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
+      return { outcome, ms: Date.now() - t0, result, trace };
+    } finally {
+      try { process.kill(-ff.pid, 'SIGKILL'); } catch { /* gone already */ }
+      await new Promise((ok) => setTimeout(ok, 300));
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+  async function launch() {
+    const id = String(++launches);
+    if (driver === 'none') return launchBare(id);
+    const t0 = Date.now();
+    const browser = await puppeteer.launch({
+      browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi',
+      // Each launch its own profile (puppeteer's temporary one), no updates or telemetry.
+      extraPrefsFirefox: { 'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false },
+    });
+    let out;
+    try {
+      const page = await browser.newPage();
+      const loaded = Date.now();
+      await page.goto(`${origin}/?id=${id}`);
+      while (!reports.get(id)?.result && Date.now() - loaded < hangMs) await new Promise((ok) => setTimeout(ok, 50));
+      const { result, trace } = reports.get(id) ?? {};
+      const ms = Date.now() - loaded;
+      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
+      out = { outcome, ms, launchMs: loaded - t0, result, trace };
+    } catch (e) {
+      out = { outcome: 'driver-error', ms: Date.now() - t0, error: String(e?.stack ?? e) };
+    } finally {
+      // A hung page must not hold the browser: close, then kill what is left.
+      const proc = browser.process();
+      await Promise.race([browser.close().catch(() => {}), new Promise((ok) => setTimeout(ok, 10_000))]);
+      if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+    }
+    return out;
+  }
+  return { launch, origin, close: () => new Promise((ok) => server.close(ok)) };
+}
