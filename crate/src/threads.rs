@@ -44,7 +44,7 @@ pub(crate) fn guarded<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, String
 #[cfg(target_feature = "atomics")]
 pub(crate) use pool::guarded;
 
-/// Diagnostic: runs a small parallel job (512 short spinning tasks through
+/// Diagnostic: runs a small parallel job (512 spinning tasks, ~20 ms, through
 /// `par_iter`) on the pool and returns how many distinct pool threads ran
 /// some of it. 1 in the single-threaded build; up to the pool size in the
 /// threaded one.
@@ -58,7 +58,9 @@ pub fn threads_used() -> Result<u32, JsError> {
             .collect();
         (0..512u64).into_par_iter().for_each(|i| {
             let mut x = i;
-            for _ in 0..5_000 {
+            // ~20 ms in all: long enough for a sleeping thread to wake and
+            // steal on a loaded machine (at 5,000 one thread often did it all).
+            for _ in 0..40_000 {
                 x = core::hint::black_box(
                     x.wrapping_mul(6_364_136_223_846_793_005)
                         .wrapping_add(1_442_695_040_888_963_407),

@@ -94,23 +94,34 @@ fn window(kind: f64, size: f64, sigma: f64) -> Window {
     if kind == 1.0 { Window::Box { size } } else { Window::Gaussian { size, sigma } }
 }
 
-/// An error the TypeScript layer shows as a RangeError.
-fn tag(e: impl core::fmt::Display) -> JsError {
-    JsError::new(&format!("ssimkit:range:{e}"))
+/// An error the TypeScript layer shows as a RangeError. Errors stay
+/// strings until they leave (a JsError cannot cross to a pool thread).
+fn tag(e: impl core::fmt::Display) -> String {
+    format!("ssimkit:range:{e}")
 }
 
-fn too_short() -> JsError {
+fn too_short() -> String {
     tag("the option array is too short (the TypeScript layer and the module disagree)")
 }
 
+/// Runs an entry point's work through `threads::guarded`: on the pool in
+/// the threaded build, so that a pool thread that fails is an error here,
+/// not a caller waiting for ever. Errors leave as JsErrors.
+fn run<R: Send>(f: impl FnOnce() -> Result<R, String> + Send) -> Result<R, JsError> {
+    match crate::threads::guarded(f) {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(m)) | Err(m) => Err(JsError::new(&m)),
+    }
+}
+
 /// A count read from the options, bounded by what the array can hold.
-fn count(o: &[f64], i: usize, per: usize) -> Result<usize, JsError> {
+fn count(o: &[f64], i: usize, per: usize) -> Result<usize, String> {
     let v = arg(o, i)?;
     let max = o.len().saturating_sub(i + 1) / per.max(1);
     if v >= 0.0 && v == v.trunc() && v <= max as f64 { Ok(v as usize) } else { Err(too_short()) }
 }
 
-fn head(o: &[f64]) -> Result<(SsimParams, Channels), JsError> {
+fn head(o: &[f64]) -> Result<(SsimParams, Channels), String> {
     if o.len() < HEAD {
         return Err(too_short());
     }
@@ -129,11 +140,11 @@ fn head(o: &[f64]) -> Result<(SsimParams, Channels), JsError> {
     Ok((p, ch))
 }
 
-fn arg(o: &[f64], i: usize) -> Result<f64, JsError> {
+fn arg(o: &[f64], i: usize) -> Result<f64, String> {
     o.get(i).copied().ok_or_else(too_short)
 }
 
-fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
     let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (mut p, ch) = head(o)?;
     p.sample_covariance = arg(o, HEAD)? == 1.0;
@@ -147,7 +158,7 @@ fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Re
     Ok(Output(r.map_err(tag)?))
 }
 
-fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
     let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (p, ch) = head(o)?;
     let n = count(o, HEAD, 1)?;
@@ -159,7 +170,7 @@ fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> 
     Ok(Output(api::msssim(&x, &y, &p, &ch, &scales).map_err(tag)?))
 }
 
-fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, JsError> {
+fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
     let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (p, ch) = head(o)?;
     let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
@@ -167,7 +178,7 @@ fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> 
 }
 
 /// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].
-fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Result<LwssimParams, JsError> {
+fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Result<LwssimParams, String> {
     let n = count(o, at + 3, 3)?;
     let mut levels = Vec::with_capacity(n);
     for i in 0..n {
@@ -189,7 +200,7 @@ macro_rules! exports {
     ($($name:ident => $inner:ident, $slice:ty, $variant:ident;)*) => {$(
         #[wasm_bindgen]
         pub fn $name(x: &[$slice], y: &[$slice], width: usize, height: usize, channels: usize, options: &[f64]) -> Result<Output, JsError> {
-            $inner(Pixels::$variant(x), Pixels::$variant(y), width, height, channels, options)
+            run(|| $inner(Pixels::$variant(x), Pixels::$variant(y), width, height, channels, options))
         }
     )*};
 }
@@ -219,6 +230,10 @@ pub struct Stream(Scorer);
 /// 1 LWSSIM (options as `lwssim_*`); kind: 0 u8, 1 u16, 2 f32.
 #[wasm_bindgen(js_name = openStream)]
 pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, JsError> {
+    open_stream_inner(metric, kind, width, height, channels, o).map_err(|m| JsError::new(&m))
+}
+
+fn open_stream_inner(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, String> {
     let (mut p, ch) = head(o)?;
     let m = if metric == 0 {
         p.sample_covariance = arg(o, HEAD)? == 1.0;
@@ -237,16 +252,20 @@ pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels
 #[wasm_bindgen]
 impl Stream {
     pub fn feed_u8(&mut self, x: &[u8], y: &[u8]) -> Result<(), JsError> {
-        self.0.feed(Pixels::U8(x), Pixels::U8(y)).map_err(tag)
+        let s = &mut self.0;
+        run(|| s.feed(Pixels::U8(x), Pixels::U8(y)).map_err(tag))
     }
     pub fn feed_u16(&mut self, x: &[u16], y: &[u16]) -> Result<(), JsError> {
-        self.0.feed(Pixels::U16(x), Pixels::U16(y)).map_err(tag)
+        let s = &mut self.0;
+        run(|| s.feed(Pixels::U16(x), Pixels::U16(y)).map_err(tag))
     }
     pub fn feed_f32(&mut self, x: &[f32], y: &[f32]) -> Result<(), JsError> {
-        self.0.feed(Pixels::F32(x), Pixels::F32(y)).map_err(tag)
+        let s = &mut self.0;
+        run(|| s.feed(Pixels::F32(x), Pixels::F32(y)).map_err(tag))
     }
     pub fn finish(&self) -> Result<Output, JsError> {
-        Ok(Output(self.0.finish().map_err(tag)?))
+        let s = &self.0;
+        run(|| Ok(Output(s.finish().map_err(tag)?)))
     }
 }
 
@@ -281,12 +300,12 @@ impl LossOutput {
     }
 }
 
-fn weights_at(o: &[f64], at: usize) -> Result<Vec<f64>, JsError> {
+fn weights_at(o: &[f64], at: usize) -> Result<Vec<f64>, String> {
     let n = count(o, at, 1)?;
     (0..n).map(|i| arg(o, at + 1 + i)).collect()
 }
 
-fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
+fn loss_spec(o: &[f64]) -> Result<LossSpec, String> {
     const HEAD: usize = 9;
     if o.len() < HEAD {
         return Err(too_short());
@@ -317,21 +336,23 @@ fn loss_spec(o: &[f64]) -> Result<LossSpec, JsError> {
 #[allow(clippy::too_many_arguments)]
 pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c: usize, nchw: bool, options: &[f64], grad: bool) -> Result<LossOutput, JsError> {
     let layout = if nchw { Layout::Nchw } else { Layout::Nhwc };
-    let (p, t) = (Batch::new(pred, n, h, w, c, layout).map_err(tag)?, Batch::new(target, n, h, w, c, layout).map_err(tag)?);
-    Ok(LossOutput(loss::loss(&p, &t, &loss_spec(options)?, grad).map_err(tag)?))
+    run(|| {
+        let (p, t) = (Batch::new(pred, n, h, w, c, layout).map_err(tag)?, Batch::new(target, n, h, w, c, layout).map_err(tag)?);
+        Ok(LossOutput(loss::loss(&p, &t, &loss_spec(options)?, grad).map_err(tag)?))
+    })
 }
 
 // ---- memory, before a call ----
 
 /// The sizes of a call, from what `reserve` is told.
 #[allow(clippy::too_many_arguments)]
-fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<Call, JsError> {
+fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<Call, String> {
     let sample_bytes = match kind {
         0 => 1,
         1 => 2,
         _ => 4,
     };
-    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: rayon::current_num_threads() };
+    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
     if op == 4 {
         let spec = loss_spec(o)?;
         let (kind, window, levels) = match &spec.kind {
@@ -370,7 +391,7 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
 #[wasm_bindgen(js_name = memoryNeed)]
 #[allow(clippy::too_many_arguments)]
 pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<f64, JsError> {
-    Ok(memory::need(&call_of(op, kind, width, height, channels, n, o, grad)?))
+    Ok(memory::need(&call_of(op, kind, width, height, channels, n, o, grad).map_err(|m| JsError::new(&m))?))
 }
 
 /// Checks, before any pixel is copied in, that the call described can have
@@ -382,6 +403,11 @@ pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: us
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
+    reserve_inner(op, kind, width, height, channels, n, o, grad).map_err(|m| JsError::new(&m))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reserve_inner(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), String> {
     let call = call_of(op, kind, width, height, channels, n, o, grad)?;
     let need = memory::need(&call);
     let hint = match call.op {
