@@ -674,3 +674,33 @@ fn identical_images_give_an_exact_zero_gradient_for_any_exponents() {
         }
     }
 }
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    // Several chunks of rows, data that activates the clamps (steps of huge
+    // and tiny values), every metric and a loss with its gradient.
+    let (w, h, c) = (67, 203, 3);
+    let x = unit_samples(w * h * c, Style::Steps, 11, false).into_iter().map(|v| (v * 60.0) as f32).collect::<Vec<_>>();
+    let y = unit_samples(w * h * c, Style::Spikes, 12, false).into_iter().map(|v| (v * 60.0) as f32).collect::<Vec<_>>();
+    let run = || {
+        let (a, b) = (Image::new(Pixels::F32(&x), w, h, c).unwrap(), Image::new(Pixels::F32(&y), w, h, c).unwrap());
+        let ch = Channels::default();
+        let boxed = SsimParams { window: Window::Box { size: 7 }, ..Default::default() };
+        let lp = LwssimParams { beta: 2.0, gamma: 3.0, ..Default::default() };
+        let spec = LossSpec { kind: LossKind::Lwssim(LwssimParams::default()), ssim: SsimParams::default(), data_range: 1.0 };
+        let (p, t) = (Batch::new(&y, 1, h, w, c, Layout::Nhwc).unwrap(), Batch::new(&x, 1, h, w, c, Layout::Nhwc).unwrap());
+        let l = loss::loss(&p, &t, &spec, true).unwrap();
+        (
+            api::ssim(&a, &b, &boxed, &ch, true).unwrap().map.unwrap().data,
+            api::msssim(&a, &b, &SsimParams::default(), &ch, &Scales::Auto).unwrap().score,
+            api::lwssim(&a, &b, &lp, &ch).unwrap().score,
+            l.loss,
+            l.grad.unwrap(),
+        )
+    };
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(run);
+    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(run);
+    assert!(one.0.iter().zip(&three.0).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert_eq!((one.1.to_bits(), one.2.to_bits(), one.3.to_bits()), (three.1.to_bits(), three.2.to_bits(), three.3.to_bits()));
+    assert!(one.4.iter().zip(&three.4).all(|(a, b)| a.to_bits() == b.to_bits()));
+}
