@@ -181,7 +181,9 @@ export function guardBackend(pool: Pool, onFailure: (reason: string) => void): B
       if (pool.failed()) fail(e);
       throw e;
     }
-    return typeof r === 'object' && r !== null ? watchObject(r) : r;
+    // The glue's objects (an output, a stream) run wasm in their methods;
+    // what they hand out (typed arrays, numbers) is plain data, left as is.
+    return typeof r === 'object' && r !== null && '__wbg_ptr' in r ? watchObject(r) : r;
   };
   const watchObject = (o: object) => new Proxy(o, {
     get(target, key) {
