@@ -1,13 +1,14 @@
 // Pool workers for browsers. The Worker that called init() starts ONE
 // module Worker (thread-worker.js in its 'spawner' role), which starts the
-// n pool Workers (the same file, 'thread' role), one after another, and
-// then idles. Why not start them here: in Firefox ESR 153 a nested
-// `new Worker()` sometimes never returns (measured: the second constructor
-// of a row blocked the calling worker for good, its timers too; see
-// scripts/soak-firefox.mjs). Called here it would block init() forever;
-// in the spawner it blocks only the spawner, and init() gives up on the
-// pool after POOL_START_TIMEOUT_MS and terminates it (which ends its
-// children). The file is named with `new URL('./thread-worker.js',
+// n pool Workers (the same file, 'thread' role) and then idles. Why not
+// start them here: in Firefox ESR 153 under automation (WebDriver BiDi) a
+// nested `new Worker()` sometimes never returns, and the worker that
+// called it is blocked for good, its timers too (measured with stage words
+// in a SharedArrayBuffer; scripts/soak-firefox.mjs). In the spawner that
+// blocks only the spawner: init() gives up on the pool after
+// POOL_START_TIMEOUT_MS and terminates it, which ends its children. The one
+// constructor left here (the spawner's) can still block this thread: no
+// JavaScript can bound a call that never returns. The file is named with `new URL('./thread-worker.js',
 // import.meta.url)` written out, the form bundlers that follow workers
 // (Vite, webpack 5, Parcel) recognise, and which works unbundled.
 // (Deno uses thread-node.ts: its web Workers cannot be unref'd.)

@@ -103,6 +103,8 @@ export interface Pool {
   failed(): boolean;
 }
 
+let attempted = false;
+
 /**
  * Instantiates the threaded build here and starts a pool of `n` threads on
  * workers from `support`, without ever blocking this thread: resolves once
@@ -112,6 +114,10 @@ export interface Pool {
 export async function startThreads(support: ThreadSupport, source: WasmSource, n: number,
   timeoutMs = POOL_START_TIMEOUT_MS): Promise<Pool> {
   const [glue, module] = await Promise.all([support.glue(), compileSource(source)]);
+  // One attempt per realm: the glue instantiates the module once, and a
+  // pool that failed to start holds it.
+  if (attempted) throw new Error('a pool start failed earlier in this realm (it is not retried)');
+  attempted = true;
   // initSync, not default(): the glue's async loader probes `Response`.
   glue.initSync({ module });
   const memory = glue.sharedMemory() as WebAssembly.Memory;
@@ -175,7 +181,9 @@ export function guardBackend(pool: Pool, onFailure: (reason: string) => void): B
       if (pool.failed()) fail(e);
       throw e;
     }
-    return typeof r === 'object' && r !== null ? watchObject(r) : r;
+    // The glue's objects (an output, a stream) run wasm in their methods;
+    // what they hand out (typed arrays, numbers) is plain data, left as is.
+    return typeof r === 'object' && r !== null && '__wbg_ptr' in r ? watchObject(r) : r;
   };
   const watchObject = (o: object) => new Proxy(o, {
     get(target, key) {
