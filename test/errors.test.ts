@@ -291,15 +291,6 @@ describe('no input hangs the caller', () => {
 });
 
 describe('memory', () => {
-  it('a call that needs more than 4 GiB is refused with the figure, before any work; the module keeps working', () => {
-    // 8192 x 8192 RGBA floats: 1 GiB a copy; MS-SSIM needs its f64 planes on top.
-    const big = { data: new Float32Array(8192 * 8192 * 4), width: 8192, height: 8192 };
-    const t0 = performance.now();
-    expectError(() => msssim(big, big), RangeError, /^msssim: this call needs about [\d.]+ GiB of WebAssembly memory, more than the 4\.0 GiB/);
-    expect(performance.now() - t0).toBeLessThan(20_000);
-    expect(ssim(A, B).score).toBe(good);
-  }, 60_000);
-
   it('a batch loss too large for 4 GiB is refused and says to split the batch', () => {
     const d = new Float32Array(400 * 1024 * 1024);
     const x = { data: d, shape: [400, 1024, 1024, 1] as Shape };

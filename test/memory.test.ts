@@ -26,6 +26,22 @@ describe('a 3840x2160 RGBA pair', () => {
   }
 });
 
+describe('an 8192x8192 RGBA pair', () => {
+  it('gets its MS-SSIM in about 1 GiB of wasm memory (it needed over 4 GiB and trapped)', () => {
+    const script = `
+      import { init, msssim, wasmMemoryBytes } from 'ssimkit';
+      await init();
+      const w = 8192, h = 8192, a = new Uint8Array(w * h * 4), b = new Uint8Array(w * h * 4);
+      for (let i = 0; i < a.length; i++) { a[i] = (i * 7919) % 251; b[i] = (i * 7919 + (i % 13)) % 251; }
+      const s = msssim({ data: a, width: w, height: h }, { data: b, width: w, height: h }).score;
+      process.stdout.write(JSON.stringify({ s, bytes: wasmMemoryBytes() }));`;
+    const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) }));
+    expect(r.s).toBeGreaterThan(0);
+    expect(r.s).toBeLessThanOrEqual(1);
+    expect(r.bytes).toBeLessThan(1.5 * 1024 * MiB);
+  }, 180_000);
+});
+
 describe('memory is reused between calls', () => {
   beforeAll(async () => {
     await init();

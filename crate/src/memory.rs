@@ -103,10 +103,10 @@ pub fn need(c: &Call) -> f64 {
             2.0 * image + map + per_thread_mean + work + scratch + chunk_sums(1.0)
         }
         Op::Msssim => {
-            // One channel's two planes at a time (the others not yet read),
-            // their pyramids (1/4 + 1/16 + ... < 1/3 of a plane each), and
-            // the planes of the first scale while the second is made.
-            2.0 * image + 2.0 * plane * (1.0 + 1.0 / 3.0) + 2.0 * plane + scratch
+            // One channel at a time: its two scale-1 planes and their
+            // pyramids, streamed from scale 0 (crate/MEMORY.md measured
+            // 4.5 N + 16 W; 6 N leaves room).
+            2.0 * image + 6.0 * hw + 32.0 * w + scratch
         }
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
