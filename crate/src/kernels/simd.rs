@@ -376,6 +376,11 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
 }
 
 pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
+    if k.cov == 1.0 { slide_score_cov::<false>(sums, enter, leave, a, b, scale, k) } else { slide_score_cov::<true>(sums, enter, leave, a, b, scale, k) }
+}
+
+#[inline(always)]
+fn slide_score_cov<const COV: bool>(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
     let len = sums[0].len();
     assert!(sums.iter().all(|s| s.len() == len));
     assert!(enter.iter().chain(leave.iter()).all(|r| r.len() >= len + a.max(b)));
@@ -402,7 +407,7 @@ pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5]
             e[s] = t.mul(sc);
         }
         let [mx, my, xx, yy, xy] = e;
-        let (l, cs) = if k.cov == 1.0 { v.lcs::<false>(mx, my, xx, yy, xy) } else { v.lcs::<true>(mx, my, xx, yy, xy) };
+        let (l, cs) = v.lcs::<COV>(mx, my, xx, yy, xy);
         s_acc = s_acc.add(l.mul(cs));
         cs_acc = cs_acc.add(cs);
         l_acc = l_acc.add(l);
