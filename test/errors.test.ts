@@ -103,6 +103,7 @@ const options: Case[] = [
   ['NaN window', () => ssim(A, B, { size: NaN }), RangeError, /size must be an odd positive integer, got NaN/],
   ['window a string', () => ssim(A, B, { size: '11' as never }), TypeError, /size must be a number/],
   ['unknown window kind', () => ssim(A, B, { window: 'triangle' as never }), RangeError, /window must be one of 'gaussian', 'box'/],
+  ['a Gaussian window of 301 taps', () => ssim(rgb(1, 320, 310), rgb(2, 320, 310), { size: 301 }), RangeError, /^ssim: size 301: a Gaussian window costs 301 multiplications per pixel; at most 255/],
   ['window kind a number', () => ssim(A, B, { window: 1 as never }), TypeError, /window must be one of.*got 1/],
   ['zero sigma', () => ssim(A, B, { sigma: 0 }), RangeError, /sigma must be a number from 0\.001 to 1000, got 0/],
   ['tiny sigma', () => ssim(A, B, { sigma: 1e-300 }), RangeError, /sigma must be a number from 0\.001 to 1000, got 1e-300/],
@@ -167,6 +168,7 @@ const lw: Case[] = [
   ['lwssim NaN alpha', () => lwssim(A, B, { alpha: NaN }), RangeError, /alpha must be.*got NaN/],
   ['lwssim fractional alpha on negative ref', () => lwssim(f32([-0.5]), f32([]), { alpha: 0.5 }), RangeError, /alpha 0\.5 is not an integer and ref has negative values/],
   ['lwssim fractional alpha on negative img', () => lwssim(f32([]), f32([-0.5]), { alpha: 0.5 }), RangeError, /alpha 0\.5 is not an integer and img has negative values/],
+  ['lwssim Gaussian level of 257 taps', () => lwssim(rgb(1, 260, 260), rgb(2, 260, 260), { window: 'gaussian', levels: [3, 257] }), RangeError, /levels\[1\] 257: a Gaussian window costs/],
   ['lwssim sigma too small', () => lwssim(A, B, { window: 'gaussian', sigma: 1e-9 }), RangeError, /sigma must be/],
 ];
 
@@ -307,6 +309,12 @@ describe('accepted inputs', () => {
     expect(lwssim(f32([0.25]), f32([]), { alpha: 0.5 }).score).toBeGreaterThan(0);
     const big = rgb(3, 48, 44), big2 = rgb(4, 48, 44);
     expect(msssim(big, big2, { scales: 3, size: 5 }).score).toBeGreaterThan(0);
+  });
+
+  it('a box window of any size that fits (it costs the same at every size)', () => {
+    const s = ssim(rgb(1, 320, 310), rgb(2, 320, 310), { window: 'box', size: 301 }).score;
+    expect(s).toBeGreaterThan(-1);
+    expect(s).toBeLessThanOrEqual(1);
   });
 
   it('options given as undefined count as absent', () => {

@@ -14,6 +14,10 @@ export const DOMAIN = {
   k: [1e-6, 1e6],
   /** Gaussian sigma: below 1e-3 the window is a single tap; above 1e3 a box. */
   sigma: [1e-3, 1e3],
+  /** Gaussian window sides: a Gaussian costs n multiplications per pixel
+   *  (an 8191-tap one on an 8K image would run for hours); a box costs the
+   *  same at any size and is bounded only by the image. */
+  gaussianSize: [1, 255],
   /** LWSSIM levels and their lambda_i. */
   lwssimLevels: [1, 32],
   lwssimWeight: [0, 1e6],

@@ -31,7 +31,7 @@ export interface Head {
 
 export function head(fn: string, o: Options, img: Dims, d: { window: Head['window']; size: number }): Head {
   const window = o.window === undefined ? d.window : oneOf(fn, 'window', o.window, ['gaussian', 'box'] as const);
-  const size = windowSize(fn, 'size', given(o.size, d.size), img);
+  const size = windowSize(fn, 'size', given(o.size, d.size), img, window === 'gaussian');
   return {
     window,
     size,
@@ -149,7 +149,7 @@ export function msssimOptions(fn: string, o: Options, img: CheckedImage): { abi:
 export function lwssimLevels(fn: string, o: Options, img: Dims, images: [string, { data: CheckedImage['data']; kind: CheckedImage['kind'] }][]): { head: Head; exps: number[]; per: number[] } {
   const levels = o.levels === undefined
     ? [3, 5, 7, 9, 11]
-    : numberArray(fn, 'levels', o.levels, DOMAIN.lwssimLevels, (n, what) => windowSize(fn, what, n, img));
+    : numberArray(fn, 'levels', o.levels, DOMAIN.lwssimLevels, (n, what) => windowSize(fn, what, n, img, o.window === 'gaussian'));
   const weights = o.weights === undefined
     ? levels.map(() => 1)
     : numberArray(fn, 'weights', o.weights, [levels.length, levels.length], (x, what) => inRange(fn, what, x, DOMAIN.lwssimWeight));

@@ -291,12 +291,16 @@ export function numberArray(fn: string, name: string, v: unknown, [lo, hi]: Rang
   });
 }
 
-/** An odd window side that fits the image. */
-export function windowSize(fn: string, name: string, v: unknown, img: { width: number; height: number }): number {
+/** An odd window side that fits the image (and, for a Gaussian, its cap). */
+export function windowSize(fn: string, name: string, v: unknown, img: { width: number; height: number }, gaussian = false): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
   if (!(Number.isInteger(v) && v > 0 && v % 2 === 1)) throw new RangeError(`${fn}: ${name} must be an odd positive integer, got ${v}`);
   if (v > img.width || v > img.height) {
     throw new RangeError(`${fn}: a ${v}x${v} window does not fit a ${img.width}x${img.height} image`);
+  }
+  const cap = DOMAIN.gaussianSize[1];
+  if (gaussian && v > cap) {
+    throw new RangeError(`${fn}: ${name} ${v}: a Gaussian window costs ${v} multiplications per pixel; at most ${cap} (a box window costs the same at any size)`);
   }
   return v;
 }

@@ -23,6 +23,10 @@ pub const DATA_RANGE: (f64, f64) = (1e-6, 1e12);
 pub const K: (f64, f64) = (1e-6, 1e6);
 /// Gaussian sigma: finite, in [1e-3, 1e3].
 pub const SIGMA: (f64, f64) = (1e-3, 1e3);
+/// Gaussian window sides: a Gaussian costs n multiplications per pixel, so
+/// its side is capped (a 8191-tap window on an 8K image would run for
+/// hours); box windows cost the same at every size and are not.
+pub const GAUSSIAN_SIZE: (usize, usize) = (1, 255);
 /// LWSSIM levels: 1 to 32.
 pub const LWSSIM_LEVELS: (usize, usize) = (1, 32);
 /// LWSSIM weights lambda_i: finite, in [0, 1e6], not all 0.
@@ -109,6 +113,12 @@ pub fn check_window_named(what: &str, w: &Window, width: usize, height: usize) -
     }
     if let Window::Gaussian { sigma, .. } = w {
         in_range("sigma", *sigma, SIGMA)?;
+        if n > GAUSSIAN_SIZE.1 {
+            return range(format!(
+                "{what} {n}: a Gaussian window costs {n} multiplications per pixel and pass; at most {} (a box window costs the same at any size)",
+                GAUSSIAN_SIZE.1
+            ));
+        }
     }
     Ok(())
 }
@@ -264,12 +274,13 @@ pub fn table_json() -> String {
     let count = |(a, b): (usize, usize)| format!("[{a},{b}]");
     format!(
         concat!(
-            "{{\"dataRange\":{},\"k\":{},\"sigma\":{},\"lwssimLevels\":{},\"lwssimWeight\":{},",
+            "{{\"dataRange\":{},\"k\":{},\"sigma\":{},\"gaussianSize\":{},\"lwssimLevels\":{},\"lwssimWeight\":{},",
             "\"exponent\":{},\"msssimScales\":{},\"msssimWeight\":{},\"mix\":{},\"maxPixels\":{},\"pixelOverRange\":{:e}}}"
         ),
         pair(DATA_RANGE),
         pair(K),
         pair(SIGMA),
+        count(GAUSSIAN_SIZE),
         count(LWSSIM_LEVELS),
         pair(LWSSIM_WEIGHT),
         pair(LWSSIM_EXPONENT),

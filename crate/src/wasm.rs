@@ -89,9 +89,14 @@ const HEAD: usize = 9;
 // msssim: HEAD.. = [number of weights (0 = auto), weights...]
 // lwssim: HEAD.. = [alpha, beta, gamma, levels, (size, sigma, weight) * levels]
 
-fn window(kind: f64, size: f64, sigma: f64) -> Window {
+/// A window from the options; a side that is not a whole number is
+/// refused here (the Rust API sees only the usize).
+fn window(kind: f64, size: f64, sigma: f64) -> Result<Window, String> {
+    if !(size >= 1.0 && size == size.trunc() && size <= u32::MAX as f64) {
+        return Err(tag(format!("size must be an odd integer >= 1, got {size}")));
+    }
     let size = size as usize;
-    if kind == 1.0 { Window::Box { size } } else { Window::Gaussian { size, sigma } }
+    Ok(if kind == 1.0 { Window::Box { size } } else { Window::Gaussian { size, sigma } })
 }
 
 /// An error the TypeScript layer shows as a RangeError. Errors stay
@@ -126,7 +131,7 @@ fn head(o: &[f64]) -> Result<(SsimParams, Channels), String> {
         return Err(too_short());
     }
     let p = SsimParams {
-        window: window(o[WINDOW], o[SIZE], o[SIGMA]),
+        window: window(o[WINDOW], o[SIZE], o[SIGMA])?,
         k1: o[K1],
         k2: o[K2],
         border: if o[BORDER] == 1.0 { Border::Same } else { Border::Valid },
@@ -183,7 +188,7 @@ fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Resu
     let mut levels = Vec::with_capacity(n);
     for i in 0..n {
         let b = at + 4 + 3 * i;
-        levels.push((window(window_kind, arg(o, b)?, arg(o, b + 1)?), arg(o, b + 2)?));
+        levels.push((window(window_kind, arg(o, b)?, arg(o, b + 1)?)?, arg(o, b + 2)?));
     }
     Ok(LwssimParams {
         levels,
@@ -311,7 +316,7 @@ fn loss_spec(o: &[f64]) -> Result<LossSpec, String> {
         return Err(too_short());
     }
     let ssim = SsimParams {
-        window: window(o[1], o[2], o[3]),
+        window: window(o[1], o[2], o[3])?,
         k1: o[4],
         k2: o[5],
         border: if o[7] == 1.0 { Border::Same } else { Border::Valid },
