@@ -187,6 +187,9 @@ export function guardBackend(pool: Pool, onFailure: (reason: string) => void): B
   };
   const watchObject = (o: object) => new Proxy(o, {
     get(target, key) {
+      // free() of an object of the abandoned instance (a `finally` after
+      // the failure) does nothing rather than throw again.
+      if (key === 'free' && reason !== undefined) return () => {};
       const v = Reflect.get(target, key, target);
       return typeof v === 'function' ? watch(v as (...a: unknown[]) => unknown, target) : v;
     },

@@ -122,8 +122,11 @@ export interface InitOptions {
    * 1 loads the single-threaded simd build; n > 1 the threaded build with a
    * pool of n workers, started before init() resolves, and is an error
    * where threads cannot run (a page's main thread, workerd, Vercel Edge,
-   * a page that is not cross-origin isolated). Results are the same bits
-   * with any number of threads.
+   * a page that is not cross-origin isolated) or when the pool does not
+   * start within 10 s (the default then falls back to the simd build and
+   * says why in InitInfo.fallback). Chosen once per realm: a later init()
+   * asking for another count is an Error. Results are the same bits with
+   * any number of threads.
    */
   threads?: number;
 }
