@@ -17,7 +17,7 @@
 import { type Backend, setBackend } from './backend.js';
 import { compileSource, DEFAULT_THREADS_CAP, guardBackend, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
 import type { InitInfo, InitOptions, WasmSource } from './types.js';
-import { checkKeys, positiveInt } from './validate.js';
+import { positiveInt, readOptions } from './validate.js';
 import * as simd from './wasm/simd/ssimkit.js';
 
 export type BuildName = InitInfo['build'];
@@ -57,7 +57,7 @@ interface Options {
 }
 
 function checkOptions(fn: string, options: unknown, allowed: readonly string[]): Options {
-  const o = checkKeys(fn, options, allowed) as InitOptions;
+  const o = readOptions(fn, options, allowed) as InitOptions;
   const threads = allowed.includes('threads') ? o.threads : undefined;
   const module = o.module;
   const out: Options = { given: threads !== undefined || module !== undefined };

@@ -9,7 +9,7 @@ import type {
   Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
 import {
-  bool, checkFinite, given, describe, inRange, oneOf, type Options, positiveInt, readOptions, realLength, typedArrayTag,
+  bool, checkFinite, freshView, given, describe, inRange, oneOf, type Options, positiveInt, readOptions, realLength, typedArrayTag,
 } from './validate.js';
 
 interface CheckedBatch {
@@ -26,8 +26,9 @@ function readBatch(fn: string, name: string, v: unknown): RawBatch {
     throw new TypeError(`${fn}: ${name} must be a batch { data, shape } or a float image { data, width, height }, got ${describe(v)}`);
   }
   const b = v as Record<string, unknown>;
-  let shape = b.shape;
-  if (Array.isArray(shape)) shape = shape.length <= 8 ? Array.from({ length: shape.length }, (_, i) => (i in (shape as unknown[]) ? (shape as unknown[])[i] : undefined)) : shape;
+  // A short shape is copied (its elements read once); a long one is an
+  // error anyway, and its length is all the message reads.
+  const shape = Array.isArray(b.shape) && b.shape.length <= 8 ? Array.from(b.shape as unknown[]) : b.shape;
   return { data: b.data, shape, layout: b.layout, width: b.width, height: b.height, channels: b.channels };
 }
 
@@ -60,10 +61,9 @@ function checkBatch(fn: string, name: string, b: RawBatch): CheckedBatch {
     throw new RangeError(`${fn}: ${name} is ${described} = ${n * h * w * c} values but data holds ${length}`);
   }
   // A fresh view: the wasm glue reads `.length`, which the caller's array may redefine.
-  const data = new Float32Array((b.data as Float32Array).buffer, (b.data as Float32Array).byteOffset, length);
-  const own = typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
-  checkFinite(fn, `${name}.data`, own);
-  return { data: own, n, h, w, c, layout };
+  const data = freshView('f32', b.data as Float32Array, length) as Float32Array;
+  checkFinite(fn, `${name}.data`, data);
+  return { data, n, h, w, c, layout };
 }
 
 /** Reads both arguments and the options (each once), then checks the arguments. */

@@ -23,6 +23,8 @@ export interface CheckedImage {
   width: number;
   height: number;
   channels: number;
+  /** The largest |value| (float data; found by the finite check's scan). */
+  maxAbs?: number;
 }
 
 /** What was read off an image argument, unchecked. */
@@ -96,7 +98,7 @@ export function realLength(v: ArrayBufferView): number {
  * wasm glue (which reads `.length`) sees the real size. Shared memory is
  * copied: another thread could write into it between check and use.
  */
-function freshView(kind: PixelKind, v: ArrayBufferView, length: number): PixelData {
+export function freshView(kind: PixelKind, v: ArrayBufferView, length: number): PixelData {
   const buffer = BUFFER.call(v) as ArrayBufferLike;
   const view = new CTORS[kind](buffer as ArrayBuffer, OFFSET.call(v) as number, length);
   const shared = typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
@@ -176,16 +178,21 @@ export function checkImage(fn: string, name: string, raw: RawImage): CheckedImag
     }
   }
   const view = freshView(kind, data as ArrayBufferView, length);
-  if (kind === 'f32') checkFinite(fn, `${name}.data`, view as Float32Array);
-  return { data: view, kind, width: w, height: h, channels: c };
+  const maxAbs = kind === 'f32' ? checkFinite(fn, `${name}.data`, view as Float32Array) : undefined;
+  return { data: view, kind, width: w, height: h, channels: c, maxAbs };
 }
 
-/** Float data must hold no NaN or infinity (integer arrays cannot). */
-export function checkFinite(fn: string, name: string, d: Float32Array): void {
+/** Float data must hold no NaN or infinity (integer arrays cannot); returns
+ *  the largest |value|, which the same scan finds for free. */
+export function checkFinite(fn: string, name: string, d: Float32Array): number {
+  let max = 0;
   for (let i = 0; i < d.length; i++) {
+    const a = Math.abs(d[i]!);
     // One comparison catches NaN and both infinities.
-    if (!(Math.abs(d[i]!) < Infinity)) throw new RangeError(`${fn}: ${name}[${i}] is ${d[i]}; pixel values must be finite`);
+    if (!(a < Infinity)) throw new RangeError(`${fn}: ${name}[${i}] is ${d[i]}; pixel values must be finite`);
+    if (a > max) max = a;
   }
+  return max;
 }
 
 /**
@@ -195,14 +202,15 @@ export function checkFinite(fn: string, name: string, d: Float32Array): void {
 export function checkMagnitude(fn: string, images: [string, CheckedImage][], dataRange: number): void {
   const limit = MAX_PIXEL_OVER_RANGE * dataRange;
   for (const [name, img] of images) {
-    const typeMax = img.kind === 'u8' ? 255 : img.kind === 'u16' ? 65535 : Infinity;
+    // The most a value can be: its type's top, or the float scan's maximum.
+    const typeMax = img.kind === 'u8' ? 255 : img.kind === 'u16' ? 65535 : (img.maxAbs ?? Infinity);
     if (typeMax <= limit) continue;
     const d = img.data;
     for (let i = 0; i < d.length; i++) {
       if (Math.abs(d[i]!) > limit) {
         const hint = img.kind === 'f32'
           ? ' (0-255 or 0-65535 data in a Float32Array? pass dataRange: 255 or 65535)'
-          : ` (${img.kind === 'u8' ? '8' : '16'}-bit data is scored with dataRange ${typeMax} unless told otherwise)`;
+          : ` (${img.kind === 'u8' ? '8' : '16'}-bit data is scored with dataRange ${img.kind === 'u8' ? 255 : 65535} unless told otherwise)`;
         throw new RangeError(
           `${fn}: ${name}.data[${i}] is ${d[i]} but dataRange is ${dataRange}: pixels must lie within ` +
             `+-${MAX_PIXEL_OVER_RANGE} x dataRange, or the score means nothing${hint}`,
@@ -307,6 +315,3 @@ export function windowSize(fn: string, name: string, v: unknown, img: { width: n
 
 /** The domain table, for messages and checks elsewhere. */
 export { DOMAIN };
-
-/** Snapshots options and refuses unknown keys (the older name of readOptions). */
-export const checkKeys = readOptions;

@@ -38,6 +38,29 @@ const HALVES: [&[f64]; 9] = [
 ];
 
 /// Every twin on lengths 1..=21 (every tail of the 8-, 4- and 2-wide loops).
+/// ssim_row and grads_row (every chain) of both kinds on the same moments;
+/// returns the map, for checks of its values.
+fn row_kernels(what: &str, m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, String> {
+    let len = m.mx.len();
+    let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
+    same(&format!("ssim_row{what} sums"), &simd::ssim_row(m, k, Some(&mut ma)), &scalar::ssim_row(m, k, Some(&mut mb)))?;
+    same(&format!("ssim_row{what} map"), &ma, &mb)?;
+    for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
+        let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+        let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
+        {
+            let [a0, a1, a2] = &mut a;
+            simd::grads_row(m, k, chain, 0.3, a0, a1, a2);
+            let [b0, b1, b2] = &mut b;
+            scalar::grads_row(m, k, chain, 0.3, b0, b1, b2);
+        }
+        for t in 0..3 {
+            same(&format!("grads_row{what} {chain:?} {t}"), &a[t], &b[t])?;
+        }
+    }
+    Ok(ma)
+}
+
 pub fn run() -> Result<(), String> {
     for half in HALVES {
         let n = 2 * half.len() - 1;
@@ -75,24 +98,7 @@ pub fn run() -> Result<(), String> {
         let sq = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q + 0.01).collect::<Vec<_>>();
         let (xx, yy, xy) = (sq(&x, &x), sq(&y, &y), sq(&x, &y));
         let m = Moments5 { mx: &x, my: &y, xx: &xx, yy: &yy, xy: &xy };
-        let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
-        let sa = simd::ssim_row(&m, &k, Some(&mut ma));
-        let sb = scalar::ssim_row(&m, &k, Some(&mut mb));
-        same("ssim_row sums", &sa, &sb)?;
-        same("ssim_row map", &ma, &mb)?;
-        for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
-            let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
-            let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
-            {
-                let [a0, a1, a2] = &mut a;
-                simd::grads_row(&m, &k, chain, 0.3, a0, a1, a2);
-                let [b0, b1, b2] = &mut b;
-                scalar::grads_row(&m, &k, chain, 0.3, b0, b1, b2);
-            }
-            for t in 0..3 {
-                same(&format!("grads_row {chain:?} {t}"), &a[t], &b[t])?;
-            }
-        }
+        row_kernels("", &m, &k)?;
     }
     // The clamps: moments that break every bound (negative variances,
     // |sigma_xy| beyond Cauchy-Schwarz, l and cs beyond +-1 before their
@@ -110,24 +116,9 @@ pub fn run() -> Result<(), String> {
         }
         let m = Moments5 { mx: &mx, my: &my, xx: &xx, yy: &yy, xy: &xy };
         for k in [SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 }, SsimConsts { c1: 1e-12, c2: 1e-12, cov: 9.0 / 8.0 }] {
-            let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
-            same("ssim_row clamped sums", &simd::ssim_row(&m, &k, Some(&mut ma)), &scalar::ssim_row(&m, &k, Some(&mut mb)))?;
-            same("ssim_row clamped map", &ma, &mb)?;
-            if let Some(v) = ma.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
+            let map = row_kernels(" clamped", &m, &k)?;
+            if let Some(v) = map.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
                 return Err(format!("ssim_row clamped: {v} outside [-1, 1]"));
-            }
-            for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
-                let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
-                let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
-                {
-                    let [a0, a1, a2] = &mut a;
-                    simd::grads_row(&m, &k, chain, 0.3, a0, a1, a2);
-                    let [b0, b1, b2] = &mut b;
-                    scalar::grads_row(&m, &k, chain, 0.3, b0, b1, b2);
-                }
-                for t in 0..3 {
-                    same(&format!("grads_row clamped {chain:?} {t}"), &a[t], &b[t])?;
-                }
             }
         }
     }
