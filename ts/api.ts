@@ -7,15 +7,18 @@ import {
   LWSSIM_KEYS_LIST, lwssimOptions, MSSSIM_KEYS_LIST, msssimOptions, SSIM_KEYS_LIST, ssimOptions,
 } from './options.js';
 import type { Image, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
-import { type CheckedImage, checkMagnitude, checkPair, type Options, readImage, readOptions } from './validate.js';
+import { type CheckedImage, checkMagnitude, checkPair, type Options, pairDims, readImage, readOptions } from './validate.js';
 
-/** Reads both images and the options (each property once), then checks the images. */
-function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: readonly string[]): [CheckedImage, CheckedImage, Options] {
+type Dims = ReturnType<typeof pairDims>;
+
+/** Reads both images and the options (each property once), then checks the
+ *  images, and returns what the pair compares as (its defaults' source). */
+function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: readonly string[]): [CheckedImage, CheckedImage, Options, Dims] {
   const r = readImage(fn, 'ref', ref);
   const i = readImage(fn, 'img', img);
   const o = readOptions(fn, options, keys);
   const [a, b] = checkPair(fn, r, i);
-  return [a, b, o];
+  return [a, b, o, pairDims(fn, a, b, o.dataRange)];
 }
 
 /**
@@ -26,8 +29,8 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
  * The score lies in [-1, 1]; identical images give exactly 1.
  */
 export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
-  const [a, b, o] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
-  const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, a);
+  const [a, b, o, d] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
+  const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, d);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
   if (map || matlab) return call('ssim', 'ssim', a, b, abi, map);
   return callStream('ssim', 'ssim', a, b, abi);
@@ -40,16 +43,16 @@ export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
  * The score lies in [0, 1]; identical images give exactly 1.
  */
 export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result {
-  const [a, b, o] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
-  const { abi, dataRange } = msssimOptions('msssim', o, a);
+  const [a, b, o, d] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
+  const { abi, dataRange } = msssimOptions('msssim', o, d);
   checkMagnitude('msssim', [['ref', a], ['img', b]], dataRange);
   return call('msssim', 'msssim', a, b, abi);
 }
 
 /** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */
 export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
-  const [a, b, o] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
-  const { abi, matlab, dataRange } = ssimOptions('dssim', o, a);
+  const [a, b, o, d] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
+  const { abi, matlab, dataRange } = ssimOptions('dssim', o, d);
   checkMagnitude('dssim', [['ref', a], ['img', b]], dataRange);
   const r = matlab ? call('dssim', 'ssim', a, b, abi) : callStream('dssim', 'ssim', a, b, abi);
   return (1 - r.score) / 2;
@@ -62,8 +65,8 @@ export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>
  * the default weights; the loss built on it is 1 - LWSSIM / 2.
  */
 export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result {
-  const [a, b, o] = args('lwssim', ref, img, options, LWSSIM_KEYS_LIST);
-  const { abi, dataRange } = lwssimOptions('lwssim', o, a, b);
+  const [a, b, o, d] = args('lwssim', ref, img, options, LWSSIM_KEYS_LIST);
+  const { abi, dataRange } = lwssimOptions('lwssim', o, d, a, b);
   checkMagnitude('lwssim', [['ref', a], ['img', b]], dataRange);
   return callStream('lwssim', 'lwssim', a, b, abi);
 }

@@ -13,12 +13,14 @@ export interface WasmOutput {
   free(): void;
 }
 
-type Metric = (x: any, y: any, width: number, height: number, channels: number, options: Float64Array) => WasmOutput;
+/** `channels` is x's channel count, `channelsY` y's (they may differ). */
+type Metric = (x: any, y: any, width: number, height: number, channels: number, channelsY: number, options: Float64Array) => WasmOutput;
 
-export interface Backend {
-  ssim_u8: Metric; ssim_u16: Metric; ssim_f32: Metric;
-  msssim_u8: Metric; msssim_u16: Metric; msssim_f32: Metric;
-  lwssim_u8: Metric; lwssim_u16: Metric; lwssim_f32: Metric;
+/** The pixel types of a pair an export takes: one type, or 8-bit against
+ *  16-bit either way round. */
+type PairKind = PixelKind | 'u8_u16' | 'u16_u8';
+
+export interface Backend extends Record<`${'ssim' | 'msssim' | 'lwssim'}_${PairKind}`, Metric> {
   batchLoss(pred: Float32Array, target: Float32Array, n: number, h: number, w: number, c: number, nchw: boolean,
     options: Float64Array, grad: boolean): WasmLossOutput;
   buildFeatures(): string;
@@ -26,11 +28,14 @@ export interface Backend {
   /** Distinct pool threads that ran a small parallel job (a diagnostic). */
   threadsUsed(): number;
   kernelSelfTest(): string;
-  openStream(metric: number, kind: number, width: number, height: number, channels: number, options: Float64Array): WasmStream;
+  openStream(metric: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number,
+    options: Float64Array): WasmStream;
   /** Throws (tagged) when the call described cannot have the memory it needs. */
-  reserve(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): void;
+  reserve(op: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number, n: number,
+    options: Float64Array, grad: boolean): void;
   /** The bytes `reserve` reckons the call needs (tests hold it to measured peaks). */
-  memoryNeed(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): number;
+  memoryNeed(op: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number, n: number,
+    options: Float64Array, grad: boolean): number;
 }
 
 /** A score fed a band of rows at a time (crate/src/scorer.rs). */
@@ -38,6 +43,8 @@ export interface WasmStream {
   feed_u8(x: Uint8Array | Uint8ClampedArray, y: Uint8Array | Uint8ClampedArray): void;
   feed_u16(x: Uint16Array, y: Uint16Array): void;
   feed_f32(x: Float32Array, y: Float32Array): void;
+  feed_u8_u16(x: Uint8Array | Uint8ClampedArray, y: Uint16Array): void;
+  feed_u16_u8(x: Uint16Array, y: Uint8Array | Uint8ClampedArray): void;
   finish(): WasmOutput;
   free(): void;
 }
@@ -105,15 +112,17 @@ export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream =
 /**
  * Asks the module, before any pixel is copied in, whether the memory this
  * call needs can be had: too much is a RangeError saying how much, and the
- * module is untouched (crate/src/memory.rs holds the arithmetic).
+ * module is untouched (crate/src/memory.rs holds the arithmetic). `y`: the
+ * second image's pixel type and channels, when they differ from the first's.
  */
 export function reserve(fn: string, op: Op, kind: PixelKind, width: number, height: number, channels: number, n: number,
-  options: Float64Array, grad = false): void {
-  lastReserve = [op, KINDS[kind], width, height, channels, n, options, grad];
-  guard(fn, () => backend(fn).reserve(op, KINDS[kind], width, height, channels, n, options, grad));
+  options: Float64Array, grad = false, y: { kind: PixelKind; channels: number } = { kind, channels }): void {
+  const args: ReserveArgs = [op, KINDS[kind], KINDS[y.kind], width, height, channels, y.channels, n, options, grad];
+  lastReserve = args;
+  guard(fn, () => backend(fn).reserve(...args));
 }
 
-type ReserveArgs = [number, number, number, number, number, number, Float64Array, boolean];
+type ReserveArgs = [number, number, number, number, number, number, number, number, Float64Array, boolean];
 let lastReserve: ReserveArgs | undefined;
 
 /** Test hook (not exported by the package): the need the last call reckoned. */
@@ -124,11 +133,18 @@ export function lastMemoryNeed(): number | undefined {
 type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
 interface Pair { kind: PixelKind; data: Pixels; width: number; height: number; channels: number }
 
-/** Calls `${name}_${kind}` on whole images and copies the output out of wasm memory. */
+/** The export suffix for a pair's pixel types (validate.ts's checkPair
+ *  has refused float against integers). */
+function pairKind(x: Pair, y: Pair): PairKind {
+  return x.kind === y.kind ? x.kind : (`${x.kind}_${y.kind}` as PairKind);
+}
+
+/** Calls `${name}_${kinds}` on whole images and copies the output out of wasm memory. */
 export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
-  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options);
+  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options, false, y);
   const b = backend(fn);
-  return guard(fn, () => read(b[`${name}_${x.kind}`](x.data, y.data, x.width, x.height, x.channels, options), wantMap));
+  const f = b[`${name}_${pairKind(x, y)}`];
+  return guard(fn, () => read(f(x.data, y.data, x.width, x.height, x.channels, y.channels, options), wantMap));
 }
 
 /** Copies an output out of wasm memory, then frees it. */
@@ -159,18 +175,20 @@ const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
  * images. The bits equal a whole-image call's, whatever the band height.
  */
 export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array) {
-  const { kind, width, height, channels } = x;
-  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, kind, width, height, channels, 1, options);
+  const { width, height } = x;
+  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, x.kind, width, height, x.channels, 1, options, false, y);
   const b = backend(fn);
   return guard(fn, () => {
-    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
+    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[x.kind], KINDS[y.kind], width, height, x.channels, y.channels, options);
     try {
-      const row = width * channels;
-      const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.data.BYTES_PER_ELEMENT)));
-      const feed = s[`feed_${kind}`] as (x: Pixels, y: Pixels) => void;
+      const rowX = width * x.channels, rowY = width * y.channels;
+      // The larger image's rows set the band (BAND_BYTES per image at most).
+      const rowBytes = Math.max(rowX * x.data.BYTES_PER_ELEMENT, rowY * y.data.BYTES_PER_ELEMENT);
+      const rows = Math.max(1, Math.floor(BAND_BYTES / rowBytes));
+      const feed = s[`feed_${pairKind(x, y)}`] as (x: Pixels, y: Pixels) => void;
       for (let r0 = 0; r0 < height; r0 += rows) {
-        const a = r0 * row, e = Math.min(height, r0 + rows) * row;
-        feed.call(s, x.data.subarray(a, e), y.data.subarray(a, e));
+        const r1 = Math.min(height, r0 + rows);
+        feed.call(s, x.data.subarray(r0 * rowX, r1 * rowX), y.data.subarray(r0 * rowY, r1 * rowY));
       }
       return read(s.finish());
     } finally {

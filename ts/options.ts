@@ -56,7 +56,7 @@ const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color'
 
 export const SSIM_KEYS_LIST: readonly string[] = SSIM_KEYS;
 
-export function ssimOptions(fn: string, o: Options, img: CheckedImage): { abi: Float64Array; map: boolean; matlab: boolean; dataRange: number } {
+export function ssimOptions(fn: string, o: Options, img: Dims): { abi: Float64Array; map: boolean; matlab: boolean; dataRange: number } {
   const preset = o.preset === undefined ? undefined : oneOf(fn, 'preset', o.preset, ['matlab', 'skimage'] as const);
   if (preset === 'matlab') {
     const fixed = MATLAB_FIXED.filter((k) => o[k] !== undefined);
@@ -134,7 +134,7 @@ const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] 
 
 export const MSSSIM_KEYS_LIST: readonly string[] = MSSSIM_KEYS;
 
-export function msssimOptions(fn: string, o: Options, img: CheckedImage): { abi: Float64Array; dataRange: number } {
+export function msssimOptions(fn: string, o: Options, img: Dims): { abi: Float64Array; dataRange: number } {
   const h = head(fn, o, img, { window: 'gaussian', size: 11 });
   const weights = msssimWeights(fn, o, img, h.size);
   return { abi: new Float64Array([...encodeHead(h), weights.length, ...weights]), dataRange: h.dataRange };
@@ -177,7 +177,8 @@ const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha',
 
 export const LWSSIM_KEYS_LIST: readonly string[] = LWSSIM_KEYS;
 
-export function lwssimOptions(fn: string, o: Options, a: CheckedImage, b: CheckedImage): { abi: Float64Array; dataRange: number } {
-  const { head: h, exps, per } = lwssimLevels(fn, o, a, [['ref', a], ['img', b]]);
+/** `img`: what the pair compares as (see validate.ts's pairDims). */
+export function lwssimOptions(fn: string, o: Options, img: Dims, a: CheckedImage, b: CheckedImage): { abi: Float64Array; dataRange: number } {
+  const { head: h, exps, per } = lwssimLevels(fn, o, img, [['ref', a], ['img', b]]);
   return { abi: new Float64Array([...encodeHead(h), ...exps, per.length / 3, ...per]), dataRange: h.dataRange };
 }

@@ -228,19 +228,49 @@ export function nonNegative(img: { data: PixelData; kind: PixelKind }): boolean 
   return true;
 }
 
-/** Checks both (already read) images and that they can be compared. */
+const DEPTH = { u8: '8-bit integers', u16: '16-bit integers', f32: 'floats' } as const;
+
+/**
+ * Checks both (already read) images and that they can be compared: the
+ * same width and height; channel counts may differ, and 8-bit against
+ * 16-bit is fine (crate/src/pairing.rs holds the rules), float against
+ * integers is not (the float's scale is the caller's to say).
+ */
 export function checkPair(fn: string, ref: RawImage, img: RawImage, names = ['ref', 'img']): [CheckedImage, CheckedImage] {
   const a = checkImage(fn, names[0]!, ref);
   const b = checkImage(fn, names[1]!, img);
-  if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {
+  if (a.width !== b.width || a.height !== b.height) {
     throw new RangeError(
-      `${fn}: images differ in shape: ${names[0]} is ${a.width}x${a.height}x${a.channels}, ${names[1]} is ${b.width}x${b.height}x${b.channels}`,
+      `${fn}: images differ in size: ${names[0]} is ${a.width}x${a.height}, ${names[1]} is ${b.width}x${b.height} ` +
+        '(width and height must be equal; channel counts may differ)',
     );
   }
-  if (a.kind !== b.kind) {
-    throw new TypeError(`${fn}: images differ in pixel type: ${names[0]} is ${a.kind}, ${names[1]} is ${b.kind}`);
+  if ((a.kind === 'f32') !== (b.kind === 'f32')) {
+    const [f, i] = a.kind === 'f32' ? [a, b] : [b, a];
+    const top = i.kind === 'u8' ? 255 : 65535;
+    throw new TypeError(
+      `${fn}: ${names[0]} holds ${DEPTH[a.kind]} and ${names[1]} ${DEPTH[b.kind]}: scale the integers to [0, 1] floats ` +
+        `(v / ${top}) or pass both as integers`,
+    );
   }
   return [a, b];
+}
+
+/**
+ * What a pair is compared as, for the options' defaults: 8-bit against
+ * 16-bit compares as 16-bit (8-bit v read as 257 v, exactly), so its data
+ * range is 65535 and may not be given (it would leave open which scale the
+ * 8-bit samples are on).
+ */
+export function pairDims(fn: string, a: CheckedImage, b: CheckedImage, dataRange: unknown): Pick<CheckedImage, 'width' | 'height' | 'kind'> {
+  if (a.kind === b.kind) return a;
+  if (dataRange !== undefined) {
+    throw new RangeError(
+      `${fn}: dataRange cannot be given when one image is 8-bit and the other 16-bit: they compare as 16-bit ` +
+        '(8-bit v read as 257 v) with dataRange 65535; convert both to one bit depth to use another range',
+    );
+  }
+  return { width: a.width, height: a.height, kind: 'u16' };
 }
 
 // ---- options ----

@@ -4,6 +4,7 @@
 use crate::domain;
 use crate::error::{range, Error};
 use crate::image::{Color, Image};
+use crate::pairing::{pairing, Side};
 use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
 use crate::msssim::{coarse_terms, combine, downsample2_rows, max_scales, renormalised_weights};
@@ -11,13 +12,17 @@ use crate::plane::Plane;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
 use crate::stream::ImagePair;
 
-/// Which channels are compared and on what scale.
+/// Which channels are compared and on what scale. Images of different
+/// channel counts or bit depths compare by the rules of [`crate::pairing`]
+/// (gray against colour: the colour image's luma; an image without alpha:
+/// opaque; 8-bit against 16-bit: as 16-bit).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Channels {
     pub color: Color,
     /// Compare the alpha channel too (as one more channel in the mean).
     pub alpha: bool,
-    /// L; `None` takes it from the pixel type (255, 65535 or 1).
+    /// L; `None` takes it from the pixel type (255, 65535 or 1; 65535 for
+    /// 8-bit against 16-bit, where no other value is accepted).
     pub data_range: Option<f64>,
 }
 
@@ -34,25 +39,6 @@ pub struct Score {
     pub score: f64,
     pub channels: Vec<f64>,
     pub map: Option<Plane<f32>>,
-}
-
-fn check_pair(x: &Image, y: &Image) -> Result<(), Error> {
-    if (x.width, x.height, x.channels) != (y.width, y.height, y.channels) {
-        return Err(Error::Mismatch(format!(
-            "images differ in shape: {}x{}x{} vs {}x{}x{}",
-            x.width, x.height, x.channels, y.width, y.height, y.channels
-        )));
-    }
-    if core::mem::discriminant(&x.pixels) != core::mem::discriminant(&y.pixels) {
-        return Err(Error::Mismatch("images differ in pixel type".into()));
-    }
-    Ok(())
-}
-
-pub(crate) fn range_of(x: &Image, data_range: Option<f64>) -> Result<f64, Error> {
-    let l = data_range.unwrap_or_else(|| x.pixels.default_range());
-    domain::check_data_range(l)?;
-    Ok(l)
 }
 
 /// The mean of per-channel scores, kept within [min, max] of them: rounding
@@ -74,26 +60,27 @@ pub(crate) fn mean(v: &[f64]) -> f64 {
 /// Streams the image rows: memory grows with the width, not the image
 /// (plus the map, 4 bytes an output, when asked for).
 pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool) -> Result<Score, Error> {
-    check_pair(x, y)?;
-    let l = range_of(x, ch.data_range)?;
+    let pr = pairing(x, y, ch)?;
     domain::check_ssim_params(p, x.width, x.height)?;
-    domain::check_metric_images(x, y, l)?;
-    let (v, map) = ssim_planes(&ImagePair::new(x, y, ch.color, ch.alpha, l), p, want_map);
+    domain::check_metric_images(x, y, pr.range)?;
+    let (v, map) = ssim_planes(&ImagePair::new(x, y, &pr), p, want_map);
     let channels: Vec<f64> = v.iter().map(|c| c.0).collect();
     Ok(Score { score: mean(&channels), channels, map })
 }
 
 /// MATLAB's ssim.m as ssim.js 'original' reproduces it: gray, then the
 /// automatic down-sampling, then Gaussian 11/1.5 SSIM on the valid region.
+/// Every image is made gray by rgb2gray, so gray compares with colour; an
+/// 8-bit image against a 16-bit one is read as 16-bit (see `pairing`).
 pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>, want_map: bool) -> Result<Score, Error> {
-    check_pair(x, y)?;
-    let l = range_of(x, data_range)?;
+    let pr = pairing(x, y, &Channels { color: Color::Luma, alpha: false, data_range })?;
+    let l = pr.range;
     domain::check_metric_images(x, y, l)?;
     // The window must fit the down-sampled image; check before allocating it.
     let f = matlab::factor(x.width, x.height);
     let (w, h) = if f > 1 { (x.width.div_ceil(f), x.height.div_ceil(f)) } else { (x.width, x.height) };
     domain::check_ssim_params(p, w, h)?;
-    let (a, b) = (matlab::prepare::<f64>(x, l), matlab::prepare::<f64>(y, l));
+    let (a, b) = (matlab::prepare::<f64>(x, pr.x.widen, l), matlab::prepare::<f64>(y, pr.y.widen, l));
     let r = ssim_plane(&a, &b, p, want_map);
     Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map })
 }
@@ -112,8 +99,8 @@ pub enum Scales {
 /// image rows directly: peak memory is about 2 half-size f64 planes and
 /// their pyramid (5 w h bytes), not the image's planes.
 pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
-    check_pair(x, y)?;
-    let l = range_of(x, ch.data_range)?;
+    let pr = pairing(x, y, ch)?;
+    let l = pr.range;
     domain::check_ssim_params(p, x.width, x.height)?;
     let fit = max_scales(x.width, x.height, p.window.size());
     let weights = match scales {
@@ -134,26 +121,19 @@ pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scal
         }
     };
     domain::check_metric_images(x, y, l)?;
-    let pair = ImagePair::new(x, y, ch.color, ch.alpha, l);
-    let (first, _) = ssim_planes(&pair, p, false);
-    let sources = x.plane_sources(ch.color, ch.alpha);
-    let channels: Vec<f64> = sources
+    let (first, _) = ssim_planes(&ImagePair::new(x, y, &pr), p, false);
+    let channels: Vec<f64> = first
         .iter()
-        .zip(&first)
-        .map(|(&src, &(ssim0, cs0))| {
+        .enumerate()
+        .map(|(plane, &(ssim0, cs0))| {
             let terms = if weights.len() == 1 {
                 vec![ssim0.max(0.0)]
             } else {
-                let half = |img: &Image| {
-                    downsample2_rows::<f64>(img.width, img.height, |r, out| {
-                        img.read_row(src, r, 0, out);
-                        for v in out.iter_mut() {
-                            *v /= l;
-                        }
-                    })
+                let half = |img: &Image, side: &Side| {
+                    downsample2_rows::<f64>(img.width, img.height, |r, out| side.row(img, plane, r, 0, l, out))
                 };
                 let mut t = vec![cs0.max(0.0)];
-                t.extend(coarse_terms(half(x), half(y), p, weights.len() - 1));
+                t.extend(coarse_terms(half(x, &pr.x), half(y, &pr.y), p, weights.len() - 1));
                 t
             };
             combine(&terms, &weights)
@@ -163,15 +143,14 @@ pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scal
 }
 
 pub fn lwssim(x: &Image, y: &Image, p: &LwssimParams, ch: &Channels) -> Result<Score, Error> {
-    check_pair(x, y)?;
-    let l = range_of(x, ch.data_range)?;
+    let pr = pairing(x, y, ch)?;
     domain::check_lwssim_params(p, x.width, x.height)?;
-    domain::check_metric_images(x, y, l)?;
+    domain::check_metric_images(x, y, pr.range)?;
     if domain::lwssim_needs_nonnegative(p) {
         domain::check_nonnegative("the reference image", &x.pixels, p.alpha)?;
         domain::check_nonnegative("the distorted image", &y.pixels, p.alpha)?;
     }
-    let levels = lwssim_levels_of(&ImagePair::new(x, y, ch.color, ch.alpha, l), p);
+    let levels = lwssim_levels_of(&ImagePair::new(x, y, &pr), p);
     let channels: Vec<f64> = levels.iter().map(|v| lwssim_total(v, p)).collect();
     Ok(Score { score: mean(&channels), channels, map: None })
 }

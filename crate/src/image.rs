@@ -1,8 +1,6 @@
 //! Interleaved multi-channel images and the planes compared from them.
 
 use crate::error::Error;
-use crate::plane::Plane;
-use crate::real::Real;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Pixels<'a> {
@@ -52,10 +50,22 @@ pub struct Image<'a> {
     pub channels: usize,
 }
 
-/// Which planes are compared.
+/// Where the samples of one compared plane of an image come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Source {
+    /// Channel k as stored.
+    Channel(usize),
+    /// Y = 0.299 R + 0.587 G + 0.114 B of channels 0, 1, 2, unrounded.
+    Luma,
+    /// This value everywhere: the alpha of an image that has none (opaque,
+    /// alpha = L).
+    Constant(f64),
+}
+
+/// Which planes are compared (of two colour images; see [`crate::pairing`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Color {
-    /// R, G, B separately (gray alone for 1 or 2 channels).
+    /// R, G, B separately.
     Rgb,
     /// Y = 0.299 R + 0.587 G + 0.114 B, unrounded.
     Luma,
@@ -81,69 +91,34 @@ impl<'a> Image<'a> {
         Ok(Image { pixels, width, height, channels })
     }
 
-    /// The colour channels compared by default (alpha excluded).
-    fn colour_channels(&self) -> usize {
-        if self.channels >= 3 { 3 } else { 1 }
-    }
-
-    fn has_alpha(&self) -> bool {
-        self.channels == 2 || self.channels == 4
-    }
-
-    /// The planes compared, in order: per plane the channel read, or None
-    /// for luma.
-    pub fn plane_sources(&self, color: Color, alpha: bool) -> Vec<Option<usize>> {
-        let mut out: Vec<Option<usize>> = match (color, self.colour_channels()) {
-            (Color::Luma, 3) => vec![None],
-            (_, k) => (0..k).map(Some).collect(),
-        };
-        if alpha && self.has_alpha() {
-            out.push(Some(self.channels - 1));
-        }
-        out
-    }
-
     /// Samples c0 .. c0 + out.len() of row `r` of one compared plane (see
-    /// [`Image::plane_sources`]), on the pixels' own scale.
-    pub fn read_row(&self, source: Option<usize>, r: usize, c0: usize, out: &mut [f64]) {
+    /// [`crate::pairing`]), on the pixels' own scale, or on the 16-bit
+    /// scale when `widen` (8-bit v read as 257 v, exactly).
+    pub fn read_row(&self, source: Source, widen: bool, r: usize, c0: usize, out: &mut [f64]) {
         // One match a row, then a loop specialised to the pixel type.
-        fn fill(get: impl Fn(usize) -> f64, c: usize, base: usize, source: Option<usize>, out: &mut [f64]) {
+        fn fill(get: impl Fn(usize) -> f64, c: usize, base: usize, source: Source, out: &mut [f64]) {
             match source {
-                Some(ch) => {
+                Source::Channel(ch) => {
                     for (j, d) in out.iter_mut().enumerate() {
                         *d = get(base + j * c + ch);
                     }
                 }
-                None => {
+                Source::Luma => {
                     for (j, d) in out.iter_mut().enumerate() {
                         let o = base + j * c;
                         *d = 0.299 * get(o) + 0.587 * get(o + 1) + 0.114 * get(o + 2);
                     }
                 }
+                Source::Constant(v) => out.fill(v),
             }
         }
         assert!(c0 + out.len() <= self.width);
         let (c, base) = (self.channels, (r * self.width + c0) * self.channels);
         match self.pixels {
+            Pixels::U8(d) if widen => fill(|i| d[i] as f64 * 257.0, c, base, source, out),
             Pixels::U8(d) => fill(|i| d[i] as f64, c, base, source, out),
             Pixels::U16(d) => fill(|i| d[i] as f64, c, base, source, out),
             Pixels::F32(d) => fill(|i| d[i] as f64, c, base, source, out),
         }
-    }
-
-    /// The planes to compare, each divided by `range` so C1 = k1^2.
-    pub fn planes<T: Real>(&self, color: Color, alpha: bool, range: f64) -> Vec<Plane<T>> {
-        self.plane_sources(color, alpha).into_iter().map(|src| self.plane(src, range)).collect()
-    }
-
-    /// One compared plane (see [`Image::plane_sources`]) divided by `range`.
-    pub fn plane<T: Real>(&self, source: Option<usize>, range: f64) -> Plane<T> {
-        let mut row = vec![0.0; self.width];
-        let mut data = Vec::with_capacity(self.width * self.height);
-        for r in 0..self.height {
-            self.read_row(source, r, 0, &mut row);
-            data.extend(row.iter().map(|&v| T::from_f64(v / range)));
-        }
-        Plane::new(self.width, self.height, data)
     }
 }

@@ -22,6 +22,7 @@ pub mod lwssim;
 pub mod matlab;
 pub mod memory;
 pub mod msssim;
+pub mod pairing;
 pub mod plane;
 pub mod real;
 pub mod scorer;

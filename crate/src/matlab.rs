@@ -12,9 +12,12 @@ use crate::plane::Plane;
 use crate::real::Real;
 use crate::window::reflect;
 
-fn gray(img: &Image) -> Vec<f64> {
+/// `widen` reads 8-bit v as 257 v (an 8-bit image against a 16-bit one),
+/// before the rounding, as a 16-bit image would be.
+fn gray(img: &Image, widen: bool) -> Vec<f64> {
     let (n, c) = (img.width * img.height, img.channels);
-    let at = |i: usize| img.pixels.get(i);
+    let k = if widen { 257.0 } else { 1.0 };
+    let at = |i: usize| img.pixels.get(i) * k;
     let integer = !matches!(img.pixels, Pixels::F32(_));
     (0..n)
         .map(|p| {
@@ -57,9 +60,10 @@ fn downsample(v: &[f64], w: usize, h: usize, f: usize) -> (Vec<f64>, usize, usiz
     (out, ow, oh)
 }
 
-/// The gray, down-sampled plane, divided by the data range.
-pub fn prepare<T: Real>(img: &Image, range: f64) -> Plane<T> {
-    let (mut v, mut w, mut h) = (gray(img), img.width, img.height);
+/// The gray, down-sampled plane, divided by the data range (`widen`: see
+/// [`gray`]).
+pub fn prepare<T: Real>(img: &Image, widen: bool, range: f64) -> Plane<T> {
+    let (mut v, mut w, mut h) = (gray(img, widen), img.width, img.height);
     let f = factor(w, h);
     if f > 1 {
         (v, w, h) = downsample(&v, w, h, f);

@@ -8,9 +8,10 @@
 
 use rayon::prelude::*;
 
-use crate::api::{range_of, Channels, Score};
+use crate::api::{Channels, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
+use crate::pairing::{pairing, Pairing};
 use crate::kernels::{self, Moments5, SsimConsts};
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
 use crate::ssim::SsimParams;
@@ -138,9 +139,9 @@ pub struct Scorer {
     consts: SsimConsts,
     width: usize,
     height: usize,
-    channels: usize,
-    ch: Channels,
-    range: f64,
+    /// Channels of x and of y.
+    channels: (usize, usize),
+    pairing: Pairing,
     planes: usize,
     border: Border,
     passes: Vec<Pass>,
@@ -151,14 +152,23 @@ pub struct Scorer {
 }
 
 impl Scorer {
-    /// `pixels` is an empty `Pixels` of the type the bands will have.
+    /// `pixels` is an empty `Pixels` of the type the bands will have: a
+    /// pair of one pixel type and channel count (see [`Scorer::pair`]).
     pub fn new(metric: Metric, pixels: Pixels, width: usize, height: usize, channels: usize, ch: Channels) -> Result<Self, Error> {
-        Image::check_shape(width, height, channels)?;
-        // The shape, with no rows yet: what the checks below read.
-        let probe = Image { pixels, width, height, channels };
-        let range_v = range_of(&probe, ch.data_range)?;
+        Self::pair(metric, (pixels, channels), (pixels, channels), width, height, ch)
+    }
+
+    /// A scorer of x against y, each given as an empty `Pixels` of the type
+    /// its bands will have and its channel count: images of different
+    /// channel counts or bit depths compare by the rules of `pairing`.
+    pub fn pair(metric: Metric, x: (Pixels, usize), y: (Pixels, usize), width: usize, height: usize, ch: Channels) -> Result<Self, Error> {
+        Image::check_shape(width, height, x.1)?;
+        Image::check_shape(width, height, y.1)?;
+        // The shapes, with no rows yet: what the checks below read.
+        let (px, py) = (Image { pixels: x.0, width, height, channels: x.1 }, Image { pixels: y.0, width, height, channels: y.1 });
+        let pairing = pairing(&px, &py, &ch)?;
         // Samples are read divided by L, so the constants are on [0, 1].
-        let planes = probe.plane_sources(ch.color, ch.alpha).len();
+        let planes = pairing.planes();
         let border = match &metric {
             Metric::Ssim(p) => p.border,
             Metric::Lwssim(p) => p.border,
@@ -197,7 +207,21 @@ impl Scorer {
             Metric::Ssim(p) => p.consts(1.0),
             Metric::Lwssim(p) => p.consts(1.0),
         };
-        Ok(Scorer { metric, consts, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: Rows::empty_like(&pixels), y: Rows::empty_like(&pixels) })
+        Ok(Scorer {
+            metric,
+            consts,
+            width,
+            height,
+            channels: (x.1, y.1),
+            pairing,
+            planes,
+            border,
+            passes,
+            base: 0,
+            fed: 0,
+            x: Rows::empty_like(&x.0),
+            y: Rows::empty_like(&y.0),
+        })
     }
 
     /// Rows fed so far.
@@ -212,21 +236,23 @@ impl Scorer {
 
     /// The next rows of both images (whole rows, the same count in each).
     pub fn feed(&mut self, x: Pixels, y: Pixels) -> Result<(), Error> {
-        if !self.x.holds(&x) || !self.x.holds(&y) {
+        if !self.x.holds(&x) || !self.y.holds(&y) {
             return Err(Error::Mismatch("a band's pixel type differs from the scorer's".into()));
         }
-        let row = self.width * self.channels;
-        if x.len() != y.len() || x.len() % row != 0 {
-            return Err(Error::Mismatch(format!("bands must hold whole rows of {row} values, the same in both images")));
+        let (rx, ry) = (self.width * self.channels.0, self.width * self.channels.1);
+        if x.len() % rx != 0 || y.len() % ry != 0 || x.len() / rx != y.len() / ry {
+            return Err(Error::Mismatch(format!(
+                "bands must hold whole rows ({rx} values in the reference, {ry} in the distorted image), as many rows in both"
+            )));
         }
-        let rows = x.len() / row;
+        let rows = x.len() / rx;
         if self.fed + rows > self.height {
             return range(format!("{} rows fed to a {}-row image", self.fed + rows, self.height));
         }
         // Every band is checked before it is kept: a bad one leaves the
         // scorer as it was.
-        crate::domain::check_metric_pixels("the reference image", &x, self.range)?;
-        crate::domain::check_metric_pixels("the distorted image", &y, self.range)?;
+        crate::domain::check_metric_pixels("the reference image", &x, self.pairing.range)?;
+        crate::domain::check_metric_pixels("the distorted image", &y, self.pairing.range)?;
         if let Metric::Lwssim(p) = &self.metric {
             if crate::domain::lwssim_needs_nonnegative(p) {
                 crate::domain::check_nonnegative("the reference image", &x, p.alpha)?;
@@ -256,9 +282,9 @@ impl Scorer {
         }
         if !tasks.is_empty() {
             let rows_here = self.fed - self.base;
-            let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels };
-            let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels };
-            let band = Band { pair: ImagePair::new(&xi, &yi, self.ch.color, self.ch.alpha, self.range), base: self.base, height: h };
+            let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels.0 };
+            let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels.1 };
+            let band = Band { pair: ImagePair::new(&xi, &yi, &self.pairing), base: self.base, height: h };
             let (metric, passes, k) = (&self.metric, &self.passes, &self.consts);
             let results: Vec<Vec<[f64; 3]>> = tasks
                 .par_iter()
@@ -295,9 +321,9 @@ impl Scorer {
             .min()
             .unwrap_or(self.fed)
             .max(self.base);
-        let row = self.width * self.channels;
-        self.x.drop_front((keep_from - self.base) * row);
-        self.y.drop_front((keep_from - self.base) * row);
+        let gone = keep_from - self.base;
+        self.x.drop_front(gone * self.width * self.channels.0);
+        self.y.drop_front(gone * self.width * self.channels.1);
         self.base = keep_from;
     }
 

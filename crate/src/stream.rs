@@ -11,8 +11,9 @@
 
 use rayon::prelude::*;
 
-use crate::image::{Color, Image};
+use crate::image::Image;
 use crate::kernels::{self, Moments5};
+use crate::pairing::Pairing;
 use crate::plane::Plane;
 use crate::real::Real;
 use crate::window::{reflect, Border, Window};
@@ -62,21 +63,18 @@ impl<T: Real> PairRows for PlanePair<'_, T> {
     }
 }
 
-/// The compared planes of two interleaved images, read in place, each
-/// sample divided by L (correctly rounded, so 8-bit v and 16-bit 257 v read
-/// as the same double and score the same bits).
+/// The compared planes of two interleaved images, read in place as their
+/// [`Pairing`] says, each sample divided by L (correctly rounded, so 8-bit
+/// v and 16-bit 257 v read as the same double and score the same bits).
 pub struct ImagePair<'a> {
     x: &'a Image<'a>,
     y: &'a Image<'a>,
-    /// Per plane: the channel read, or None for luma.
-    sources: Vec<Option<usize>>,
-    range: f64,
+    pairing: &'a Pairing,
 }
 
 impl<'a> ImagePair<'a> {
-    pub fn new(x: &'a Image<'a>, y: &'a Image<'a>, color: Color, alpha: bool, range: f64) -> Self {
-        let sources = x.plane_sources(color, alpha);
-        ImagePair { x, y, sources, range }
+    pub fn new(x: &'a Image<'a>, y: &'a Image<'a>, pairing: &'a Pairing) -> Self {
+        ImagePair { x, y, pairing }
     }
 }
 
@@ -88,18 +86,15 @@ impl PairRows for ImagePair<'_> {
         self.x.height
     }
     fn planes(&self) -> usize {
-        self.sources.len()
+        self.pairing.planes()
     }
     fn range(&self) -> f64 {
         1.0
     }
     fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
-        for (img, out) in [(self.x, x), (self.y, y)] {
-            img.read_row(self.sources[plane], r, c0, out);
-            for v in out.iter_mut() {
-                *v /= self.range;
-            }
-        }
+        let p = self.pairing;
+        p.x.row(self.x, plane, r, c0, p.range, x);
+        p.y.row(self.y, plane, r, c0, p.range, y);
     }
 }
 

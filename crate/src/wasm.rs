@@ -149,8 +149,13 @@ fn arg(o: &[f64], i: usize) -> Result<f64, String> {
     o.get(i).copied().ok_or_else(too_short)
 }
 
-fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
-    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
+/// x and y with their channel counts (they may differ: see `pairing`).
+fn images<'a>(x: Pixels<'a>, y: Pixels<'a>, w: usize, h: usize, c: (usize, usize)) -> Result<(Image<'a>, Image<'a>), String> {
+    Ok((Image::new(x, w, h, c.0).map_err(tag)?, Image::new(y, w, h, c.1).map_err(tag)?))
+}
+
+fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
+    let (x, y) = images(x, y, w, h, c)?;
     let (mut p, ch) = head(o)?;
     p.sample_covariance = arg(o, HEAD)? == 1.0;
     let matlab = arg(o, HEAD + 1)? == 1.0;
@@ -163,8 +168,8 @@ fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Re
     Ok(Output(r.map_err(tag)?))
 }
 
-fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
-    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
+fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
+    let (x, y) = images(x, y, w, h, c)?;
     let (p, ch) = head(o)?;
     let n = count(o, HEAD, 1)?;
     let scales = if n == 0 {
@@ -175,8 +180,8 @@ fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> 
     Ok(Output(api::msssim(&x, &y, &p, &ch, &scales).map_err(tag)?))
 }
 
-fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
-    let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
+fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
+    let (x, y) = images(x, y, w, h, c)?;
     let (p, ch) = head(o)?;
     let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
     Ok(Output(api::lwssim(&x, &y, &lp, &ch).map_err(tag)?))
@@ -201,25 +206,34 @@ fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Resu
     })
 }
 
+// One export per pixel type of x and y: the same type, or 8-bit against
+// 16-bit either way round (float against integers is refused in
+// TypeScript). `channels_y` is y's channel count.
 macro_rules! exports {
-    ($($name:ident => $inner:ident, $slice:ty, $variant:ident;)*) => {$(
+    ($($name:ident => $inner:ident, $xs:ty, $xv:ident, $ys:ty, $yv:ident;)*) => {$(
         #[wasm_bindgen]
-        pub fn $name(x: &[$slice], y: &[$slice], width: usize, height: usize, channels: usize, options: &[f64]) -> Result<Output, JsError> {
-            run(|| $inner(Pixels::$variant(x), Pixels::$variant(y), width, height, channels, options))
+        pub fn $name(x: &[$xs], y: &[$ys], width: usize, height: usize, channels: usize, channels_y: usize, options: &[f64]) -> Result<Output, JsError> {
+            run(|| $inner(Pixels::$xv(x), Pixels::$yv(y), width, height, (channels, channels_y), options))
         }
     )*};
 }
 
 exports! {
-    ssim_u8 => ssim_any, u8, U8;
-    ssim_u16 => ssim_any, u16, U16;
-    ssim_f32 => ssim_any, f32, F32;
-    msssim_u8 => msssim_any, u8, U8;
-    msssim_u16 => msssim_any, u16, U16;
-    msssim_f32 => msssim_any, f32, F32;
-    lwssim_u8 => lwssim_any, u8, U8;
-    lwssim_u16 => lwssim_any, u16, U16;
-    lwssim_f32 => lwssim_any, f32, F32;
+    ssim_u8 => ssim_any, u8, U8, u8, U8;
+    ssim_u16 => ssim_any, u16, U16, u16, U16;
+    ssim_f32 => ssim_any, f32, F32, f32, F32;
+    ssim_u8_u16 => ssim_any, u8, U8, u16, U16;
+    ssim_u16_u8 => ssim_any, u16, U16, u8, U8;
+    msssim_u8 => msssim_any, u8, U8, u8, U8;
+    msssim_u16 => msssim_any, u16, U16, u16, U16;
+    msssim_f32 => msssim_any, f32, F32, f32, F32;
+    msssim_u8_u16 => msssim_any, u8, U8, u16, U16;
+    msssim_u16_u8 => msssim_any, u16, U16, u8, U8;
+    lwssim_u8 => lwssim_any, u8, U8, u8, U8;
+    lwssim_u16 => lwssim_any, u16, U16, u16, U16;
+    lwssim_f32 => lwssim_any, f32, F32, f32, F32;
+    lwssim_u8_u16 => lwssim_any, u8, U8, u16, U16;
+    lwssim_u16_u8 => lwssim_any, u16, U16, u8, U8;
 }
 
 // ---- scores fed in bands of rows ----
@@ -232,13 +246,23 @@ use crate::scorer::{Metric, Scorer};
 pub struct Stream(Scorer);
 
 /// metric: 0 SSIM (options as `ssim_*`, without the matlab preset or a map),
-/// 1 LWSSIM (options as `lwssim_*`); kind: 0 u8, 1 u16, 2 f32.
+/// 1 LWSSIM (options as `lwssim_*`); kind (of x) and kind_y: 0 u8, 1 u16,
+/// 2 f32; channels (of x) and channels_y.
 #[wasm_bindgen(js_name = openStream)]
-pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, JsError> {
-    open_stream_inner(metric, kind, width, height, channels, o).map_err(|m| JsError::new(&m))
+#[allow(clippy::too_many_arguments)]
+pub fn open_stream(metric: u32, kind: u32, kind_y: u32, width: usize, height: usize, channels: usize, channels_y: usize, o: &[f64]) -> Result<Stream, JsError> {
+    open_stream_inner(metric, (kind, kind_y), width, height, (channels, channels_y), o).map_err(|m| JsError::new(&m))
 }
 
-fn open_stream_inner(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, String> {
+fn empty_pixels(kind: u32) -> Pixels<'static> {
+    match kind {
+        0 => Pixels::U8(&[]),
+        1 => Pixels::U16(&[]),
+        _ => Pixels::F32(&[]),
+    }
+}
+
+fn open_stream_inner(metric: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), o: &[f64]) -> Result<Stream, String> {
     let (mut p, ch) = head(o)?;
     let m = if metric == 0 {
         p.sample_covariance = arg(o, HEAD)? == 1.0;
@@ -246,12 +270,8 @@ fn open_stream_inner(metric: u32, kind: u32, width: usize, height: usize, channe
     } else {
         Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?)
     };
-    let pixels = match kind {
-        0 => Pixels::U8(&[]),
-        1 => Pixels::U16(&[]),
-        _ => Pixels::F32(&[]),
-    };
-    Ok(Stream(Scorer::new(m, pixels, width, height, channels, ch).map_err(tag)?))
+    let (x, y) = ((empty_pixels(kind.0), channels.0), (empty_pixels(kind.1), channels.1));
+    Ok(Stream(Scorer::pair(m, x, y, width, height, ch).map_err(tag)?))
 }
 
 #[wasm_bindgen]
@@ -267,6 +287,14 @@ impl Stream {
     pub fn feed_f32(&mut self, x: &[f32], y: &[f32]) -> Result<(), JsError> {
         let s = &mut self.0;
         run(|| s.feed(Pixels::F32(x), Pixels::F32(y)).map_err(tag))
+    }
+    pub fn feed_u8_u16(&mut self, x: &[u8], y: &[u16]) -> Result<(), JsError> {
+        let s = &mut self.0;
+        run(|| s.feed(Pixels::U8(x), Pixels::U16(y)).map_err(tag))
+    }
+    pub fn feed_u16_u8(&mut self, x: &[u16], y: &[u8]) -> Result<(), JsError> {
+        let s = &mut self.0;
+        run(|| s.feed(Pixels::U16(x), Pixels::U8(y)).map_err(tag))
     }
     pub fn finish(&self) -> Result<Output, JsError> {
         let s = &self.0;
@@ -349,15 +377,20 @@ pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c:
 
 // ---- memory, before a call ----
 
-/// The sizes of a call, from what `reserve` is told.
+/// The sizes of a call, from what `reserve` is told: `kind` and `channels`
+/// of x, `kind_y` and `channels_y` of y (a loss: the same as x's). The
+/// estimate takes the larger image for both (an upper bound), and the
+/// planes the pair compares.
 #[allow(clippy::too_many_arguments)]
-fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<Call, String> {
-    let sample_bytes = match kind {
+fn call_of(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), n: usize, o: &[f64], grad: bool) -> Result<Call, String> {
+    let sample_bytes = |kind: u32| match kind {
         0 => 1,
         1 => 2,
         _ => 4,
     };
-    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
+    let (px, py) = (sample_bytes(kind.0) * channels.0, sample_bytes(kind.1) * channels.1);
+    let (sample_bytes, larger) = if op == 4 || px >= py { (sample_bytes(kind.0), channels.0) } else { (sample_bytes(kind.1), channels.1) };
+    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels: larger, planes: larger.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
     if op == 4 {
         let spec = loss_spec(o)?;
         let (kind, window, levels) = match &spec.kind {
@@ -374,8 +407,8 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
     } else {
         let (p, ch) = head(o)?;
         call.window = p.window.size();
-        let probe = Image { pixels: Pixels::U8(&[]), width, height, channels };
-        call.planes = probe.plane_sources(ch.color, ch.alpha).len();
+        let probe = |kind: u32, channels: usize| Image { pixels: empty_pixels(kind), width, height, channels };
+        call.planes = crate::pairing::pairing(&probe(kind.0, channels.0), &probe(kind.1, channels.1), &ch).map_err(tag)?.planes();
         call.op = match op {
             0 => Op::SsimStream,
             1 => Op::SsimWhole { matlab: arg(o, HEAD + 1)? == 1.0 },
@@ -395,8 +428,10 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
 /// `reserve` checks, exported for the tests that hold it to measured peaks.
 #[wasm_bindgen(js_name = memoryNeed)]
 #[allow(clippy::too_many_arguments)]
-pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<f64, JsError> {
-    Ok(memory::need(&call_of(op, kind, width, height, channels, n, o, grad).map_err(|m| JsError::new(&m))?))
+pub fn memory_need(op: u32, kind: u32, kind_y: u32, width: usize, height: usize, channels: usize, channels_y: usize, n: usize, o: &[f64],
+    grad: bool) -> Result<f64, JsError> {
+    let call = call_of(op, (kind, kind_y), width, height, (channels, channels_y), n, o, grad).map_err(|m| JsError::new(&m))?;
+    Ok(memory::need(&call))
 }
 
 /// Checks, before any pixel is copied in, that the call described can have
@@ -404,15 +439,17 @@ pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: us
 /// is refused with the figure; a large need is reserved now, so a host that
 /// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
 /// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
-/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
+/// them), 4 a loss (options as `batchLoss`); kind (of x) and kind_y: 0 u8,
+/// 1 u16, 2 f32; channels (of x) and channels_y.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
-    reserve_inner(op, kind, width, height, channels, n, o, grad).map_err(|m| JsError::new(&m))
+pub fn reserve(op: u32, kind: u32, kind_y: u32, width: usize, height: usize, channels: usize, channels_y: usize, n: usize, o: &[f64],
+    grad: bool) -> Result<(), JsError> {
+    reserve_inner(op, (kind, kind_y), width, height, (channels, channels_y), n, o, grad).map_err(|m| JsError::new(&m))
 }
 
 #[allow(clippy::too_many_arguments)]
-fn reserve_inner(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), String> {
+fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), n: usize, o: &[f64], grad: bool) -> Result<(), String> {
     let call = call_of(op, kind, width, height, channels, n, o, grad)?;
     let need = memory::need(&call);
     let hint = match call.op {
