@@ -1,6 +1,10 @@
 // The metrics. Each reads its arguments once, checks them, encodes its
 // options and calls the WebAssembly (scores without a map feed it bands of
 // rows, so memory stays bounded); the mathematics is all in crate/.
+// The two images need the same width and height; they may differ in
+// channels (gray against colour compares luma; alpha against none, an
+// opaque alpha) and in 8/16-bit depth (compared as 16-bit): the rules are
+// crate/src/pairing.rs's.
 
 import { backend, call, callStream } from './backend.js';
 import {

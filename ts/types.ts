@@ -18,13 +18,18 @@ export interface CommonOptions {
   k1?: number;
   /** K2 of C2 = (K2 L)^2. Default 0.03. */
   k2?: number;
-  /** L: 255 for 8-bit, 65535 for 16-bit, 1 for Float32Array unless given. */
+  /** L: 255 for 8-bit, 65535 for 16-bit, 1 for Float32Array unless given.
+   *  An 8-bit image against a 16-bit one compares as 16-bit (8-bit v read
+   *  as 257 v) with L = 65535, and then dataRange cannot be given. */
   dataRange?: number;
   /** 'rgb' (default): R, G, B compared separately and averaged;
-   *  'luma': Y = 0.299 R + 0.587 G + 0.114 B (unrounded) compared once. */
+   *  'luma': Y = 0.299 R + 0.587 G + 0.114 B (unrounded) compared once.
+   *  A gray image (1 or 2 channels) against a colour one is always compared
+   *  with the colour image's luma. */
   color?: 'rgb' | 'luma';
   /** Also compare the alpha channel (of 2- or 4-channel images) as one more
-   *  channel in the mean. Default false: alpha is ignored. */
+   *  channel in the mean; an image without alpha against one with it counts
+   *  as opaque (alpha = the data range L). Default false: alpha is ignored. */
   includeAlpha?: boolean;
 }
 
