@@ -24,6 +24,9 @@ const CASES: [string, string, object][] = [
   ['SSIM, matlab preset', 'ssim', { kind: 'u8', width: 1400, height: 1000, channels: 3, options: { preset: 'matlab' } }],
   ['MS-SSIM', 'msssim', { kind: 'u16', width: 1100, height: 900, channels: 3 }],
   ['LWSSIM, bands', 'lwssim', { kind: 'f32', width: 1300, height: 1100, channels: 3 }],
+  // Pairs that differ: the estimate must follow the larger image (here the second).
+  ['SSIM, bands, 8-bit gray against 16-bit RGBA', 'ssim', { kind: 'u8', width: 1500, height: 1200, channels: 1, y: { kind: 'u16', channels: 4 } }],
+  ['MS-SSIM, 8-bit gray against 16-bit RGBA', 'msssim', { kind: 'u8', width: 1100, height: 900, channels: 1, y: { kind: 'u16', channels: 4 }, options: { includeAlpha: true } }],
   ['ssimLoss with grad', 'ssimLoss', { shape: [4, 300, 280, 3], options: { grad: true } }],
   ['msssimLoss with grad', 'msssimLoss', { shape: [2, 300, 280, 3], options: { grad: true, scales: 'auto' } }],
   ['dssimMaeLoss (MS-SSIM, gaussian L1) with grad', 'dssimMaeLoss', { shape: [2, 300, 280, 2], options: { grad: true, structure: 'msssim', l1: 'gaussian', scales: 'auto' } }],

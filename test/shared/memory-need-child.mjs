@@ -15,9 +15,11 @@ if (spec.shape) {
   const n = spec.shape.reduce((a, b) => a * b);
   args = [{ data: fill(Float32Array, n, 1), shape: spec.shape }, { data: fill(Float32Array, n, 2), shape: spec.shape }];
 } else {
-  const Ctor = { u8: Uint8Array, u16: Uint16Array, f32: Float32Array }[spec.kind];
-  const n = spec.width * spec.height * spec.channels;
-  args = [1, 2].map((s) => ({ data: fill(Ctor, n, s), width: spec.width, height: spec.height, channels: spec.channels }));
+  // spec.y: the second image's kind and channels, when they differ.
+  args = [spec, { ...spec, ...spec.y }].map(({ kind, channels }, s) => {
+    const Ctor = { u8: Uint8Array, u16: Uint16Array, f32: Float32Array }[kind];
+    return { data: fill(Ctor, spec.width * spec.height * channels, s + 1), width: spec.width, height: spec.height, channels };
+  });
 }
 const before = api.wasmMemoryBytes();
 api[fn](...args, spec.options ?? {});
