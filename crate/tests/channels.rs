@@ -213,3 +213,91 @@ fn mixes_the_rules_refuse() {
     assert!(s.feed(Pixels::U8(&a[..W * 3]), Pixels::U16(&b[..2 * W])).is_err());
     assert!(s.feed(Pixels::U8(&a[..W * 3]), Pixels::U16(&b[..W])).is_ok());
 }
+
+mod properties {
+    //! Random mixed pairs (sizes, channel counts 1..4 each, 8/16-bit either
+    //! way round or float, colour and alpha options): every accepted pair
+    //! scores within the bounds, swapping the images gives the same bits,
+    //! the scorer gives the whole-image bits, and an 8-bit image against its
+    //! own 16-bit copy (257 v) is identical: SSIM 1, LWSSIM 2.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vals(n: usize, seed: u64, top: u32) -> Vec<u32> {
+        let mut s = seed | 1;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s % (top as u64 + 1)) as u32
+            })
+            .collect()
+    }
+
+    enum Data {
+        U8(Vec<u8>),
+        U16(Vec<u16>),
+        F32(Vec<f32>),
+    }
+
+    impl Data {
+        fn new(kind: u8, n: usize, seed: u64) -> Self {
+            match kind {
+                0 => Data::U8(vals(n, seed, 255).into_iter().map(|v| v as u8).collect()),
+                1 => Data::U16(vals(n, seed, 65535).into_iter().map(|v| v as u16).collect()),
+                _ => Data::F32(vals(n, seed, 1000).into_iter().map(|v| v as f32 / 1000.0).collect()),
+            }
+        }
+        fn pixels(&self) -> Pixels<'_> {
+            match self {
+                Data::U8(d) => Pixels::U8(d),
+                Data::U16(d) => Pixels::U16(d),
+                Data::F32(d) => Pixels::F32(d),
+            }
+        }
+    }
+
+    proptest! {
+        // PROPTEST_CASES=N for a long run (as tests/properties.rs).
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn mixed_pairs_keep_the_contract(w in 11usize..40, h in 11usize..40, cx in 1usize..=4, cy in 1usize..=4,
+            kinds in prop_oneof![Just((0u8, 1u8)), Just((1, 0)), Just((0, 0)), Just((2, 2))],
+            luma in any::<bool>(), alpha in any::<bool>(), same_border in any::<bool>(), seed in any::<u64>()) {
+            let (a, b) = (Data::new(kinds.0, w * h * cx, seed), Data::new(kinds.1, w * h * cy, seed ^ 0x9e37));
+            let (x, y) = (Image::new(a.pixels(), w, h, cx).unwrap(), Image::new(b.pixels(), w, h, cy).unwrap());
+            let ch = Channels { color: if luma { Color::Luma } else { Color::Rgb }, alpha, data_range: None };
+            let border = if same_border { Border::Same } else { Border::Valid };
+            let p = SsimParams { border, ..Default::default() };
+            let lp = LwssimParams { border, ..Default::default() };
+            let s = api::ssim(&x, &y, &p, &ch, true).unwrap();
+            prop_assert!(s.score.is_finite() && (-1.0..=1.0).contains(&s.score));
+            prop_assert!(s.map.as_ref().unwrap().data.iter().all(|v| (-1.0..=1.0).contains(v)));
+            let t = api::ssim(&y, &x, &p, &ch, false).unwrap();
+            prop_assert_eq!((s.score.to_bits(), &s.channels), (t.score.to_bits(), &t.channels));
+            let gray = |c: usize| c < 3;
+            let planes = if gray(cx) != gray(cy) || gray(cx) || luma { 1 } else { 3 } + usize::from(alpha && (cx % 2 == 0 || cy % 2 == 0));
+            prop_assert_eq!(s.channels.len(), planes);
+            prop_assert_eq!(banded(Metric::Ssim(p), &x, &y, &ch).unwrap().channels, s.channels);
+            let m = api::msssim(&x, &y, &p, &ch, &Scales::Auto).unwrap();
+            prop_assert!((0.0..=1.0).contains(&m.score));
+            prop_assert_eq!(m.score.to_bits(), api::msssim(&y, &x, &p, &ch, &Scales::Auto).unwrap().score.to_bits());
+            let l = api::lwssim(&x, &y, &lp, &ch).unwrap();
+            prop_assert!((-2.0..=2.0).contains(&l.score));
+            prop_assert_eq!(&banded(Metric::Lwssim(lp.clone()), &x, &y, &ch).unwrap().channels, &l.channels);
+            if let Data::U8(d) = &a {
+                let wide: Vec<u16> = d.iter().map(|&v| v as u16 * 257).collect();
+                let xw = Image::new(Pixels::U16(&wide), w, h, cx).unwrap();
+                prop_assert_eq!(api::ssim(&x, &xw, &p, &ch, false).unwrap().score, 1.0);
+                prop_assert_eq!(api::msssim(&xw, &x, &p, &ch, &Scales::Auto).unwrap().score, 1.0);
+                prop_assert_eq!(api::lwssim(&x, &xw, &lp, &ch).unwrap().score, 2.0);
+            }
+        }
+    }
+}
