@@ -1,6 +1,7 @@
 // Images of different channel counts and bit depths compare (issue 9, item
 // 2; the rules are crate/src/pairing.rs's): each mixed pair scores what the
 // equal pair built here from the rule scores.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dssim, init, lwssim, msssim, ssim } from 'ssimkit';
 
@@ -184,5 +185,50 @@ describe('8-bit against 16-bit', () => {
     // An 8-bit pair promoted: the 8-bit pair's bits (the claim above).
     const x = u8(rgb(A4), 3), y = u8(rgb(B4), 3);
     expect(ssim(x, { ...y, data: Uint16Array.from(values(y), (v) => v * 257) }).score).toBe(ssim(x, y).score);
+  });
+});
+
+describe('random mixed pairs', () => {
+  const RUNS = Number(process.env.FC_RUNS ?? 60);
+  it('score within the bounds, symmetric to the bit, channels as the rule says; 8-bit against its own 257 v copy is identical', () => {
+    const draw = fc.record({
+      w: fc.integer({ min: 11, max: 40 }), h: fc.integer({ min: 11, max: 40 }),
+      cx: fc.integer({ min: 1, max: 4 }), cy: fc.integer({ min: 1, max: 4 }),
+      kinds: fc.constantFrom(['u8', 'u16'], ['u16', 'u8'], ['u8', 'u8'], ['f32', 'f32']),
+      color: fc.constantFrom('rgb', 'luma'), includeAlpha: fc.boolean(), border: fc.constantFrom('valid', 'same'),
+      seed: fc.integer(),
+    });
+    fc.assert(fc.property(draw, ({ w, h, cx, cy, kinds, color, includeAlpha, border, seed }) => {
+      let s = seed >>> 0;
+      const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const make = (kind: string, c: number) => {
+        const n = w * h * c;
+        const data = kind === 'u8' ? Uint8Array.from({ length: n }, () => next() * 256)
+          : kind === 'u16' ? Uint16Array.from({ length: n }, () => next() * 65536)
+            : Float32Array.from({ length: n }, () => next());
+        return { data, width: w, height: h, channels: c };
+      };
+      const x = make(kinds[0]!, cx), y = make(kinds[1]!, cy);
+      const o = { color, includeAlpha } as const;
+      const r = ssim(x, y, { ...o, border }), t = ssim(y, x, { ...o, border });
+      expect(r.score).toBeGreaterThanOrEqual(-1);
+      expect(r.score).toBeLessThanOrEqual(1);
+      expect([r.score, r.channels]).toEqual([t.score, t.channels]);
+      const gray = (c: number) => c < 3;
+      const planes = (gray(cx) || gray(cy) || color === 'luma' ? 1 : 3) + (includeAlpha && (cx % 2 === 0 || cy % 2 === 0) ? 1 : 0);
+      expect(r.channels).toHaveLength(planes);
+      const l = lwssim(x, y, { ...o, border });
+      expect(Math.abs(l.score)).toBeLessThanOrEqual(2);
+      expect(l.score).toBe(lwssim(y, x, { ...o, border }).score);
+      const m = msssim(x, y, { ...o, scales: 'auto' });
+      expect(m.score).toBeGreaterThanOrEqual(0);
+      expect(m.score).toBe(msssim(y, x, { ...o, scales: 'auto' }).score);
+      if (x.data instanceof Uint8Array) {
+        const wide = { ...x, data: Uint16Array.from(x.data, (v) => v * 257) };
+        expect(ssim(x, wide, o).score).toBe(1);
+        expect(msssim(wide, x, { ...o, scales: 'auto' }).score).toBe(1);
+        expect(lwssim(x, wide, o).score).toBe(2);
+      }
+    }), { numRuns: RUNS });
   });
 });
