@@ -39,7 +39,8 @@ pub enum LossOp {
 #[derive(Clone, Copy, Debug)]
 pub struct Call {
     pub op: Op,
-    /// Bytes per sample of the pixel type (1, 2 or 4).
+    /// Bytes per sample of the pixel type (1, 2 or 4). A pair whose images
+    /// differ is reckoned as two of the larger (wasm.rs `call_of`).
     pub sample_bytes: usize,
     pub width: usize,
     pub height: usize,

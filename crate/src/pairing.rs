@@ -188,8 +188,9 @@ mod tests {
 
     #[test]
     fn eight_bit_over_255_is_sixteen_bit_times_257_over_65535() {
-        // Why widening changes no bits of an equal 8-bit pair's planes: the
-        // two quotients are the same real number, correctly rounded.
+        // Why an 8-bit image against its own 16-bit copy (257 v) reads the
+        // same planes as against itself: the two quotients are the same
+        // real number, correctly rounded.
         for v in 0..=255u32 {
             assert_eq!(v as f64 / 255.0, (257 * v) as f64 / 65535.0, "v = {v}");
         }
