@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod backward;
+pub mod decode;
 pub mod domain;
 pub mod error;
 pub mod image;
