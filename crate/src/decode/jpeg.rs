@@ -23,7 +23,7 @@ const F: Format = Format::Jpeg;
 /// The frame header's size and component count, found by walking the
 /// marker segments ourselves: the decoder is never started on a file whose
 /// size is refused.
-fn frame(bytes: &[u8]) -> Result<(usize, usize, u8), DecodeError> {
+fn frame(bytes: &[u8]) -> Result<(usize, usize, u8, bool), DecodeError> {
     let be16 = |i: usize| bytes.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize);
     let mut i = 2;
     loop {
@@ -53,7 +53,7 @@ fn frame(bytes: &[u8]) -> Result<(usize, usize, u8), DecodeError> {
         }
         if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
             return match (be16(i + 5), be16(i + 7), bytes.get(i + 9)) {
-                (Some(h), Some(w), Some(&c)) => Ok((w, h, c)),
+                (Some(h), Some(w), Some(&c)) => Ok((w, h, c, matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE))),
                 _ => bad(F, "the file ends inside its frame header (truncated)"),
             };
         }
@@ -62,7 +62,7 @@ fn frame(bytes: &[u8]) -> Result<(usize, usize, u8), DecodeError> {
 }
 
 fn header(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {
-    let (width, height, components) = frame(bytes)?;
+    let (width, height, components, progressive) = frame(bytes)?;
     check_size(F, width, height, max_pixels)?;
     let channels = match components {
         1 => 1,
@@ -70,7 +70,8 @@ fn header(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {
         4 => return bad(F, "it is a CMYK or YCCK JPEG, which ssimkit does not decode (its RGB has no single answer); convert it to RGB first"),
         n => return bad(F, format_args!("its frame has {n} components (1 or 3 are decoded)")),
     };
-    Ok(Header { format: F, width, height, channels, bit_depth: 8, interlaced: false })
+    // `interlaced` marks a progressive file: it is decoded whole, with coefficients held.
+    Ok(Header { format: F, width, height, channels, bit_depth: 8, interlaced: progressive })
 }
 
 pub fn probe(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {

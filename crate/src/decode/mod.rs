@@ -48,7 +48,7 @@ pub struct Header {
     pub channels: usize,
     /// 8 or 16.
     pub bit_depth: u8,
-    /// PNG Adam7: rows cannot be handed out before the last pass.
+    /// PNG Adam7 (rows come only after the last pass) or progressive JPEG.
     pub interlaced: bool,
 }
 
@@ -181,3 +181,6 @@ pub(crate) fn buffer<T: Clone + Default>(format: Format, len: usize) -> Result<V
     v.resize(len, T::default());
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,6 +102,12 @@ impl<F: AsRef<[u8]>> PngRows<F> {
             }
             self.row += 1;
         }
+        if self.rows_left() == 0 {
+            // Reads the rest of the image data, so its CRC is checked too.
+            if let Err(e) = self.reader.next_row() {
+                return err(e);
+            }
+        }
         Ok(out)
     }
 
