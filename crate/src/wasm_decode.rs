@@ -77,7 +77,11 @@ pub fn open_file(file: Vec<u8>, max_pixels_: f64) -> Result<FileDecoder, JsError
         _ => (decode::probe(&file, max_pixels).map_err(tag)?, State::File(file)),
     };
     let need = memory::decode_need(&header, size);
-    if !(need <= memory::ADDRESSABLE) || !memory::hold(need) {
+    // Held beforehand only when large, as the metrics do (below that the
+    // memory a call leaves is reused, and holding it would only grow it);
+    // the file is already in.
+    let refused = !(need <= memory::ADDRESSABLE) || (need > memory::RESERVE_ABOVE && !memory::hold(need - size as f64));
+    if refused {
         return Err(range(format!(
             "decoding this {}x{} file needs about {} of WebAssembly memory, and this host would not give it",
             header.width,
