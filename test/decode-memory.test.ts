@@ -5,11 +5,11 @@
 // their pixels copied out (a PNG a band of rows at a time), then scored in
 // bands; MS-SSIM meets the target only with streamed scales.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 
 const MiB = 1 << 20;
@@ -50,6 +50,8 @@ beforeAll(async () => {
     files[kind] = paths;
   }
 }, 300_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a 3840x2160 pair of files is scored in at most 64 MiB of wasm memory', () => {
   for (const threads of [1, 2]) {
