@@ -1,6 +1,8 @@
 // Decode time of a 4K (3840x2160) JPEG and PNG in Node: ssimkit's decode
 // against sharp's native decode (libjpeg-turbo, libpng), median of runs.
 //   node bench/decode-speed.mjs [runs]
+// SSIMKIT_WASM=path loads another simd build (to compare build options).
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { decode, init } from 'ssimkit';
 
@@ -22,7 +24,7 @@ const files = {
   'JPEG progressive q90': await img().jpeg({ quality: 90, progressive: true }).toBuffer(),
   'PNG RGB': await img().png().toBuffer(),
 };
-await init({ threads: 1 });
+await init(process.env.SSIMKIT_WASM ? { module: readFileSync(process.env.SSIMKIT_WASM) } : { threads: 1 });
 sharp.concurrency(1);
 const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 async function time(f) {
