@@ -10,7 +10,7 @@ use ssimkit::decode::{decode, probe, PngRows, Samples};
 
 const FILES: &[&str] = &[
     "rgb.png", "rgba.png", "gray.png", "rgb16.png", "palette.png", "interlaced.png",
-    "baseline420.jpg", "progressive444.jpg", "gray.jpg", "lossy.webp", "lossless.webp", "alpha.webp",
+    "baseline420.jpg", "progressive444.jpg", "gray.jpg", "lossy.webp", "lossless.webp", "alpha.webp", "restart.jpg",
 ];
 
 fn file(i: usize) -> Vec<u8> {
@@ -46,13 +46,13 @@ proptest! {
     #![proptest_config(Config { cases: 300, failure_persistence: None, ..Config::default() })]
 
     #[test]
-    fn truncated(i in 0usize..12, cut in 0.0f64..1.0) {
+    fn truncated(i in 0usize..13, cut in 0.0f64..1.0) {
         let f = file(i);
         consistent(&f[..(cut * f.len() as f64) as usize])?;
     }
 
     #[test]
-    fn bytes_flipped(i in 0usize..12, flips in prop::collection::vec((0.0f64..1.0, 1u8..=255), 1..8)) {
+    fn bytes_flipped(i in 0usize..13, flips in prop::collection::vec((0.0f64..1.0, 1u8..=255), 1..8)) {
         let mut f = file(i);
         for (at, x) in flips {
             let k = ((at * f.len() as f64) as usize).min(f.len() - 1);
@@ -62,7 +62,7 @@ proptest! {
     }
 
     #[test]
-    fn spliced(i in 0usize..12, j in 0usize..12, a in 0.0f64..1.0, b in 0.0f64..1.0) {
+    fn spliced(i in 0usize..13, j in 0usize..13, a in 0.0f64..1.0, b in 0.0f64..1.0) {
         let (f, g) = (file(i), file(j));
         let mut s = f[..(a * f.len() as f64) as usize].to_vec();
         s.extend_from_slice(&g[(b * g.len() as f64) as usize..]);
