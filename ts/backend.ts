@@ -153,17 +153,21 @@ function read(out: WasmOutput, wantMap = false) {
 const BAND_BYTES = 4 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
+const STREAMS = { ssim: 0, lwssim: 1, msssim: 2 } as const;
+
 /**
- * Scores (without a map) by feeding the images in bands of rows: wasm
- * memory holds one band and the rows the next chunks need, never the
- * images. The bits equal a whole-image call's, whatever the band height.
+ * Scores by feeding the images in bands of rows: wasm memory holds one
+ * band and the rows the next chunks need (MS-SSIM: at every scale), never
+ * the images; with `wantMap`, the map too. The bits equal a whole-image
+ * call's, whatever the band height.
  */
-export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array) {
+export function callStream(fn: string, metric: keyof typeof STREAMS, x: Pair, y: Pair, options: Float64Array, wantMap = false) {
   const { kind, width, height, channels } = x;
-  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, kind, width, height, channels, 1, options);
+  const op = metric === 'msssim' ? Op.Msssim : metric === 'lwssim' ? Op.LwssimStream : wantMap ? Op.SsimWhole : Op.SsimStream;
+  reserve(fn, op, kind, width, height, channels, 1, options);
   const b = backend(fn);
   return guard(fn, () => {
-    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
+    const s = b.openStream(STREAMS[metric], KINDS[kind], width, height, channels, options);
     try {
       const row = width * channels;
       const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.data.BYTES_PER_ELEMENT)));
@@ -172,7 +176,7 @@ export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pa
         const a = r0 * row, e = Math.min(height, r0 + rows) * row;
         feed.call(s, x.data.subarray(a, e), y.data.subarray(a, e));
       }
-      return read(s.finish());
+      return read(s.finish(), wantMap);
     } finally {
       s.free();
     }
