@@ -15,6 +15,7 @@ pub(crate) struct ScaleRows {
     height: usize,
     base: usize,
     fed: usize,
+    cap: usize,
     /// Per plane, the rows held, row-major.
     x: Vec<Vec<f64>>,
     y: Vec<Vec<f64>>,
@@ -41,9 +42,10 @@ impl PairRows for ScaleRows {
 }
 
 impl ScaleRows {
-    /// The half of a `width` x `height` scale, with no rows yet.
-    pub fn half_of(width: usize, height: usize, planes: usize) -> Self {
-        ScaleRows { width: width.div_ceil(2), height: height.div_ceil(2), base: 0, fed: 0, x: vec![Vec::new(); planes], y: vec![Vec::new(); planes] }
+    /// A `width` x `height` scale with no rows yet, whose buffers are
+    /// allocated once at `cap` rows when the first arrive.
+    pub fn new(width: usize, height: usize, planes: usize, cap: usize) -> Self {
+        ScaleRows { width, height, base: 0, fed: 0, cap, x: vec![Vec::new(); planes], y: vec![Vec::new(); planes] }
     }
 
     pub fn fed(&self) -> usize {
@@ -71,10 +73,14 @@ impl ScaleRows {
         if rows == 0 {
             return;
         }
-        let first = self.fed;
+        let (first, cap) = (self.fed, self.cap * w);
         self.x.par_iter_mut().zip(self.y.par_iter_mut()).enumerate().for_each(|(plane, (px, py))| {
-            px.reserve_exact(rows * w);
-            py.reserve_exact(rows * w);
+            for v in [&mut *px, &mut *py] {
+                if v.capacity() == 0 {
+                    v.reserve_exact(cap);
+                }
+                v.reserve_exact(rows * w);
+            }
             let (mut ax, mut ay, mut bx, mut by) = (vec![0.0; sw], vec![0.0; sw], vec![0.0; sw], vec![0.0; sw]);
             for i in first..end {
                 src.row(plane, 2 * i, 0, &mut ax, &mut ay);

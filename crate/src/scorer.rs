@@ -55,6 +55,11 @@ impl Pass {
     fn chunks(&self) -> usize {
         self.oh.div_ceil(CHUNK)
     }
+    /// The most source rows a chunk reads (the rows kept between steps are
+    /// fewer): the first chunks are the widest.
+    fn span(&self, border: Border, h: usize) -> usize {
+        (0..self.chunks().min(2)).map(|c| self.rows(c, border, h)).map(|(lo, hi)| hi - lo + 1).max().unwrap_or(1)
+    }
     /// The source rows chunk `c` reads: [lo, hi].
     fn rows(&self, c: usize, border: Border, h: usize) -> (usize, usize) {
         let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(self.oh));
@@ -100,13 +105,12 @@ impl Rows {
             Rows::F32(v) => Pixels::F32(v),
         }
     }
-    /// Appends a band, growing the buffer to exactly what it then holds
-    /// (never doubling it): with `slack` values more room on the first
-    /// band, the rows kept between bands, it is allocated once.
-    fn append(&mut self, p: Pixels, slack: usize) {
-        fn put<T: Copy>(v: &mut Vec<T>, d: &[T], slack: usize) {
+    /// Appends rows to a buffer allocated once at `cap` values, the most
+    /// it holds (the rows kept between steps and one step), never doubled.
+    fn append(&mut self, p: Pixels, cap: usize) {
+        fn put<T: Copy>(v: &mut Vec<T>, d: &[T], cap: usize) {
             if v.capacity() == 0 {
-                v.reserve_exact(d.len() + slack);
+                v.reserve_exact(cap.max(d.len()));
             }
             if v.capacity() < v.len() + d.len() {
                 v.reserve_exact(d.len());
@@ -114,9 +118,9 @@ impl Rows {
             v.extend_from_slice(d);
         }
         match (self, p) {
-            (Rows::U8(v), Pixels::U8(d)) => put(v, d, slack),
-            (Rows::U16(v), Pixels::U16(d)) => put(v, d, slack),
-            (Rows::F32(v), Pixels::F32(d)) => put(v, d, slack),
+            (Rows::U8(v), Pixels::U8(d)) => put(v, d, cap),
+            (Rows::U16(v), Pixels::U16(d)) => put(v, d, cap),
+            (Rows::F32(v), Pixels::F32(d)) => put(v, d, cap),
             _ => unreachable!("kind checked by feed"),
         }
     }
@@ -126,6 +130,18 @@ impl Rows {
             Rows::U16(v) => drop(v.drain(..n)),
             Rows::F32(v) => drop(v.drain(..n)),
         }
+    }
+}
+
+/// Rows taken in at a time: two chunks, so that the chunks of a step still
+/// run in parallel (with three planes, six tasks).
+pub const STEP_ROWS: usize = 2 * CHUNK;
+
+fn slice<'a>(p: Pixels<'a>, a: usize, b: usize) -> Pixels<'a> {
+    match p {
+        Pixels::U8(d) => Pixels::U8(&d[a..b]),
+        Pixels::U16(d) => Pixels::U16(&d[a..b]),
+        Pixels::F32(d) => Pixels::F32(&d[a..b]),
     }
 }
 
@@ -232,12 +248,15 @@ impl Scorer {
         let mut scales: Vec<(ScaleRows, Pass)> = Vec::new();
         if let Metric::Msssim(p, _) = &metric {
             let (mut w, mut h) = (width, height);
-            for _ in 1..weights.len() {
-                let rows = ScaleRows::half_of(w, h, planes);
-                (w, h) = (rows.width(), rows.height());
+            for s in 1..weights.len() {
+                (w, h) = (w.div_ceil(2), h.div_ceil(2));
                 let f = Filter::new(&p.window);
                 let (ow, oh) = (out_len(w, f.n()), out_len(h, f.n()));
-                scales.push((rows, Pass::single(f, oh, (ow * oh) as f64, planes)));
+                let pass = Pass::single(f, oh, (ow * oh) as f64, planes);
+                // Kept rows, a step's new rows (fewer by half each scale),
+                // and the odd rows that rounding adds.
+                let cap = (pass.span(border, h) + (STEP_ROWS >> s) + 2 * s).min(h);
+                scales.push((ScaleRows::new(w, h, planes, cap), pass));
             }
         }
         Ok(Scorer {
@@ -310,23 +329,17 @@ impl Scorer {
                 crate::domain::check_nonnegative("the distorted image", &y, p.alpha)?;
             }
         }
-        let slack = self.slack_rows() * row;
-        self.x.append(x, slack);
-        self.y.append(y, slack);
-        self.fed += rows;
-        self.run_ready();
+        // A few chunks' rows at a time, whatever the band: the rows held
+        // (and MS-SSIM's coarser rows) stay a fixed buffer.
+        let cap = (self.passes.iter().map(|p| p.span(self.border, self.height)).max().unwrap_or(1) + STEP_ROWS).min(self.height) * row;
+        for r0 in (0..rows).step_by(STEP_ROWS) {
+            let r1 = (r0 + STEP_ROWS).min(rows);
+            self.x.append(slice(x, r0 * row, r1 * row), cap);
+            self.y.append(slice(y, r0 * row, r1 * row), cap);
+            self.fed += r1 - r0;
+            self.run_ready();
+        }
         Ok(())
-    }
-
-    /// The most rows kept between bands: a chunk's rows but one.
-    fn slack_rows(&self) -> usize {
-        let (h, border) = (self.height, self.border);
-        self.passes
-            .iter()
-            .flat_map(|p| (0..p.chunks().min(2)).map(move |c| p.rows(c, border, h)))
-            .map(|(lo, hi)| hi - lo + 1)
-            .max()
-            .unwrap_or(1)
     }
 
     /// Runs every chunk whose rows have all arrived (MS-SSIM: after growing
