@@ -99,8 +99,9 @@ function translate(fn: string, e: unknown): unknown {
   return e;
 }
 
-/** What the memory check of crate/src/memory.rs is told about a call. */
-export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream = 3, Loss = 4 }
+/** What the memory check of crate/src/memory.rs is told about a call (SSIM's
+ *  options say whether it holds a map or runs the matlab preset). */
+export const enum Op { Ssim = 0, Msssim = 2, Lwssim = 3, Loss = 4 }
 
 /**
  * Asks the module, before any pixel is copied in, whether the memory this
@@ -124,9 +125,10 @@ export function lastMemoryNeed(): number | undefined {
 type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
 interface Pair { kind: PixelKind; data: Pixels; width: number; height: number; channels: number }
 
-/** Calls `${name}_${kind}` on whole images and copies the output out of wasm memory. */
-export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
-  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options);
+/** Calls `${name}_${kind}` on whole images and copies the output out of wasm
+ *  memory (left: SSIM's matlab preset, which down-samples whole images). */
+export function call(fn: string, name: 'ssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
+  reserve(fn, Op.Ssim, x.kind, x.width, x.height, x.channels, 1, options);
   const b = backend(fn);
   return guard(fn, () => read(b[`${name}_${x.kind}`](x.data, y.data, x.width, x.height, x.channels, options), wantMap));
 }
@@ -149,8 +151,9 @@ function read(out: WasmOutput, wantMap = false) {
 }
 
 /** Pixels a band carries into wasm memory, per image: bounds the memory a
- *  score needs (a 4K RGBA image is 33 MB; its bands are 4 MB). */
-const BAND_BYTES = 4 << 20;
+ *  score needs (a 4K RGBA image is 33 MB; its bands are 1 MB, taken in by
+ *  the scorer two chunks of rows at a time). */
+const BAND_BYTES = 1 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
 const STREAMS = { ssim: 0, lwssim: 1, msssim: 2 } as const;
@@ -163,8 +166,7 @@ const STREAMS = { ssim: 0, lwssim: 1, msssim: 2 } as const;
  */
 export function callStream(fn: string, metric: keyof typeof STREAMS, x: Pair, y: Pair, options: Float64Array, wantMap = false) {
   const { kind, width, height, channels } = x;
-  const op = metric === 'msssim' ? Op.Msssim : metric === 'lwssim' ? Op.LwssimStream : wantMap ? Op.SsimWhole : Op.SsimStream;
-  reserve(fn, op, kind, width, height, channels, 1, options);
+  reserve(fn, metric === 'msssim' ? Op.Msssim : metric === 'lwssim' ? Op.Lwssim : Op.Ssim, kind, width, height, channels, 1, options);
   const b = backend(fn);
   return guard(fn, () => {
     const s = b.openStream(STREAMS[metric], KINDS[kind], width, height, channels, options);

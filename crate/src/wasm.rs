@@ -363,7 +363,7 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
         1 => 2,
         _ => 4,
     };
-    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
+    let mut call = Call { op: Op::LwssimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
     if op == 4 {
         let spec = loss_spec(o)?;
         let (kind, window, levels) = match &spec.kind {
@@ -383,9 +383,9 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
         let probe = Image { pixels: Pixels::U8(&[]), width, height, channels };
         call.planes = probe.plane_sources(ch.color, ch.alpha).len();
         call.op = match op {
-            0 => Op::SsimStream,
-            1 => Op::SsimWhole { matlab: arg(o, HEAD + 1)? == 1.0 },
-            2 => Op::Msssim,
+            0 | 1 if arg(o, HEAD + 1)? == 1.0 => Op::SsimMatlab,
+            0 | 1 => Op::SsimStream { map: arg(o, HEAD + 2)? == 1.0 },
+            2 => Op::MsssimStream,
             _ => {
                 let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
                 call.window = lp.levels.iter().map(|(w, _)| w.size()).max().unwrap_or(1);
@@ -408,9 +408,10 @@ pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: us
 /// Checks, before any pixel is copied in, that the call described can have
 /// the memory it needs (see `memory`): more than a wasm32 module addresses
 /// is refused with the figure; a large need is reserved now, so a host that
-/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
-/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
-/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
+/// cannot give it is found before any work. op: 0 or 1 SSIM (streamed with
+/// or without its map, or the matlab preset on whole images: the options
+/// say which), 2 MS-SSIM, 3 LWSSIM (options as those calls take them), 4 a
+/// loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
@@ -423,7 +424,7 @@ fn reserve_inner(op: u32, kind: u32, width: usize, height: usize, channels: usiz
     let need = memory::need(&call);
     let hint = match call.op {
         Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
-        Op::Msssim | Op::SsimWhole { .. } => "; scale the images down first",
+        Op::SsimMatlab | Op::SsimStream { map: true } => "; scale the images down first",
         _ => "",
     };
     let largest = memory::largest_buffer(&call);
