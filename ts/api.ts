@@ -1,8 +1,8 @@
 // The metrics. Each reads its arguments once, checks them, encodes its
-// options and calls the WebAssembly (scores without a map feed it bands of
-// rows, so memory stays bounded); the mathematics is all in crate/.
+// options and feeds the WebAssembly bands of rows (so memory stays bounded:
+// a map, when asked, is the one plane held); the mathematics is all in crate/.
 
-import { backend, call, callStream } from './backend.js';
+import { backend, callStream } from './backend.js';
 import {
   LWSSIM_KEYS_LIST, lwssimOptions, MSSSIM_KEYS_LIST, msssimOptions, SSIM_KEYS_LIST, ssimOptions,
 } from './options.js';
@@ -27,9 +27,8 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
  */
 export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
   const [a, b, o] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
-  const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, a);
+  const { abi, map, dataRange } = ssimOptions('ssim', o, a);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
-  if (matlab) return call('ssim', 'ssim', a, b, abi, map);
   return callStream('ssim', 'ssim', a, b, abi, map);
 }
 
@@ -49,9 +48,9 @@ export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result 
 /** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */
 export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
   const [a, b, o] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
-  const { abi, matlab, dataRange } = ssimOptions('dssim', o, a);
+  const { abi, dataRange } = ssimOptions('dssim', o, a);
   checkMagnitude('dssim', [['ref', a], ['img', b]], dataRange);
-  const r = matlab ? call('dssim', 'ssim', a, b, abi) : callStream('dssim', 'ssim', a, b, abi);
+  const r = callStream('dssim', 'ssim', a, b, abi);
   return (1 - r.score) / 2;
 }
 

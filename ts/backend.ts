@@ -125,14 +125,6 @@ export function lastMemoryNeed(): number | undefined {
 type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
 interface Pair { kind: PixelKind; data: Pixels; width: number; height: number; channels: number }
 
-/** Calls `${name}_${kind}` on whole images and copies the output out of wasm
- *  memory (left: SSIM's matlab preset, which down-samples whole images). */
-export function call(fn: string, name: 'ssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
-  reserve(fn, Op.Ssim, x.kind, x.width, x.height, x.channels, 1, options);
-  const b = backend(fn);
-  return guard(fn, () => read(b[`${name}_${x.kind}`](x.data, y.data, x.width, x.height, x.channels, options), wantMap));
-}
-
 /** Copies an output out of wasm memory, then frees it. */
 function read(out: WasmOutput, wantMap = false) {
   try {

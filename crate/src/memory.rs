@@ -19,8 +19,9 @@ use crate::stream::{CHUNK, STRIP};
 pub enum Op {
     /// SSIM fed in bands of rows, holding the map when asked.
     SsimStream { map: bool },
-    /// SSIM's matlab preset, on whole images.
-    SsimMatlab,
+    /// SSIM's matlab preset, fed in bands of rows, holding the gray
+    /// down-sampled planes (and their map when asked).
+    SsimMatlab { map: bool },
     /// MS-SSIM fed in bands of rows, every scale grown from them.
     MsssimStream,
     /// LWSSIM fed in bands of rows.
@@ -126,10 +127,15 @@ pub fn need(c: &Call) -> f64 {
         Op::SsimStream { map } => stream_held(c, false, map) + scratch,
         Op::LwssimStream => stream_held(c, false, false) + scratch,
         Op::MsssimStream => stream_held(c, true, false) + scratch,
-        Op::SsimMatlab => {
-            let map = 4.0 * hw;
-            let per_thread_mean = threads * 8.0 * (CHUNK as f64 * w + STRIP as f64);
-            2.0 * image + map + per_thread_mean + 2.0 * 2.0 * plane + scratch + chunk_sums(1.0)
+        Op::SsimMatlab { map } => {
+            // The gray planes, N / f^2 each, then SSIM on them whole (as
+            // `ssim`, with its map when asked); a factor f reads f rows.
+            let f = crate::matlab::factor(c.width, c.height).max(1) as f64;
+            let small = Call { width: c.width.div_ceil(f as usize), height: c.height.div_ceil(f as usize), ..*c };
+            let rows = Call { window: c.window.max(f as usize), ..*c };
+            let shrunk = 2.0 * 8.0 * small.width as f64 * small.height as f64;
+            let gray = threads * 8.0 * f * w;
+            stream_held(&rows, false, false) + shrunk + gray + stream_held(&small, false, map) + scratch
         }
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
@@ -159,7 +165,7 @@ pub fn largest_buffer(c: &Call) -> f64 {
     match c.op {
         Op::SsimStream { map: false } | Op::LwssimStream | Op::MsssimStream => BAND_BYTES.max(row),
         Op::SsimStream { map: true } => BAND_BYTES.max(row).max(4.0 * w * h),
-        Op::SsimMatlab => (row * h).max(8.0 * w * h),
+        Op::SsimMatlab { .. } => BAND_BYTES.max(row).max(8.0 * w * h),
         Op::Loss { .. } => (4.0 * w * h * c.channels as f64 * c.n as f64).max(8.0 * w * h),
     }
 }

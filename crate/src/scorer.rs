@@ -14,11 +14,12 @@ use crate::api::{msssim_weights, range_of, Channels, Scales, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
 use crate::kernels::{self, Moments5, SsimConsts};
+use crate::matlab::Shrinking;
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
 use crate::msssim::combine;
 use crate::plane::Plane;
 use crate::pyramid::ScaleRows;
-use crate::ssim::SsimParams;
+use crate::ssim::{ssim_plane, SsimParams};
 use crate::stream::{chunk_sums, chunk_with_map, join, Filter, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
 
@@ -28,6 +29,8 @@ pub enum Metric {
     Ssim(SsimParams),
     Lwssim(LwssimParams),
     Msssim(SsimParams, Scales),
+    /// SSIM's matlab preset: the gray plane, down-sampled (`matlab`).
+    Matlab(SsimParams),
 }
 
 /// One pass over the image: SSIM has one filter; LWSSIM has its box levels
@@ -186,6 +189,9 @@ pub struct Scorer {
     weights: Vec<f64>,
     /// SSIM's map, when asked for (see [`Scorer::with_map`]).
     map: Option<Plane<f32>>,
+    /// The matlab preset: its planes, and whether it returns their map.
+    shrink: Option<Shrinking>,
+    shrunk_map: bool,
     base: usize,
     fed: usize,
     x: Rows,
@@ -200,9 +206,9 @@ impl Scorer {
         let probe = Image { pixels, width, height, channels };
         let range_v = range_of(&probe, ch.data_range)?;
         // Samples are read divided by L, so the constants are on [0, 1].
-        let planes = probe.plane_sources(ch.color, ch.alpha).len();
+        let planes = if matches!(metric, Metric::Matlab(_)) { 1 } else { probe.plane_sources(ch.color, ch.alpha).len() };
         let border = match &metric {
-            Metric::Ssim(p) | Metric::Msssim(p, _) => p.border,
+            Metric::Ssim(p) | Metric::Msssim(p, _) | Metric::Matlab(p) => p.border,
             Metric::Lwssim(p) => p.border,
         };
         let out_len = |len: usize, n: usize| border.output_len(len, n);
@@ -213,7 +219,15 @@ impl Scorer {
             (PassKind::Single(f), oh, vec![count(n)])
         };
         let mut weights = Vec::new();
+        let mut shrink = None;
         let specs: Vec<(PassKind, usize, Vec<f64>)> = match &metric {
+            Metric::Matlab(p) => {
+                let s = Shrinking::new(width, height, range_v);
+                // The window must fit the down-sampled image.
+                crate::domain::check_ssim_params(p, s.x.width, s.x.height)?;
+                shrink = Some(s);
+                vec![]
+            }
             Metric::Msssim(p, scales) => {
                 weights = msssim_weights(p, width, height, scales)?;
                 vec![single(&p.window)]
@@ -241,7 +255,7 @@ impl Scorer {
             })
             .collect();
         let consts = match &metric {
-            Metric::Ssim(p) | Metric::Msssim(p, _) => p.consts(1.0),
+            Metric::Ssim(p) | Metric::Msssim(p, _) | Metric::Matlab(p) => p.consts(1.0),
             Metric::Lwssim(p) => p.consts(1.0),
         };
         // Scales 1..: each the half of the one before.
@@ -273,6 +287,8 @@ impl Scorer {
             scales,
             weights,
             map: None,
+            shrink,
+            shrunk_map: false,
             base: 0,
             fed: 0,
             x: Rows::empty_like(&pixels),
@@ -282,6 +298,10 @@ impl Scorer {
 
     /// Keeps SSIM's map too (the mean over planes, as `api::ssim` gives it).
     pub fn with_map(mut self) -> Result<Self, Error> {
+        if let Metric::Matlab(_) = self.metric {
+            self.shrunk_map = true;
+            return Ok(self);
+        }
         let Metric::Ssim(p) = &self.metric else {
             return Err(Error::Mismatch("only SSIM has a map".into()));
         };
@@ -331,7 +351,8 @@ impl Scorer {
         }
         // A few chunks' rows at a time, whatever the band: the rows held
         // (and MS-SSIM's coarser rows) stay a fixed buffer.
-        let cap = (self.passes.iter().map(|p| p.span(self.border, self.height)).max().unwrap_or(1) + STEP_ROWS).min(self.height) * row;
+        let span = self.passes.iter().map(|p| p.span(self.border, self.height)).chain(self.shrink.as_ref().map(|s| s.span())).max().unwrap_or(1);
+        let cap = (span + STEP_ROWS).min(self.height) * row;
         for r0 in (0..rows).step_by(STEP_ROWS) {
             let r1 = (r0 + STEP_ROWS).min(rows);
             self.x.append(slice(x, r0 * row, r1 * row), cap);
@@ -351,6 +372,9 @@ impl Scorer {
         let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels };
         let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels };
         let band = Band { pair: ImagePair::new(&xi, &yi, self.ch.color, self.ch.alpha, self.range), base: self.base, height: h };
+        if let Some(shrink) = &mut self.shrink {
+            shrink.grow(&xi, &yi, self.base, self.fed);
+        }
         for s in 0..self.scales.len() {
             let (finer, rest) = self.scales.split_at_mut(s);
             match finer.last() {
@@ -414,7 +438,7 @@ impl Scorer {
                             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
                             let row = |m: &Moments5, _: Option<&mut [f64]>| match metric {
                                 Metric::Lwssim(p) => level_row(m, k, p),
-                                Metric::Ssim(_) | Metric::Msssim(..) => kernels::ssim_row(m, k, None),
+                                Metric::Ssim(_) | Metric::Msssim(..) | Metric::Matlab(_) => kernels::ssim_row(m, k, None),
                             };
                             vec![chunk_sums(src, plane, f, border, i0, i1, &row)]
                         }
@@ -446,6 +470,7 @@ impl Scorer {
             .iter()
             .filter_map(|p| pending(p, h))
             .chain(next_needs(0))
+            .chain(self.shrink.as_ref().map(|s| s.needs_from(self.fed)))
             .min()
             .unwrap_or(self.fed)
             .clamp(self.base, self.fed);
@@ -480,9 +505,13 @@ impl Scorer {
                 })
                 .collect()
         };
+        if let (Metric::Matlab(p), Some(s)) = (&self.metric, &self.shrink) {
+            let r = ssim_plane(&s.x, &s.y, p, self.shrunk_map);
+            return Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map });
+        }
         let channels: Vec<f64> = (0..self.planes)
             .map(|plane| match &self.metric {
-                Metric::Ssim(_) => {
+                Metric::Ssim(_) | Metric::Matlab(_) => {
                     let (s, count) = level_sums(plane)[0];
                     s[0] / count
                 }

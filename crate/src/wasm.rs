@@ -231,8 +231,8 @@ use crate::scorer::{Metric, Scorer};
 #[wasm_bindgen]
 pub struct Stream(Scorer);
 
-/// metric: 0 SSIM (options as `ssim_*`, a map when asked, not the matlab
-/// preset), 1 LWSSIM (options as `lwssim_*`), 2 MS-SSIM (options as
+/// metric: 0 SSIM (options as `ssim_*`: the matlab preset, a map when
+/// asked), 1 LWSSIM (options as `lwssim_*`), 2 MS-SSIM (options as
 /// `msssim_*`); kind: 0 u8, 1 u16, 2 f32.
 #[wasm_bindgen(js_name = openStream)]
 pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, JsError> {
@@ -246,7 +246,7 @@ fn open_stream_inner(metric: u32, kind: u32, width: usize, height: usize, channe
         0 => {
             p.sample_covariance = arg(o, HEAD)? == 1.0;
             want_map = arg(o, HEAD + 2)? == 1.0;
-            Metric::Ssim(p)
+            if arg(o, HEAD + 1)? == 1.0 { Metric::Matlab(p) } else { Metric::Ssim(p) }
         }
         2 => Metric::Msssim(p, msssim_scales(o)?),
         _ => Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?),
@@ -383,7 +383,7 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
         let probe = Image { pixels: Pixels::U8(&[]), width, height, channels };
         call.planes = probe.plane_sources(ch.color, ch.alpha).len();
         call.op = match op {
-            0 | 1 if arg(o, HEAD + 1)? == 1.0 => Op::SsimMatlab,
+            0 | 1 if arg(o, HEAD + 1)? == 1.0 => Op::SsimMatlab { map: arg(o, HEAD + 2)? == 1.0 },
             0 | 1 => Op::SsimStream { map: arg(o, HEAD + 2)? == 1.0 },
             2 => Op::MsssimStream,
             _ => {
@@ -424,7 +424,7 @@ fn reserve_inner(op: u32, kind: u32, width: usize, height: usize, channels: usiz
     let need = memory::need(&call);
     let hint = match call.op {
         Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
-        Op::SsimMatlab | Op::SsimStream { map: true } => "; scale the images down first",
+        Op::SsimMatlab { .. } | Op::SsimStream { map: true } => "; scale the images down first",
         _ => "",
     };
     let largest = memory::largest_buffer(&call);

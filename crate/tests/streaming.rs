@@ -177,3 +177,26 @@ fn the_map_streamed_gives_the_whole_image_map() {
         }
     }
 }
+
+#[test]
+fn the_matlab_preset_streamed_gives_the_whole_image_bits() {
+    // Factors 1 (no down-sampling), 2, 3 (an odd factor reads rows on both
+    // sides), odd sides; gray, RGB and RGBA; 8-bit and float.
+    for (w, h, c) in [(100, 130, 3), (385, 384, 4), (641, 650, 1), (777, 641, 3)] {
+        let (a, b) = (pixels(w * h * c, 21), pixels(w * h * c, 22));
+        let (x, y) = (Image::new(Pixels::U8(&a), w, h, c).unwrap(), Image::new(Pixels::U8(&b), w, h, c).unwrap());
+        let (af, bf): (Vec<f32>, Vec<f32>) = (a.iter().map(|&v| v as f32 / 255.0).collect(), b.iter().map(|&v| v as f32 / 255.0).collect());
+        let (xf, yf) = (Image::new(Pixels::F32(&af), w, h, c).unwrap(), Image::new(Pixels::F32(&bf), w, h, c).unwrap());
+        let p = SsimParams::default();
+        for map in [false, true] {
+            let whole = api::ssim_matlab(&x, &y, &p, None, map).unwrap();
+            let whole_f = api::ssim_matlab(&xf, &yf, &p, None, map).unwrap();
+            for band in [1, 7, 128, h] {
+                let r = banded_any(Metric::Matlab(p), |d| Pixels::U8(d), &a, &b, (w, h, c), Channels::default(), band, map);
+                assert_eq!((r.score, &r.channels, &r.map), (whole.score, &whole.channels, &whole.map), "{w}x{h}x{c} band {band}");
+                let r = banded_any(Metric::Matlab(p), |d| Pixels::F32(d), &af, &bf, (w, h, c), Channels::default(), band, map);
+                assert_eq!((r.score, &r.map), (whole_f.score, &whole_f.map), "float {w}x{h}x{c} band {band}");
+            }
+        }
+    }
+}
