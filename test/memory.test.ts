@@ -8,7 +8,7 @@ import { dssimMaeLoss, init, lwssim, msssim, ssim, wasmMemoryBytes } from 'ssimk
 
 const MiB = 1 << 20;
 const child = fileURLToPath(new URL('./shared/memory-child.mjs', import.meta.url));
-const METRICS = ['ssim', 'ssim with map', 'msssim', 'dssim', 'lwssim'];
+const METRICS = ['ssim', 'ssim with map', 'ssim, matlab preset', 'msssim', 'dssim', 'lwssim'];
 
 /** A fresh module scores one 8-bit pair with one metric: its wasm memory after the call. */
 function fresh(threads: number, metric: string, w: number, h: number, c: number) {
@@ -19,7 +19,8 @@ function fresh(threads: number, metric: string, w: number, h: number, c: number)
 }
 
 // Every metric streams bands of rows (MS-SSIM grows its coarser scales from
-// them; a map holds its own plane, 4 bytes an output), so that a 4K pair
+// them; the matlab preset its gray down-sampled planes; a map holds its own
+// plane, 4 bytes an output), so that a 4K pair
 // (33 MB of RGBA pixels an image) is scored in 64 MiB.
 describe('a 3840x2160 pair of 8-bit images', () => {
   for (const threads of [1, 2]) {

@@ -20,6 +20,7 @@ const run = {
     if (r.map.length !== r.mapWidth * r.mapHeight) throw new Error('the map is not as large as it says');
     return r.score;
   },
+  'ssim, matlab preset': () => ssim(x, y, { preset: 'matlab' }).score,
   msssim: () => msssim(x, y).score,
   dssim: () => 1 - 2 * dssim(x, y),
   lwssim: () => lwssim(x, y).score / 2,
