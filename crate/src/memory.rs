@@ -119,10 +119,8 @@ pub fn need(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let hw = w * h;
     let plane = 8.0 * hw; // one f64 plane
-    let image = hw * c.channels as f64 * c.sample_bytes as f64;
     let threads = c.threads.max(1) as f64;
     let scratch = threads * stream_scratch(c) + (1 << 20) as f64;
-    let chunk_sums = |passes: f64| passes * c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0;
     match c.op {
         Op::SsimStream { map } => stream_held(c, false, map) + scratch,
         Op::LwssimStream => stream_held(c, false, false) + scratch,
