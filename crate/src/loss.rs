@@ -10,7 +10,8 @@ use crate::domain;
 use crate::error::{range, Error};
 use crate::image::Pixels;
 use crate::lwssim::{lwssim_levels_of, lwssim_plane, lwssim_total, LwssimParams};
-use crate::msssim::{max_scales, msssim_plane};
+use crate::msssim::{combine, max_scales, msssim_plane};
+use crate::pyramid::Pyramid;
 use crate::plane::Plane;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
 use crate::stream::PairRows;
@@ -92,19 +93,25 @@ impl PairRows for SamplePair<'_> {
     }
 }
 
-/// Without a gradient, the SSIM and LWSSIM losses (DSSIM+MAE with SSIM
-/// too) read the batch in place, holding only the rows their windows need:
-/// per sample, the loss `loss` would give, to the bit; None for MS-SSIM.
-fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weights) -> Option<Vec<f64>> {
+/// Without a gradient, every loss reads the batch in place, holding only
+/// the rows its windows need (MS-SSIM: and its coarser scales' rows, see
+/// `pyramid`): per sample, the loss the planes give, to the bit.
+fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weights) -> Vec<f64> {
     let (c, l) = (pred.c as f64, spec.data_range);
     let p = &spec.ssim;
-    let ssims = |pair: &SamplePair| ssim_planes(pair, p, false).0.into_iter().map(|v| v.0).collect::<Vec<f64>>();
+    // Per channel: SSIM, or MS-SSIM with these weights.
+    let structural = |pair: &SamplePair, st: &Structure| -> Vec<f64> {
+        match st {
+            Structure::Ssim => ssim_planes(pair, p, false).0.into_iter().map(|v| v.0).collect(),
+            Structure::Msssim(w) => Pyramid::terms_of(pair, p, w.len()).iter().map(|t| combine(t, w)).collect(),
+        }
+    };
     let per_sample = (0..pred.n).map(|s| {
         let pair = SamplePair { target, pred, s, range: l };
         let values: Vec<f64> = match &spec.kind {
-            LossKind::Structural(Structure::Ssim) => ssims(&pair).into_iter().map(|v| (1.0 - v) / c).collect(),
+            LossKind::Structural(st) => structural(&pair, st).into_iter().map(|v| (1.0 - v) / c).collect(),
             LossKind::Lwssim(lp) => lwssim_levels_of(&pair, lp).iter().map(|v| (1.0 - lwssim_total(v, lp) / 2.0) / c).collect(),
-            LossKind::DssimMae { structure: Structure::Ssim, alpha, beta, .. } => ssims(&pair)
+            LossKind::DssimMae { structure: st, alpha, beta, .. } => structural(&pair, st)
                 .into_iter()
                 .enumerate()
                 .map(|(k, v)| {
@@ -117,10 +124,9 @@ fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weight
                     (alpha * (1.0 - v) + beta * mae) / c
                 })
                 .collect(),
-            _ => return None,
         };
         // Channel by channel, as `loss` adds them.
-        Some(values.into_iter().fold(0.0, |acc, v| acc + v))
+        values.into_iter().fold(0.0, |acc, v| acc + v)
     });
     per_sample.collect()
 }
@@ -288,10 +294,9 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
         _ => L1Weights::Uniform(0.0),
     };
     if !want_grad {
-        if let Some(per_sample) = in_place_losses(pred, target, spec, &l1w) {
-            let loss = per_sample.iter().sum::<f64>() / n as f64;
-            return Ok(LossResult { loss, per_sample, grad: None });
-        }
+        let per_sample = in_place_losses(pred, target, spec, &l1w);
+        let loss = per_sample.iter().sum::<f64>() / n as f64;
+        return Ok(LossResult { loss, per_sample, grad: None });
     }
     for s in 0..n {
         let mut sample_loss = 0.0;

@@ -18,7 +18,7 @@ use crate::matlab::Shrinking;
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
 use crate::msssim::combine;
 use crate::plane::Plane;
-use crate::pyramid::ScaleRows;
+use crate::pyramid::Pyramid;
 use crate::ssim::{ssim_plane, SsimParams};
 use crate::stream::{chunk_sums, chunk_with_map, join, Filter, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
@@ -43,28 +43,28 @@ enum PassKind {
 pub(crate) struct Pass {
     kind: PassKind,
     /// Output rows (single filter) or centre rows (levels): what chunks cut.
-    oh: usize,
+    pub(crate) oh: usize,
     /// Outputs per level.
-    counts: Vec<f64>,
-    next: usize,
+    pub(crate) counts: Vec<f64>,
+    pub(crate) next: usize,
     /// [plane][chunk][level]
-    sums: Vec<Vec<Vec<[f64; 3]>>>,
+    pub(crate) sums: Vec<Vec<Vec<[f64; 3]>>>,
 }
 
 impl Pass {
-    fn single(f: Filter, oh: usize, count: f64, planes: usize) -> Self {
+    pub(crate) fn single(f: Filter, oh: usize, count: f64, planes: usize) -> Self {
         Pass { kind: PassKind::Single(f), oh, counts: vec![count], next: 0, sums: vec![vec![vec![[0.0; 3]; 1]; oh.div_ceil(CHUNK)]; planes] }
     }
-    fn chunks(&self) -> usize {
+    pub(crate) fn chunks(&self) -> usize {
         self.oh.div_ceil(CHUNK)
     }
     /// The most source rows a chunk reads (the rows kept between steps are
     /// fewer): the first chunks are the widest.
-    fn span(&self, border: Border, h: usize) -> usize {
+    pub(crate) fn span(&self, border: Border, h: usize) -> usize {
         (0..self.chunks().min(2)).map(|c| self.rows(c, border, h)).map(|(lo, hi)| hi - lo + 1).max().unwrap_or(1)
     }
     /// The source rows chunk `c` reads: [lo, hi].
-    fn rows(&self, c: usize, border: Border, h: usize) -> (usize, usize) {
+    pub(crate) fn rows(&self, c: usize, border: Border, h: usize) -> (usize, usize) {
         let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(self.oh));
         let span = |from: isize, to: isize| {
             (from..to).map(|p| reflect(p, h)).fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)))
@@ -184,8 +184,8 @@ pub struct Scorer {
     planes: usize,
     border: Border,
     passes: Vec<Pass>,
-    /// MS-SSIM: scales 1.. (their rows and their pass) and the weights.
-    scales: Vec<(ScaleRows, Pass)>,
+    /// MS-SSIM: scales 1.. and the weights.
+    pyramid: Option<Pyramid>,
     weights: Vec<f64>,
     /// SSIM's map, when asked for (see [`Scorer::with_map`]).
     map: Option<Plane<f32>>,
@@ -258,21 +258,10 @@ impl Scorer {
             Metric::Ssim(p) | Metric::Msssim(p, _) | Metric::Matlab(p) => p.consts(1.0),
             Metric::Lwssim(p) => p.consts(1.0),
         };
-        // Scales 1..: each the half of the one before.
-        let mut scales: Vec<(ScaleRows, Pass)> = Vec::new();
-        if let Metric::Msssim(p, _) = &metric {
-            let (mut w, mut h) = (width, height);
-            for s in 1..weights.len() {
-                (w, h) = (w.div_ceil(2), h.div_ceil(2));
-                let f = Filter::new(&p.window);
-                let (ow, oh) = (out_len(w, f.n()), out_len(h, f.n()));
-                let pass = Pass::single(f, oh, (ow * oh) as f64, planes);
-                // Kept rows, a step's new rows (fewer by half each scale),
-                // and the odd rows that rounding adds.
-                let cap = (pass.span(border, h) + (STEP_ROWS >> s) + 2 * s).min(h);
-                scales.push((ScaleRows::new(w, h, planes, cap), pass));
-            }
-        }
+        let pyramid = match &metric {
+            Metric::Msssim(p, _) => Some(Pyramid::new(width, height, planes, p, weights.len())),
+            _ => None,
+        };
         Ok(Scorer {
             metric,
             consts,
@@ -284,7 +273,7 @@ impl Scorer {
             planes,
             border,
             passes,
-            scales,
+            pyramid,
             weights,
             map: None,
             shrink,
@@ -323,7 +312,7 @@ impl Scorer {
 
     /// Rows held now by each coarser scale of MS-SSIM.
     pub fn scale_rows_held(&self) -> Vec<usize> {
-        self.scales.iter().map(|(rows, _)| rows.held()).collect()
+        self.pyramid.as_ref().map_or(Vec::new(), |p| p.held())
     }
 
     /// The next rows of both images (whole rows, the same count in each).
@@ -375,12 +364,8 @@ impl Scorer {
         if let Some(shrink) = &mut self.shrink {
             shrink.grow(&xi, &yi, self.base, self.fed);
         }
-        for s in 0..self.scales.len() {
-            let (finer, rest) = self.scales.split_at_mut(s);
-            match finer.last() {
-                None => rest[0].0.grow(&band, self.fed),
-                Some((src, _)) => rest[0].0.grow(src, src.fed()),
-            }
+        if let Some(pyr) = &mut self.pyramid {
+            pyr.grow(&band, self.fed);
         }
         let ready = |pass: &Pass, c: usize, h: usize, fed: usize| c < pass.chunks() && pass.rows(c, border, h).1 < fed;
         let (metric, k) = (&self.metric, &self.consts);
@@ -416,22 +401,16 @@ impl Scorer {
             for (pi, pass) in self.passes.iter().enumerate() {
                 let mut c = pass.next;
                 while ready(pass, c, h, self.fed) {
-                    tasks.extend((0..self.planes).map(|plane| (false, pi, plane, c)));
+                    tasks.extend((0..self.planes).map(|plane| (pi, plane, c)));
                     c += 1;
                 }
             }
-            for (si, (rows, pass)) in self.scales.iter().enumerate() {
-                let mut c = pass.next;
-                while ready(pass, c, rows.height(), rows.fed()) {
-                    tasks.extend((0..self.planes).map(|plane| (true, si, plane, c)));
-                    c += 1;
-                }
-            }
-            let (passes, scales) = (&self.passes, &self.scales);
-            let results: Vec<Vec<[f64; 3]>> = tasks
-                .par_iter()
-                .map(|&(coarse, i, plane, c)| {
-                    let (pass, src): (&Pass, &dyn PairRows) = if coarse { (&scales[i].1, &scales[i].0) } else { (&passes[i], &band) };
+            let coarse = self.pyramid.as_ref().map_or(Vec::new(), |p| p.ready_tasks());
+            let (passes, pyramid) = (&self.passes, &self.pyramid);
+            // Every ready chunk of every scale in one parallel run.
+            let (results, coarse_sums): (Vec<Vec<[f64; 3]>>, Vec<[f64; 3]>) = rayon::join(
+                || tasks.par_iter().map(|&(pi, plane, c)| {
+                    let pass = &passes[pi];
                     match (&pass.kind, metric) {
                         (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
                         (PassKind::Single(f), _) => {
@@ -440,23 +419,22 @@ impl Scorer {
                                 Metric::Lwssim(p) => level_row(m, k, p),
                                 Metric::Ssim(_) | Metric::Msssim(..) | Metric::Matlab(_) => kernels::ssim_row(m, k, None),
                             };
-                            vec![chunk_sums(src, plane, f, border, i0, i1, &row)]
+                            vec![chunk_sums(&band, plane, f, border, i0, i1, &row)]
                         }
                         (PassKind::Levels(_), _) => unreachable!("levels are LWSSIM's"),
                     }
                 })
-                .collect();
-            for (&(coarse, i, plane, c), r) in tasks.iter().zip(results) {
-                let pass = if coarse { &mut self.scales[i].1 } else { &mut self.passes[i] };
-                pass.sums[plane][c] = r;
+                .collect(),
+                || coarse.par_iter().map(|&t| pyramid.as_ref().unwrap().run(t, k)).collect(),
+            );
+            for (&(pi, plane, c), r) in tasks.iter().zip(results) {
+                self.passes[pi].sums[plane][c] = r;
+            }
+            if let Some(pyr) = &mut self.pyramid {
+                pyr.store(coarse.into_iter().zip(coarse_sums));
             }
             for pass in &mut self.passes {
                 while ready(pass, pass.next, h, self.fed) {
-                    pass.next += 1;
-                }
-            }
-            for (rows, pass) in &mut self.scales {
-                while ready(pass, pass.next, rows.height(), rows.fed()) {
                     pass.next += 1;
                 }
             }
@@ -464,25 +442,15 @@ impl Scorer {
         // What each scale keeps: the rows of its next chunk and those the
         // next scale's next row reads.
         let pending = |pass: &Pass, h: usize| (pass.next < pass.chunks()).then(|| pass.rows(pass.next, border, h).0);
-        let next_needs = |s: usize| self.scales.get(s).map(|(rows, _)| rows.needs_from());
         let keep_from = self
             .passes
             .iter()
             .filter_map(|p| pending(p, h))
-            .chain(next_needs(0))
+            .chain(self.pyramid.as_ref().and_then(|p| p.needs_from()))
             .chain(self.shrink.as_ref().map(|s| s.needs_from(self.fed)))
             .min()
             .unwrap_or(self.fed)
             .clamp(self.base, self.fed);
-        let keeps: Vec<usize> = (0..self.scales.len())
-            .map(|s| {
-                let (rows, pass) = &self.scales[s];
-                pending(pass, rows.height()).into_iter().chain(next_needs(s + 1)).min().unwrap_or(rows.fed())
-            })
-            .collect();
-        for ((rows, _), keep) in self.scales.iter_mut().zip(keeps) {
-            rows.forget_before(keep);
-        }
         let row = self.width * self.channels;
         self.x.drop_front((keep_from - self.base) * row);
         self.y.drop_front((keep_from - self.base) * row);
@@ -520,16 +488,8 @@ impl Scorer {
                     lwssim_total(&levels, p)
                 }
                 Metric::Msssim(..) => {
-                    // cs at every scale but the last, SSIM at the last,
-                    // each clamped at 0 (as `msssim::msssim_terms`).
-                    let last = self.scales.len();
                     let (s0, count0) = level_sums(plane)[0];
-                    let mut terms = vec![if last == 0 { s0[0] / count0 } else { s0[1] / count0 }.max(0.0)];
-                    for (i, (_, pass)) in self.scales.iter().enumerate() {
-                        let s = join(pass.sums[plane].iter().map(|c| c[0]));
-                        let v = if i + 1 == last { s[0] / pass.counts[0] } else { s[1] / pass.counts[0] };
-                        terms.push(v.max(0.0));
-                    }
+                    let terms = self.pyramid.as_ref().expect("MS-SSIM has its scales").terms(plane, s0[0] / count0, s0[1] / count0);
                     combine(&terms, &self.weights)
                 }
             })

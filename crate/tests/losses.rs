@@ -133,7 +133,8 @@ fn plane_of(d: &[f32], s: usize, k: usize, (h, w, c): (usize, usize, usize), l: 
 
 #[test]
 fn losses_without_a_gradient_read_the_batch_in_place_and_give_the_plane_bits() {
-    let (n, h, w, c) = (2, 37, 29, 3);
+    // Tall enough for several steps of rows at every scale.
+    let (n, h, w, c) = (2, 301, 29, 3);
     for (name, spec) in specs() {
         let l = spec.data_range as f32;
         let (pd, td) = (batch_data(n, h, w, c, 3, l), batch_data(n, h, w, c, 4, l));
@@ -156,6 +157,7 @@ fn losses_without_a_gradient_read_the_batch_in_place_and_give_the_plane_bits() {
                     let v = match &spec.kind {
                         LossKind::Structural(Structure::Ssim) => (1.0 - ssimkit::ssim::ssim_plane(&x, &y, &spec.ssim, false).ssim) / c as f64,
                         LossKind::Lwssim(lp) => (1.0 - ssimkit::lwssim::lwssim_plane(&x, &y, lp) / 2.0) / c as f64,
+                        LossKind::Structural(Structure::Msssim(wt)) => (1.0 - ssimkit::msssim::msssim_plane(&x, &y, &spec.ssim, wt)) / c as f64,
                         LossKind::DssimMae { structure: Structure::Ssim, alpha, beta, l1: L1::Plain } => {
                             let a = 1.0 / (w * h) as f64;
                             let mae: f64 = x.data.iter().zip(&y.data).map(|(x, y)| a * (y - x).abs()).sum();
