@@ -81,6 +81,22 @@ fn stream_scratch(c: &Call) -> f64 {
     8.0 * (2.0 * w + 5.0 * padded + (2.0 * n + 3.0) * 5.0 * padded + (c.levels as f64 + 2.0) * 5.0 * strip + padded)
 }
 
+/// MS-SSIM's coarser scales (`pyramid`): the rows their chunks read and a
+/// step's new rows, x and y of `planes` planes in f64, and each thread's
+/// four source rows.
+fn coarse_rows(c: &Call, planes: usize) -> f64 {
+    let span = (CHUNK + 2 * c.window + 2) as f64;
+    let threads = c.threads.max(1) as f64;
+    let (mut sw, mut sh, mut held) = (c.width, c.height, 0.0);
+    for s in 1..max_scales(c.width, c.height, c.window).max(1) {
+        let src_w = sw as f64;
+        (sw, sh) = (sw.div_ceil(2), sh.div_ceil(2));
+        let kept = (span + (STEP_ROWS >> s) as f64 + 2.0 * s as f64).min(sh as f64);
+        held += planes as f64 * 16.0 * sw as f64 * kept + threads * 32.0 * src_w;
+    }
+    held
+}
+
 /// What a stream holds besides the per-thread scratch: the glue's copy of
 /// a band of each image, the scorer's row buffers (the rows a chunk reads
 /// and one step), MS-SSIM's coarser rows, the map, the chunk sums.
@@ -96,14 +112,7 @@ fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
     let sums = c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0 * 2.0;
     let mut held = 2.0 * band + rows + sums;
     if coarse {
-        let (mut sw, mut sh) = (c.width, c.height);
-        for s in 1..max_scales(c.width, c.height, c.window).max(1) {
-            let src_w = sw as f64;
-            (sw, sh) = (sw.div_ceil(2), sh.div_ceil(2));
-            let kept = (span + (STEP_ROWS >> s) as f64 + 2.0 * s as f64).min(sh as f64);
-            // x and y of every plane in f64, and each thread's four source rows.
-            held += c.planes as f64 * 16.0 * sw as f64 * kept + threads * 32.0 * src_w;
-        }
+        held += coarse_rows(c, c.planes);
     }
     if map {
         let (ow, oh) = (c.width.saturating_sub(c.window - 1).max(1), c.height.saturating_sub(c.window - 1).max(1));
@@ -138,12 +147,15 @@ pub fn need(c: &Call) -> f64 {
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
             let inputs = 2.0 * 4.0 * values + if grad { 4.0 * values } else { 0.0 };
-            // Planes of one (sample, channel) at a time, in f64 planes.
+            // Without the gradient, the batch is read in place: rings, the
+            // Gaussian L1's weights (a plane) and MS-SSIM's coarser rows of
+            // a sample's channels. With it, planes of one (sample, channel)
+            // at a time, in f64 planes.
+            let pyramid = coarse_rows(c, c.channels);
             let units = match (kind, grad) {
-                (LossOp::Ssim, false) => 3.0,
-                (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => 6.0,
-                (LossOp::DssimMae { msssim: false }, false) => 4.0,
-                (LossOp::Lwssim, false) => 3.0,
+                (LossOp::Ssim, false) | (LossOp::Lwssim, false) => 0.0,
+                (LossOp::Msssim, false) => pyramid / plane,
+                (LossOp::DssimMae { msssim }, false) => 1.0 + if msssim { pyramid / plane } else { 0.0 },
                 (LossOp::Ssim, true) => 9.0,
                 (LossOp::DssimMae { msssim: false }, true) => 11.0,
                 (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => 15.0,
