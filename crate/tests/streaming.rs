@@ -73,6 +73,7 @@ fn unfinished_or_overfed_scorers_are_errors() {
 }
 
 /// Feeds `a` and `b` in bands of `band` rows, as pixels of the kind `wrap` makes.
+#[allow(clippy::too_many_arguments)]
 fn banded_any<T>(metric: Metric, wrap: fn(&[T]) -> Pixels, a: &[T], b: &[T], (w, h, c): (usize, usize, usize), ch: Channels, band: usize, map: bool)
     -> api::Score {
     let mut s = Scorer::new(metric, wrap(&[]), w, h, c, ch).unwrap();
