@@ -32,6 +32,9 @@ const CASES: [string, string, object][] = [
   ['dssimMaeLoss (MS-SSIM, gaussian L1) with grad', 'dssimMaeLoss', { shape: [2, 300, 280, 2], options: { grad: true, structure: 'msssim', l1: 'gaussian', scales: 'auto' } }],
   ['lwssimLoss with grad', 'lwssimLoss', { shape: [2, 300, 280, 3], options: { grad: true } }],
   ['lwssimLoss, no grad', 'lwssimLoss', { shape: [2, 300, 280, 3] }],
+  ['ssimLoss, no grad', 'ssimLoss', { shape: [4, 300, 280, 3] }],
+  ['msssimLoss, no grad', 'msssimLoss', { shape: [2, 600, 560, 3], options: { scales: 'auto' } }],
+  ['dssimMaeLoss (MS-SSIM, gaussian L1), no grad', 'dssimMaeLoss', { shape: [2, 600, 560, 2], options: { structure: 'msssim', l1: 'gaussian', scales: 'auto' } }],
 ];
 
 describe('the memory a call reckons it needs covers what it takes', () => {

@@ -1,12 +1,12 @@
 // The metrics. Each reads its arguments once, checks them, encodes its
-// options and calls the WebAssembly (scores without a map feed it bands of
-// rows, so memory stays bounded); the mathematics is all in crate/.
+// options and feeds the WebAssembly bands of rows (so memory stays bounded:
+// a map, when asked, is the one plane held); the mathematics is all in crate/.
 // The two images need the same width and height; they may differ in
 // channels (gray against colour compares luma; alpha against none, an
 // opaque alpha) and in 8/16-bit depth (compared as 16-bit): the rules are
 // crate/src/pairing.rs's.
 
-import { backend, call, callStream } from './backend.js';
+import { backend, callStream } from './backend.js';
 import {
   LWSSIM_KEYS_LIST, lwssimOptions, MSSSIM_KEYS_LIST, msssimOptions, SSIM_KEYS_LIST, ssimOptions,
 } from './options.js';
@@ -41,10 +41,9 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
  */
 export function ssim(ref: ImageInput, img: ImageInput, options?: SsimOptions): Result {
   const [a, b, o, d] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
-  const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, d);
+  const { abi, map, dataRange } = ssimOptions('ssim', o, d);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
-  if (map || matlab) return call('ssim', 'ssim', a, b, abi, map);
-  return callStream('ssim', 'ssim', a, b, abi);
+  return callStream('ssim', 'ssim', a, b, abi, map);
 }
 
 /**
@@ -57,15 +56,15 @@ export function msssim(ref: ImageInput, img: ImageInput, options?: MsssimOptions
   const [a, b, o, d] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
   const { abi, dataRange } = msssimOptions('msssim', o, d);
   checkMagnitude('msssim', [['ref', a], ['img', b]], dataRange);
-  return call('msssim', 'msssim', a, b, abi);
+  return callStream('msssim', 'msssim', a, b, abi);
 }
 
 /** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */
 export function dssim(ref: ImageInput, img: ImageInput, options?: Omit<SsimOptions, 'map'>): number {
   const [a, b, o, d] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
-  const { abi, matlab, dataRange } = ssimOptions('dssim', o, d);
+  const { abi, dataRange } = ssimOptions('dssim', o, d);
   checkMagnitude('dssim', [['ref', a], ['img', b]], dataRange);
-  const r = matlab ? call('dssim', 'ssim', a, b, abi) : callStream('dssim', 'ssim', a, b, abi);
+  const r = callStream('dssim', 'ssim', a, b, abi);
   return (1 - r.score) / 2;
 }
 

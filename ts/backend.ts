@@ -125,8 +125,9 @@ function translate(fn: string, e: unknown): unknown {
   return e;
 }
 
-/** What the memory check of crate/src/memory.rs is told about a call. */
-export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream = 3, Loss = 4 }
+/** What the memory check of crate/src/memory.rs is told about a call (SSIM's
+ *  options say whether it holds a map or runs the matlab preset). */
+export const enum Op { Ssim = 0, Msssim = 2, Lwssim = 3, Loss = 4 }
 
 /**
  * Asks the module, before any pixel is copied in, whether the memory this
@@ -158,14 +159,6 @@ function pairKind(x: Pair, y: Pair): PairKind {
   return x.kind === y.kind ? x.kind : (`${x.kind}_${y.kind}` as PairKind);
 }
 
-/** Calls `${name}_${kinds}` on whole images and copies the output out of wasm memory. */
-export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
-  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options, false, y);
-  const b = backend(fn);
-  const f = b[`${name}_${pairKind(x, y)}`];
-  return guard(fn, () => read(f(x.data, y.data, x.width, x.height, x.channels, y.channels, options), wantMap));
-}
-
 /** Copies an output out of wasm memory, then frees it. */
 function read(out: WasmOutput, wantMap = false) {
   try {
@@ -184,21 +177,27 @@ function read(out: WasmOutput, wantMap = false) {
 }
 
 /** Pixels a band carries into wasm memory, per image: bounds the memory a
- *  score needs (a 4K RGBA image is 33 MB; its bands are 4 MB). */
-export const BAND_BYTES = 4 << 20;
+ *  score needs (a 4K RGBA image is 33 MB; its bands are 1 MB, taken in by
+ *  the scorer two chunks of rows at a time). decode.ts copies file rows
+ *  out in bands of the same size. */
+export const BAND_BYTES = 1 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
+const STREAMS = { ssim: 0, lwssim: 1, msssim: 2 } as const;
+
 /**
- * Scores (without a map) by feeding the images in bands of rows: wasm
- * memory holds one band and the rows the next chunks need, never the
- * images. The bits equal a whole-image call's, whatever the band height.
+ * Scores by feeding the images in bands of rows: wasm memory holds one
+ * band and the rows the next chunks need (MS-SSIM: at every scale), never
+ * the images; with `wantMap`, the map too. The bits equal a whole-image
+ * call's, whatever the band height.
  */
-export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array) {
+export function callStream(fn: string, metric: keyof typeof STREAMS, x: Pair, y: Pair, options: Float64Array, wantMap = false) {
   const { width, height } = x;
-  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, x.kind, width, height, x.channels, 1, options, false, y);
+  reserve(fn, metric === 'msssim' ? Op.Msssim : metric === 'lwssim' ? Op.Lwssim : Op.Ssim, x.kind, width, height, x.channels, 1, options,
+    false, y);
   const b = backend(fn);
   return guard(fn, () => {
-    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[x.kind], KINDS[y.kind], width, height, x.channels, y.channels, options);
+    const s = b.openStream(STREAMS[metric], KINDS[x.kind], KINDS[y.kind], width, height, x.channels, y.channels, options);
     try {
       const rowX = width * x.channels, rowY = width * y.channels;
       // The larger image's rows set the band (BAND_BYTES per image at most).
@@ -209,7 +208,7 @@ export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pa
         const r1 = Math.min(height, r0 + rows);
         feed.call(s, x.data.subarray(r0 * rowX, r1 * rowX), y.data.subarray(r0 * rowY, r1 * rowY));
       }
-      return read(s.finish());
+      return read(s.finish(), wantMap);
     } finally {
       s.free();
     }

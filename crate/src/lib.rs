@@ -25,6 +25,7 @@ pub mod memory;
 pub mod msssim;
 pub mod pairing;
 pub mod plane;
+pub mod pyramid;
 pub mod real;
 pub mod scorer;
 pub mod ssim;

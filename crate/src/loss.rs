@@ -9,10 +9,12 @@ use crate::backward::{filter_adjoint, lwssim_plane_grad, msssim_plane_grad, ssim
 use crate::domain;
 use crate::error::{range, Error};
 use crate::image::Pixels;
-use crate::lwssim::{lwssim_plane, LwssimParams};
-use crate::msssim::{max_scales, msssim_plane};
+use crate::lwssim::{lwssim_levels_of, lwssim_plane, lwssim_total, LwssimParams};
+use crate::msssim::{combine, max_scales, msssim_plane};
+use crate::pyramid::Pyramid;
 use crate::plane::Plane;
-use crate::ssim::{ssim_plane, SsimParams};
+use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
+use crate::stream::PairRows;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -56,6 +58,77 @@ impl<'a> Batch<'a> {
         let data = (0..self.h * self.w).map(|i| self.data[self.index(s, k, i)] as f64 / range).collect();
         Plane::new(self.w, self.h, data)
     }
+}
+
+/// One sample of a target / prediction pair read in place, each channel a
+/// plane, divided by L: the same samples as [`Batch::plane`]'s, so the
+/// same bits, without copying the planes.
+struct SamplePair<'a> {
+    target: &'a Batch<'a>,
+    pred: &'a Batch<'a>,
+    s: usize,
+    range: f64,
+}
+
+impl PairRows for SamplePair<'_> {
+    fn width(&self) -> usize {
+        self.target.w
+    }
+    fn height(&self) -> usize {
+        self.target.h
+    }
+    fn planes(&self) -> usize {
+        self.target.c
+    }
+    fn range(&self) -> f64 {
+        1.0
+    }
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        let i0 = r * self.target.w + c0;
+        for (b, out) in [(self.target, x), (self.pred, y)] {
+            for (j, d) in out.iter_mut().enumerate() {
+                *d = b.data[b.index(self.s, plane, i0 + j)] as f64 / self.range;
+            }
+        }
+    }
+}
+
+/// Without a gradient, every loss reads the batch in place, holding only
+/// the rows its windows need (MS-SSIM: and its coarser scales' rows, see
+/// `pyramid`): per sample, the loss the planes give, to the bit.
+fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weights) -> Vec<f64> {
+    let (c, l) = (pred.c as f64, spec.data_range);
+    let p = &spec.ssim;
+    // Per channel: SSIM, or MS-SSIM with these weights.
+    let structural = |pair: &SamplePair, st: &Structure| -> Vec<f64> {
+        match st {
+            Structure::Ssim => ssim_planes(pair, p, false).0.into_iter().map(|v| v.0).collect(),
+            Structure::Msssim(w) => Pyramid::terms_of(pair, p, w.len()).iter().map(|t| combine(t, w)).collect(),
+        }
+    };
+    let per_sample = (0..pred.n).map(|s| {
+        let pair = SamplePair { target, pred, s, range: l };
+        let values: Vec<f64> = match &spec.kind {
+            LossKind::Structural(st) => structural(&pair, st).into_iter().map(|v| (1.0 - v) / c).collect(),
+            LossKind::Lwssim(lp) => lwssim_levels_of(&pair, lp).iter().map(|v| (1.0 - lwssim_total(v, lp) / 2.0) / c).collect(),
+            LossKind::DssimMae { structure: st, alpha, beta, .. } => structural(&pair, st)
+                .into_iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let mae: f64 = (0..pred.h * pred.w)
+                        .map(|q| {
+                            let (x, y) = (target.data[target.index(s, k, q)] as f64 / l, pred.data[pred.index(s, k, q)] as f64 / l);
+                            l1w.at(q) * (y - x).abs()
+                        })
+                        .sum();
+                    (alpha * (1.0 - v) + beta * mae) / c
+                })
+                .collect(),
+        };
+        // Channel by channel, as `loss` adds them.
+        values.into_iter().fold(0.0, |acc, v| acc + v)
+    });
+    per_sample.collect()
 }
 
 /// The structural term of a loss.
@@ -220,6 +293,11 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
         LossKind::DssimMae { l1, .. } => L1Weights::new(*l1, p, pred.w, pred.h),
         _ => L1Weights::Uniform(0.0),
     };
+    if !want_grad {
+        let per_sample = in_place_losses(pred, target, spec, &l1w);
+        let loss = per_sample.iter().sum::<f64>() / n as f64;
+        return Ok(LossResult { loss, per_sample, grad: None });
+    }
     for s in 0..n {
         let mut sample_loss = 0.0;
         for k in 0..c {

@@ -10,16 +10,20 @@
 //! copied in by the glue, planes, pyramids, gradients, per-thread scratch),
 //! held to measured peaks by test/memory-need.test.ts.
 
+use crate::msssim::max_scales;
+use crate::scorer::STEP_ROWS;
 use crate::stream::{CHUNK, STRIP};
 
 /// What a call is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// SSIM fed in bands of rows (no map).
-    SsimStream,
-    /// SSIM on whole images (a map, or the matlab preset).
-    SsimWhole { matlab: bool },
-    Msssim,
+    /// SSIM fed in bands of rows, holding the map when asked.
+    SsimStream { map: bool },
+    /// SSIM's matlab preset, fed in bands of rows, holding the gray
+    /// down-sampled planes (and their map when asked).
+    SsimMatlab { map: bool },
+    /// MS-SSIM fed in bands of rows, every scale grown from them.
+    MsssimStream,
     /// LWSSIM fed in bands of rows.
     LwssimStream,
     /// A batch loss.
@@ -57,7 +61,7 @@ pub struct Call {
 }
 
 /// Bytes one TypeScript band carries per image (ts/backend.ts BAND_BYTES).
-pub const BAND_BYTES: f64 = (4 << 20) as f64;
+pub const BAND_BYTES: f64 = (1 << 20) as f64;
 
 /// Needs above this are reserved before the call (below it, the memory a
 /// call leaves behind is reused by the next, and reserving would only grow
@@ -78,46 +82,81 @@ fn stream_scratch(c: &Call) -> f64 {
     8.0 * (2.0 * w + 5.0 * padded + (2.0 * n + 3.0) * 5.0 * padded + (c.levels as f64 + 2.0) * 5.0 * strip + padded)
 }
 
+/// MS-SSIM's coarser scales (`pyramid`): the rows their chunks read and a
+/// step's new rows, x and y of `planes` planes in f64, and each thread's
+/// four source rows.
+fn coarse_rows(c: &Call, planes: usize) -> f64 {
+    let span = (CHUNK + 2 * c.window + 2) as f64;
+    let threads = c.threads.max(1) as f64;
+    let (mut sw, mut sh, mut held) = (c.width, c.height, 0.0);
+    for s in 1..max_scales(c.width, c.height, c.window).max(1) {
+        let src_w = sw as f64;
+        (sw, sh) = (sw.div_ceil(2), sh.div_ceil(2));
+        let kept = (span + (STEP_ROWS >> s) as f64 + 2.0 * s as f64).min(sh as f64);
+        held += planes as f64 * 16.0 * sw as f64 * kept + threads * 32.0 * src_w;
+    }
+    held
+}
+
+/// What a stream holds besides the per-thread scratch: the glue's copy of
+/// a band of each image, the scorer's row buffers (the rows a chunk reads
+/// and one step), MS-SSIM's coarser rows, the map, the chunk sums.
+fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
+    let (w, h) = (c.width as f64, c.height as f64);
+    let row = w * c.channels as f64 * c.sample_bytes as f64;
+    let band = BAND_BYTES.max(row);
+    let threads = c.threads.max(1) as f64;
+    // A chunk reads CHUNK rows and the window's halo (LWSSIM's fused box
+    // levels: the widest level's, on both sides).
+    let span = (CHUNK + 2 * c.window + 2) as f64;
+    let rows = 2.0 * (span + STEP_ROWS as f64).min(h) * row;
+    let sums = c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0 * 2.0;
+    let mut held = 2.0 * band + rows + sums;
+    if coarse {
+        held += coarse_rows(c, c.planes);
+    }
+    if map {
+        let (ow, oh) = (c.width.saturating_sub(c.window - 1).max(1), c.height.saturating_sub(c.window - 1).max(1));
+        // A same border's map is as large as the image: take the larger.
+        let (ow, oh) = (ow.max(c.width) as f64, oh.max(c.height) as f64);
+        held += 4.0 * ow * oh + threads * 8.0 * (CHUNK as f64 * ow + STRIP as f64);
+    }
+    held
+}
+
 /// Bytes `call` needs at its peak (an upper bound).
 pub fn need(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let hw = w * h;
     let plane = 8.0 * hw; // one f64 plane
-    let image = hw * c.channels as f64 * c.sample_bytes as f64;
     let threads = c.threads.max(1) as f64;
     let scratch = threads * stream_scratch(c) + (1 << 20) as f64;
-    let chunk_sums = |passes: f64| passes * c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0;
     match c.op {
-        Op::SsimStream | Op::LwssimStream => {
-            let row = w * c.channels as f64 * c.sample_bytes as f64;
-            let band = BAND_BYTES.max(row);
-            // The rows a chunk still needs besides the band, stored in a
-            // Vec that may double: per image, the glue's copy of the band
-            // plus up to twice (band + retained rows).
-            let retained = (2.0 * CHUNK as f64 + 2.0 * c.window as f64 + 2.0) * row;
-            2.0 * (band + 2.0 * (band + retained)) + scratch + chunk_sums(c.levels as f64)
-        }
-        Op::SsimWhole { matlab } => {
-            let map = 4.0 * hw;
-            let per_thread_mean = threads * 8.0 * (CHUNK as f64 * w + STRIP as f64);
-            let work = if matlab { 2.0 * 2.0 * plane } else { 0.0 };
-            2.0 * image + map + per_thread_mean + work + scratch + chunk_sums(1.0)
-        }
-        Op::Msssim => {
-            // One channel at a time: its two scale-1 planes and their
-            // pyramids, streamed from scale 0 (crate/MEMORY.md measured
-            // 4.5 N + 16 W; 6 N leaves room).
-            2.0 * image + 6.0 * hw + 32.0 * w + scratch
+        Op::SsimStream { map } => stream_held(c, false, map) + scratch,
+        Op::LwssimStream => stream_held(c, false, false) + scratch,
+        Op::MsssimStream => stream_held(c, true, false) + scratch,
+        Op::SsimMatlab { map } => {
+            // The gray planes, N / f^2 each, then SSIM on them whole (as
+            // `ssim`, with its map when asked); a factor f reads f rows.
+            let f = crate::matlab::factor(c.width, c.height).max(1) as f64;
+            let small = Call { width: c.width.div_ceil(f as usize), height: c.height.div_ceil(f as usize), ..*c };
+            let rows = Call { window: c.window.max(f as usize), ..*c };
+            let shrunk = 2.0 * 8.0 * small.width as f64 * small.height as f64;
+            let gray = threads * 8.0 * f * w;
+            stream_held(&rows, false, false) + shrunk + gray + stream_held(&small, false, map) + scratch
         }
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
             let inputs = 2.0 * 4.0 * values + if grad { 4.0 * values } else { 0.0 };
-            // Planes of one (sample, channel) at a time, in f64 planes.
+            // Without the gradient, the batch is read in place: rings, the
+            // Gaussian L1's weights (a plane) and MS-SSIM's coarser rows of
+            // a sample's channels. With it, planes of one (sample, channel)
+            // at a time, in f64 planes.
+            let pyramid = coarse_rows(c, c.channels);
             let units = match (kind, grad) {
-                (LossOp::Ssim, false) => 3.0,
-                (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => 6.0,
-                (LossOp::DssimMae { msssim: false }, false) => 4.0,
-                (LossOp::Lwssim, false) => 3.0,
+                (LossOp::Ssim, false) | (LossOp::Lwssim, false) => 0.0,
+                (LossOp::Msssim, false) => pyramid / plane,
+                (LossOp::DssimMae { msssim }, false) => 1.0 + if msssim { pyramid / plane } else { 0.0 },
                 (LossOp::Ssim, true) => 9.0,
                 (LossOp::DssimMae { msssim: false }, true) => 11.0,
                 (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => 15.0,
@@ -135,8 +174,9 @@ pub fn largest_buffer(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let row = w * c.channels as f64 * c.sample_bytes as f64;
     match c.op {
-        Op::SsimStream | Op::LwssimStream => BAND_BYTES.max(row),
-        Op::SsimWhole { .. } | Op::Msssim => (row * h).max(8.0 * w * h),
+        Op::SsimStream { map: false } | Op::LwssimStream | Op::MsssimStream => BAND_BYTES.max(row),
+        Op::SsimStream { map: true } => BAND_BYTES.max(row).max(4.0 * w * h),
+        Op::SsimMatlab { .. } => BAND_BYTES.max(row).max(8.0 * w * h),
         Op::Loss { .. } => (4.0 * w * h * c.channels as f64 * c.n as f64).max(8.0 * w * h),
     }
 }
@@ -202,8 +242,8 @@ mod tests {
     }
 
     #[test]
-    fn an_8k_msssim_fits_and_a_huge_batch_does_not() {
-        assert!(need(&call(Op::Msssim, 8192, 8192)) < ADDRESSABLE);
+    fn an_8k_msssim_needs_under_128_mib_and_a_huge_batch_is_refused() {
+        assert!(need(&call(Op::MsssimStream, 8192, 8192)) < (128 << 20) as f64);
         let mut c = call(Op::Loss { kind: LossOp::Ssim, grad: true }, 1024, 1024);
         c.n = 512;
         assert!(need(&c) > ADDRESSABLE);
@@ -211,6 +251,8 @@ mod tests {
 
     #[test]
     fn streams_stay_small_for_4k() {
-        assert!(need(&call(Op::SsimStream, 3840, 2160)) < (64 << 20) as f64);
+        for op in [Op::SsimStream { map: false }, Op::SsimStream { map: true }, Op::MsssimStream, Op::LwssimStream] {
+            assert!(need(&call(op, 3840, 2160)) < (64 << 20) as f64, "{op:?}");
+        }
     }
 }

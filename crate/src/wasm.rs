@@ -171,13 +171,13 @@ fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f6
 fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
     let (x, y) = images(x, y, w, h, c)?;
     let (p, ch) = head(o)?;
+    Ok(Output(api::msssim(&x, &y, &p, &ch, &msssim_scales(o)?).map_err(tag)?))
+}
+
+/// MS-SSIM's scales from `HEAD`: [number of weights (0 = auto), weights...].
+fn msssim_scales(o: &[f64]) -> Result<Scales, String> {
     let n = count(o, HEAD, 1)?;
-    let scales = if n == 0 {
-        Scales::Auto
-    } else {
-        Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?)
-    };
-    Ok(Output(api::msssim(&x, &y, &p, &ch, &scales).map_err(tag)?))
+    Ok(if n == 0 { Scales::Auto } else { Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?) })
 }
 
 fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
@@ -245,9 +245,10 @@ use crate::scorer::{Metric, Scorer};
 #[wasm_bindgen]
 pub struct Stream(Scorer);
 
-/// metric: 0 SSIM (options as `ssim_*`, without the matlab preset or a map),
-/// 1 LWSSIM (options as `lwssim_*`); kind (of x) and kind_y: 0 u8, 1 u16,
-/// 2 f32; channels (of x) and channels_y.
+/// metric: 0 SSIM (options as `ssim_*`: the matlab preset, a map when
+/// asked), 1 LWSSIM (options as `lwssim_*`), 2 MS-SSIM (options as
+/// `msssim_*`); kind (of x) and kind_y: 0 u8, 1 u16, 2 f32; channels (of x)
+/// and channels_y.
 #[wasm_bindgen(js_name = openStream)]
 #[allow(clippy::too_many_arguments)]
 pub fn open_stream(metric: u32, kind: u32, kind_y: u32, width: usize, height: usize, channels: usize, channels_y: usize, o: &[f64]) -> Result<Stream, JsError> {
@@ -264,14 +265,19 @@ fn empty_pixels(kind: u32) -> Pixels<'static> {
 
 fn open_stream_inner(metric: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), o: &[f64]) -> Result<Stream, String> {
     let (mut p, ch) = head(o)?;
-    let m = if metric == 0 {
-        p.sample_covariance = arg(o, HEAD)? == 1.0;
-        Metric::Ssim(p)
-    } else {
-        Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?)
+    let mut want_map = false;
+    let m = match metric {
+        0 => {
+            p.sample_covariance = arg(o, HEAD)? == 1.0;
+            want_map = arg(o, HEAD + 2)? == 1.0;
+            if arg(o, HEAD + 1)? == 1.0 { Metric::Matlab(p) } else { Metric::Ssim(p) }
+        }
+        2 => Metric::Msssim(p, msssim_scales(o)?),
+        _ => Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?),
     };
     let (x, y) = ((empty_pixels(kind.0), channels.0), (empty_pixels(kind.1), channels.1));
-    Ok(Stream(Scorer::pair(m, x, y, width, height, ch).map_err(tag)?))
+    let s = Scorer::pair(m, x, y, width, height, ch).map_err(tag)?;
+    Ok(Stream(if want_map { s.with_map().map_err(tag)? } else { s }))
 }
 
 #[wasm_bindgen]
@@ -296,8 +302,8 @@ impl Stream {
         let s = &mut self.0;
         run(|| s.feed(Pixels::U16(x), Pixels::U8(y)).map_err(tag))
     }
-    pub fn finish(&self) -> Result<Output, JsError> {
-        let s = &self.0;
+    pub fn finish(&mut self) -> Result<Output, JsError> {
+        let s = &mut self.0;
         run(|| Ok(Output(s.finish().map_err(tag)?)))
     }
 }
@@ -390,7 +396,7 @@ fn call_of(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (us
     };
     let (px, py) = (sample_bytes(kind.0) * channels.0, sample_bytes(kind.1) * channels.1);
     let (sample_bytes, larger) = if op == 4 || px >= py { (sample_bytes(kind.0), channels.0) } else { (sample_bytes(kind.1), channels.1) };
-    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels: larger, planes: larger.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
+    let mut call = Call { op: Op::LwssimStream, sample_bytes, width, height, channels: larger, planes: larger.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
     if op == 4 {
         let spec = loss_spec(o)?;
         let (kind, window, levels) = match &spec.kind {
@@ -410,9 +416,9 @@ fn call_of(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (us
         let probe = |kind: u32, channels: usize| Image { pixels: empty_pixels(kind), width, height, channels };
         call.planes = crate::pairing::pairing(&probe(kind.0, channels.0), &probe(kind.1, channels.1), &ch).map_err(tag)?.planes();
         call.op = match op {
-            0 => Op::SsimStream,
-            1 => Op::SsimWhole { matlab: arg(o, HEAD + 1)? == 1.0 },
-            2 => Op::Msssim,
+            0 | 1 if arg(o, HEAD + 1)? == 1.0 => Op::SsimMatlab { map: arg(o, HEAD + 2)? == 1.0 },
+            0 | 1 => Op::SsimStream { map: arg(o, HEAD + 2)? == 1.0 },
+            2 => Op::MsssimStream,
             _ => {
                 let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
                 call.window = lp.levels.iter().map(|(w, _)| w.size()).max().unwrap_or(1);
@@ -437,10 +443,11 @@ pub fn memory_need(op: u32, kind: u32, kind_y: u32, width: usize, height: usize,
 /// Checks, before any pixel is copied in, that the call described can have
 /// the memory it needs (see `memory`): more than a wasm32 module addresses
 /// is refused with the figure; a large need is reserved now, so a host that
-/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
-/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
-/// them), 4 a loss (options as `batchLoss`); kind (of x) and kind_y: 0 u8,
-/// 1 u16, 2 f32; channels (of x) and channels_y.
+/// cannot give it is found before any work. op: 0 or 1 SSIM (streamed with
+/// or without its map, or the matlab preset: the options say which), 2
+/// MS-SSIM, 3 LWSSIM (options as those calls take them), 4 a loss (options
+/// as `batchLoss`); kind (of x) and kind_y: 0 u8, 1 u16, 2 f32; channels (of
+/// x) and channels_y.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn reserve(op: u32, kind: u32, kind_y: u32, width: usize, height: usize, channels: usize, channels_y: usize, n: usize, o: &[f64],
@@ -454,7 +461,7 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
     let need = memory::need(&call);
     let hint = match call.op {
         Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
-        Op::Msssim | Op::SsimWhole { .. } => "; scale the images down first",
+        Op::SsimMatlab { .. } | Op::SsimStream { map: true } => "; scale the images down first",
         _ => "",
     };
     let largest = memory::largest_buffer(&call);

@@ -200,7 +200,7 @@ fn mixes_the_rules_refuse() {
         (api::ssim_matlab(&x, &y, &p, Some(255.0), false), "so dataRange is 65535"),
         (api::lwssim(&fi, &x, &LwssimParams::default(), &Channels::default()), "is float and the distorted one 8-bit: scale the integers"),
         (api::ssim(&y, &fi, &p, &Channels::default(), false), "is 16-bit and the distorted one float"),
-        (Scorer::pair(Metric::Ssim(p), (Pixels::U8(&[]), 3), (Pixels::U16(&[]), 4), W, H, l255).map(|s| s.finish().unwrap()), "so dataRange is 65535"),
+        (Scorer::pair(Metric::Ssim(p), (Pixels::U8(&[]), 3), (Pixels::U16(&[]), 4), W, H, l255).map(|mut s| s.finish().unwrap()), "so dataRange is 65535"),
     ] {
         let e = r.unwrap_err().to_string();
         assert!(e.contains(want), "{e}");

@@ -125,3 +125,52 @@ fn shape_and_size_errors() {
     let spec = LossSpec { kind: LossKind::Structural(Structure::Ssim), ssim: SsimParams::default(), data_range: 1.0 };
     assert!(loss(&b, &b, &spec, false).unwrap_err().to_string().contains("window"));
 }
+
+/// Channel `k` of sample `s` of an NHWC batch as an f64 plane divided by `l`.
+fn plane_of(d: &[f32], s: usize, k: usize, (h, w, c): (usize, usize, usize), l: f64) -> ssimkit::Plane<f64> {
+    ssimkit::Plane::new(w, h, (0..h * w).map(|i| d[(s * h * w + i) * c + k] as f64 / l).collect())
+}
+
+#[test]
+fn losses_without_a_gradient_read_the_batch_in_place_and_give_the_plane_bits() {
+    // Tall enough for several steps of rows at every scale.
+    let (n, h, w, c) = (2, 301, 29, 3);
+    for (name, spec) in specs() {
+        let l = spec.data_range as f32;
+        let (pd, td) = (batch_data(n, h, w, c, 3, l), batch_data(n, h, w, c, 4, l));
+        let (pc, tc) = (nhwc_to_nchw(&pd, n, h, w, c), nhwc_to_nchw(&td, n, h, w, c));
+        let run = |p: &[f32], t: &[f32], layout| {
+            loss(&Batch::new(p, n, h, w, c, layout).unwrap(), &Batch::new(t, n, h, w, c, layout).unwrap(), &spec, false).unwrap()
+        };
+        let (a, b) = (run(&pd, &td, Layout::Nhwc), run(&pc, &tc, Layout::Nchw));
+        assert_eq!((a.loss, &a.per_sample), (b.loss, &b.per_sample), "{name}: layouts differ");
+        // The value with the gradient comes from the backward passes: the
+        // same formula, summed in another order.
+        let g = loss(&Batch::new(&pd, n, h, w, c, Layout::Nhwc).unwrap(), &Batch::new(&td, n, h, w, c, Layout::Nhwc).unwrap(), &spec, true).unwrap();
+        assert!((g.loss - a.loss).abs() <= 1e-12 * a.loss.abs().max(1e-3), "{name}: {} with the gradient, {} without", g.loss, a.loss);
+        // The plane-by-plane formula, as the loss computed it before it read in place.
+        let lf = spec.data_range;
+        let want: Option<Vec<f64>> = (0..n)
+            .map(|s| {
+                (0..c).try_fold(0.0, |acc, k| {
+                    let (x, y) = (plane_of(&td, s, k, (h, w, c), lf), plane_of(&pd, s, k, (h, w, c), lf));
+                    let v = match &spec.kind {
+                        LossKind::Structural(Structure::Ssim) => (1.0 - ssimkit::ssim::ssim_plane(&x, &y, &spec.ssim, false).ssim) / c as f64,
+                        LossKind::Lwssim(lp) => (1.0 - ssimkit::lwssim::lwssim_plane(&x, &y, lp) / 2.0) / c as f64,
+                        LossKind::Structural(Structure::Msssim(wt)) => (1.0 - ssimkit::msssim::msssim_plane(&x, &y, &spec.ssim, wt)) / c as f64,
+                        LossKind::DssimMae { structure: Structure::Ssim, alpha, beta, l1: L1::Plain } => {
+                            let a = 1.0 / (w * h) as f64;
+                            let mae: f64 = x.data.iter().zip(&y.data).map(|(x, y)| a * (y - x).abs()).sum();
+                            (alpha * (1.0 - ssimkit::ssim::ssim_plane(&x, &y, &spec.ssim, false).ssim) + beta * mae) / c as f64
+                        }
+                        _ => return None,
+                    };
+                    Some(acc + v)
+                })
+            })
+            .collect();
+        if let Some(want) = want {
+            assert_eq!(a.per_sample, want, "{name}");
+        }
+    }
+}
