@@ -32,15 +32,19 @@ build_wasm() { # name, rustflags, wasm-opt feature flags
   node_modules/.bin/wasm-opt -O3 $features --strip-target-features --strip-debug "$out/ssimkit_bg.wasm" -o "$out/ssimkit_bg.wasm"
 }
 
+# -Cpanic=immediate-abort (std rebuilt with it): a panic is a bare trap, with
+# no message formatting linked in. In wasm32-unknown-unknown a panic message
+# went nowhere anyway (no stderr), and the TS layer reports every trap as a
+# bug; this keeps each build under its 250 KB brotli budget (-24 KB).
 # Single-threaded: every runtime, and the only build a browser's main thread,
 # workerd or Vercel Edge gets.
-build_wasm simd "-C target-feature=+simd128" "--enable-simd"
+build_wasm simd "-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort" "--enable-simd"
 
 # Threaded: atomics and a shared, imported memory, so that workers can
 # instantiate the same module on the same memory (ts/threads.ts). Since
 # rust-lang/rust#147225 rustc no longer adds the shared-memory link
 # arguments itself: they are all spelled out (DESIGN.md section 5).
-threads_flags="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals"
+threads_flags="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals -Zunstable-options -Cpanic=immediate-abort"
 for a in --shared-memory --import-memory --max-memory=4294967296 \
          --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base --export=__heap_base; do
   threads_flags+=" -C link-arg=$a"

@@ -14,13 +14,12 @@ export interface WasmOutput {
 }
 
 /** `channels` is x's channel count, `channelsY` y's (they may differ). */
-type Metric = (x: any, y: any, width: number, height: number, channels: number, channelsY: number, options: Float64Array) => WasmOutput;
 
 /** The pixel types of a pair an export takes: one type, or 8-bit against
  *  16-bit either way round. */
 type PairKind = PixelKind | 'u8_u16' | 'u16_u8';
 
-export interface Backend extends Record<`${'ssim' | 'msssim' | 'lwssim'}_${PairKind}`, Metric> {
+export interface Backend {
   batchLoss(pred: Float32Array, target: Float32Array, n: number, h: number, w: number, c: number, nchw: boolean,
     options: Float64Array, grad: boolean): WasmLossOutput;
   buildFeatures(): string;

@@ -93,7 +93,7 @@ pub fn pool_threads() -> u32 {
 /// makes pool thread `thread` fail inside a job while the others run theirs
 /// (a `rayon::broadcast`, so that thread surely takes part): with
 /// `panic == false` it executes `unreachable` (a bare trap), else it
-/// panics (which aborts: a trap after the panic hook ran). Returns the
+/// panics (which aborts at once: a trap). Returns the
 /// error [`guarded`] gives. The single-threaded build has no pool thread to
 /// fail: it returns Ok(0) and does nothing.
 #[wasm_bindgen(js_name = poolTestTrap)]
@@ -147,14 +147,12 @@ mod pool {
     /// Pool threads that entered rayon's main loop (rayon's start handler).
     static STARTED: AtomicI32 = AtomicI32::new(0);
     /// 0 while the pool is healthy; 1 once a pool thread failed (set by the
-    /// panic hook, or by the worker's JavaScript that caught the trap
-    /// around `runThread()`). Never cleared.
+    /// worker's JavaScript that caught the trap around `runThread()`; a
+    /// panic is a trap too: the builds abort at once, with no message, see
+    /// scripts/build.sh). Never cleared.
     static FAILED: AtomicI32 = AtomicI32::new(0);
-    /// What the panic hook saw, for the error message.
-    static FAILURE: Mutex<String> = Mutex::new(String::new());
-    /// Where a [`guarded`] caller waits: notified when a job completes (and
-    /// by the panic hook). A trap that skips the hook is seen on the next
-    /// timed wake-up: stable Rust has no wait on a word of our choosing that
+    /// Where a [`guarded`] caller waits: notified when a job completes. A
+    /// pool thread's trap is seen on the next timed wake-up: stable Rust has no wait on a word of our choosing that
     /// JavaScript could notify (`memory_atomic_wait32` is unstable), so the
     /// caller re-reads FAILED every [`RECHECK`].
     static DONE: Mutex<()> = Mutex::new(());
@@ -195,21 +193,6 @@ mod pool {
             .build()
             .map_err(|e| JsError::new(&format!("ssimkit: cannot create the thread pool: {e}")))?;
         let _ = POOL.set(pool);
-        // A panic on a pool thread aborts (a trap) after the hook: the hook
-        // records it and wakes the caller first, with the panic's message.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if POOL.get().and_then(|p| p.current_thread_index()).is_some() {
-                if let Ok(mut m) = FAILURE.try_lock() {
-                    if m.is_empty() {
-                        *m = info.to_string();
-                    }
-                }
-                FAILED.store(1, SeqCst);
-                DONE_CV.notify_all(); // no lock: a trap must not hold it
-            }
-            previous(info);
-        }));
         Ok(())
     }
 
@@ -238,12 +221,7 @@ mod pool {
     }
 
     fn failure_message() -> String {
-        let detail = FAILURE.try_lock().map(|m| m.clone()).unwrap_or_default();
-        if detail.is_empty() {
-            "a pool thread failed (it trapped)".to_string()
-        } else {
-            format!("a pool thread failed ({detail})")
-        }
+        "a pool thread failed (it trapped)".to_string()
     }
 
     /// A raw pointer that may cross to the pool thread (see `guarded`).

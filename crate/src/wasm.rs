@@ -11,7 +11,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::api::{self, Channels, Scales, Score};
+use crate::api::{Channels, Scales, Score};
 use crate::memory::{self, Call, LossOp, Op};
 use crate::image::{Color, Image, Pixels};
 use crate::lwssim::LwssimParams;
@@ -149,42 +149,10 @@ fn arg(o: &[f64], i: usize) -> Result<f64, String> {
     o.get(i).copied().ok_or_else(too_short)
 }
 
-/// x and y with their channel counts (they may differ: see `pairing`).
-fn images<'a>(x: Pixels<'a>, y: Pixels<'a>, w: usize, h: usize, c: (usize, usize)) -> Result<(Image<'a>, Image<'a>), String> {
-    Ok((Image::new(x, w, h, c.0).map_err(tag)?, Image::new(y, w, h, c.1).map_err(tag)?))
-}
-
-fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
-    let (x, y) = images(x, y, w, h, c)?;
-    let (mut p, ch) = head(o)?;
-    p.sample_covariance = arg(o, HEAD)? == 1.0;
-    let matlab = arg(o, HEAD + 1)? == 1.0;
-    let want_map = arg(o, HEAD + 2)? == 1.0;
-    let r = if matlab {
-        api::ssim_matlab(&x, &y, &p, ch.data_range, want_map)
-    } else {
-        api::ssim(&x, &y, &p, &ch, want_map)
-    };
-    Ok(Output(r.map_err(tag)?))
-}
-
-fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
-    let (x, y) = images(x, y, w, h, c)?;
-    let (p, ch) = head(o)?;
-    Ok(Output(api::msssim(&x, &y, &p, &ch, &msssim_scales(o)?).map_err(tag)?))
-}
-
 /// MS-SSIM's scales from `HEAD`: [number of weights (0 = auto), weights...].
 fn msssim_scales(o: &[f64]) -> Result<Scales, String> {
     let n = count(o, HEAD, 1)?;
     Ok(if n == 0 { Scales::Auto } else { Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?) })
-}
-
-fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: (usize, usize), o: &[f64]) -> Result<Output, String> {
-    let (x, y) = images(x, y, w, h, c)?;
-    let (p, ch) = head(o)?;
-    let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
-    Ok(Output(api::lwssim(&x, &y, &lp, &ch).map_err(tag)?))
 }
 
 /// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].
@@ -204,36 +172,6 @@ fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Resu
         k2: p.k2,
         border: p.border,
     })
-}
-
-// One export per pixel type of x and y: the same type, or 8-bit against
-// 16-bit either way round (float against integers is refused in
-// TypeScript). `channels_y` is y's channel count.
-macro_rules! exports {
-    ($($name:ident => $inner:ident, $xs:ty, $xv:ident, $ys:ty, $yv:ident;)*) => {$(
-        #[wasm_bindgen]
-        pub fn $name(x: &[$xs], y: &[$ys], width: usize, height: usize, channels: usize, channels_y: usize, options: &[f64]) -> Result<Output, JsError> {
-            run(|| $inner(Pixels::$xv(x), Pixels::$yv(y), width, height, (channels, channels_y), options))
-        }
-    )*};
-}
-
-exports! {
-    ssim_u8 => ssim_any, u8, U8, u8, U8;
-    ssim_u16 => ssim_any, u16, U16, u16, U16;
-    ssim_f32 => ssim_any, f32, F32, f32, F32;
-    ssim_u8_u16 => ssim_any, u8, U8, u16, U16;
-    ssim_u16_u8 => ssim_any, u16, U16, u8, U8;
-    msssim_u8 => msssim_any, u8, U8, u8, U8;
-    msssim_u16 => msssim_any, u16, U16, u16, U16;
-    msssim_f32 => msssim_any, f32, F32, f32, F32;
-    msssim_u8_u16 => msssim_any, u8, U8, u16, U16;
-    msssim_u16_u8 => msssim_any, u16, U16, u8, U8;
-    lwssim_u8 => lwssim_any, u8, U8, u8, U8;
-    lwssim_u16 => lwssim_any, u16, U16, u16, U16;
-    lwssim_f32 => lwssim_any, f32, F32, f32, F32;
-    lwssim_u8_u16 => lwssim_any, u8, U8, u16, U16;
-    lwssim_u16_u8 => lwssim_any, u16, U16, u8, U8;
 }
 
 // ---- scores fed in bands of rows ----
