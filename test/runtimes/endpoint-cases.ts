@@ -30,7 +30,7 @@ export async function post(fetch: Fetch, files: Record<string, Uint8Array | stri
 
 export interface Hooks4k {
   /** Just before the 4K request is sent. */
-  before?: () => Promise<void>;
+  before?: (files: { ref: Uint8Array; img: Uint8Array }) => Promise<void>;
   /** Right after its answer, before anything else runs in the runtime. */
   after?: (a: Answer) => Promise<void>;
 }
@@ -70,7 +70,7 @@ export function endpointCases(setup: () => { fetch: Fetch; api: any }, hooks: Ho
 
   test("a 4K (3840x2160) JPEG pair: 200 and Node's scores bit for bit", async () => {
     const { fetch, api } = setup();
-    await hooks.before?.();
+    await hooks.before?.(k4);
     const a = await post(fetch, k4);
     await hooks.after?.(a);
     const got = scoresOf(a);
