@@ -6,15 +6,22 @@ import { backend, call, callStream } from './backend.js';
 import {
   LWSSIM_KEYS_LIST, lwssimOptions, MSSSIM_KEYS_LIST, msssimOptions, SSIM_KEYS_LIST, ssimOptions,
 } from './options.js';
-import type { Image, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
+import { decodeFile, fileBytes, isFile, maxPixelsOption } from './decode.js';
+import type { ImageInput, LwssimOptions, MsssimOptions, Result, SsimOptions } from './types.js';
 import { type CheckedImage, checkMagnitude, checkPair, type Options, readImage, readOptions } from './validate.js';
 
-/** Reads both images and the options (each property once), then checks the images. */
+/** One argument read: an image's properties, or a file's bytes. */
+const input = (fn: string, name: string, v: unknown) => (isFile(v) ? fileBytes(fn, name, v) : readImage(fn, name, v));
+
+/** Reads both images and the options (each property once), decodes the
+ *  inputs that are files (one at a time), then checks the images. */
 function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: readonly string[]): [CheckedImage, CheckedImage, Options] {
-  const r = readImage(fn, 'ref', ref);
-  const i = readImage(fn, 'img', img);
+  const r = input(fn, 'ref', ref);
+  const i = input(fn, 'img', img);
   const o = readOptions(fn, options, keys);
-  const [a, b] = checkPair(fn, r, i);
+  const maxPixels = maxPixelsOption(fn, o);
+  const decoded = (name: string, v: typeof r) => (v instanceof Uint8Array ? decodeFile(fn, name, v, maxPixels) : v);
+  const [a, b] = checkPair(fn, decoded('ref', r), decoded('img', i));
   return [a, b, o];
 }
 
@@ -25,7 +32,7 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
  * scikit-image's Gaussian, population-covariance `structural_similarity`.
  * The score lies in [-1, 1]; identical images give exactly 1.
  */
-export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
+export function ssim(ref: ImageInput, img: ImageInput, options?: SsimOptions): Result {
   const [a, b, o] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
   const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, a);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
@@ -39,7 +46,7 @@ export function ssim(ref: Image, img: Image, options?: SsimOptions): Result {
  * padded by repeating its last row or column before each 2x2 average.
  * The score lies in [0, 1]; identical images give exactly 1.
  */
-export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result {
+export function msssim(ref: ImageInput, img: ImageInput, options?: MsssimOptions): Result {
   const [a, b, o] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
   const { abi, dataRange } = msssimOptions('msssim', o, a);
   checkMagnitude('msssim', [['ref', a], ['img', b]], dataRange);
@@ -47,7 +54,7 @@ export function msssim(ref: Image, img: Image, options?: MsssimOptions): Result 
 }
 
 /** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */
-export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>): number {
+export function dssim(ref: ImageInput, img: ImageInput, options?: Omit<SsimOptions, 'map'>): number {
   const [a, b, o] = args('dssim', ref, img, options, SSIM_KEYS_LIST.filter((k) => k !== 'map'));
   const { abi, matlab, dataRange } = ssimOptions('dssim', o, a);
   checkMagnitude('dssim', [['ref', a], ['img', b]], dataRange);
@@ -61,7 +68,7 @@ export function dssim(ref: Image, img: Image, options?: Omit<SsimOptions, 'map'>
  * [-2 mean(lambda), 2 mean(lambda)]: exactly 2 for identical images with
  * the default weights; the loss built on it is 1 - LWSSIM / 2.
  */
-export function lwssim(ref: Image, img: Image, options?: LwssimOptions): Result {
+export function lwssim(ref: ImageInput, img: ImageInput, options?: LwssimOptions): Result {
   const [a, b, o] = args('lwssim', ref, img, options, LWSSIM_KEYS_LIST);
   const { abi, dataRange } = lwssimOptions('lwssim', o, a, b);
   checkMagnitude('lwssim', [['ref', a], ['img', b]], dataRange);

@@ -31,6 +31,22 @@ export interface Backend {
   reserve(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): void;
   /** The bytes `reserve` reckons the call needs (tests hold it to measured peaks). */
   memoryNeed(op: number, kind: number, width: number, height: number, channels: number, n: number, options: Float64Array, grad: boolean): number;
+  /** Reads a file's headers and checks its size (crate/src/wasm_decode.rs). */
+  openFile(file: Uint8Array, maxPixels: number): WasmFile;
+  /** [format 0 png / 1 jpeg / 2 webp, width, height, channels, bit depth, interlaced]. */
+  probeFile(file: Uint8Array, maxPixels: number): Float64Array;
+}
+
+/** A file being decoded: its rows a band at a time (crate/src/wasm_decode.rs). */
+export interface WasmFile {
+  readonly format: 'png' | 'jpeg' | 'webp';
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly bitDepth: number;
+  next_u8(maxRows: number): Uint8Array | undefined;
+  next_u16(maxRows: number): Uint16Array | undefined;
+  free(): void;
 }
 
 /** A score fed a band of rows at a time (crate/src/scorer.rs). */
@@ -89,10 +105,13 @@ export function guard<T>(fn: string, f: () => T): T {
 }
 
 const TAG = 'ssimkit:range:';
+/** A file the decoder refused (not one it reads, or a broken one). */
+const FILE_TAG = 'ssimkit:file:';
 
 function translate(fn: string, e: unknown): unknown {
   if (!(e instanceof Error)) return e;
   if (e.message.startsWith(TAG)) return new RangeError(`${fn}: ${e.message.slice(TAG.length)}`);
+  if (e.message.startsWith(FILE_TAG)) return new TypeError(`${fn}: ${e.message.slice(FILE_TAG.length)}`);
   if (typeof WebAssembly.RuntimeError === 'function' && e instanceof WebAssembly.RuntimeError) {
     return new Error(`${fn}: the WebAssembly trapped (${e.message}); this is a bug in ssimkit, please report it`, { cause: e });
   }
@@ -150,7 +169,7 @@ function read(out: WasmOutput, wantMap = false) {
 
 /** Pixels a band carries into wasm memory, per image: bounds the memory a
  *  score needs (a 4K RGBA image is 33 MB; its bands are 4 MB). */
-const BAND_BYTES = 4 << 20;
+export const BAND_BYTES = 4 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
 /**

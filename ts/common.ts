@@ -1,8 +1,9 @@
 // Everything every entry exports besides init().
 export { dssim, kernelSelfTest, lwssim, msssim, ssim, wasmMemoryBytes } from './api.js';
 export { dssimMaeLoss, lwssimLoss, msssimLoss, phasedDssimMae, ssimLoss } from './losses.js';
+export { decode } from './decode.js';
 export { MSSSIM_WEIGHTS } from './options.js';
 export { threadsUsed } from './threads.js';
 export type {
-  Batch, CommonOptions, DssimMaeLossOptions, Image, LossInput, LossOptions, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions, InitInfo, InitOptions, LwssimOptions, MsssimOptions, PixelData, Result, SsimOptions, WasmSource,
+  Batch, CommonOptions, DecodedImage, DecodeOptions, ImageInput, DssimMaeLossOptions, Image, LossInput, LossOptions, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions, InitInfo, InitOptions, LwssimOptions, MsssimOptions, PixelData, Result, SsimOptions, WasmSource,
 } from './types.js';

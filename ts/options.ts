@@ -16,6 +16,8 @@ const DEFAULT_RANGE = { u8: 255, u16: 65535, f32: 1 } as const;
 /** What option checks need to know of the images. */
 export type Dims = Pick<CheckedImage, 'width' | 'height' | 'kind'>;
 const COMMON = ['k1', 'k2', 'dataRange', 'color', 'includeAlpha'] as const;
+// Options of the metrics' encoded inputs (ts/decode.ts).
+const FILE = ['maxPixels'] as const;
 
 export interface Head {
   window: 'gaussian' | 'box';
@@ -50,7 +52,7 @@ function encodeHead(h: Head): number[] {
     h.includeAlpha ? 1 : 0, h.border === 'same' ? 1 : 0];
 }
 
-const SSIM_KEYS = [...COMMON, 'preset', 'window', 'size', 'sigma', 'border', 'covariance', 'map'] as const;
+const SSIM_KEYS = [...COMMON, ...FILE, 'preset', 'window', 'size', 'sigma', 'border', 'covariance', 'map'] as const;
 // What the matlab preset fixes (ssim.m has no such knobs).
 const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color', 'includeAlpha'] as const;
 
@@ -130,7 +132,7 @@ export function msssimWeights(fn: string, o: Options, img: Dims, size: number): 
   return weights;
 }
 
-const MSSSIM_KEYS = [...COMMON, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
+const MSSSIM_KEYS = [...COMMON, ...FILE, 'window', 'size', 'sigma', 'scales', 'weights'] as const;
 
 export const MSSSIM_KEYS_LIST: readonly string[] = MSSSIM_KEYS;
 
@@ -173,7 +175,7 @@ export function lwssimLevels(fn: string, o: Options, img: Dims, images: [string,
   return { head: h, exps: [a, b, g], per };
 }
 
-const LWSSIM_KEYS = [...COMMON, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
+const LWSSIM_KEYS = [...COMMON, ...FILE, 'levels', 'weights', 'window', 'sigma', 'alpha', 'beta', 'gamma', 'border'] as const;
 
 export const LWSSIM_KEYS_LIST: readonly string[] = LWSSIM_KEYS;
 

@@ -12,6 +12,32 @@ export interface Image {
   channels?: number;
 }
 
+/**
+ * What a metric compares: decoded pixels, or an encoded PNG, JPEG or WebP
+ * file (its bytes; a Node Buffer is a Uint8Array), decoded inside the
+ * module first. A `Uint8ClampedArray` is never a file.
+ */
+export type ImageInput = Image | Uint8Array | ArrayBuffer;
+
+/** Options of `decode`, and of every metric for its encoded inputs. */
+export interface DecodeOptions {
+  /** The most pixels (width x height) a file may have, read from its header
+   *  before anything is allocated: an integer from 1 to 2^26 (the default,
+   *  the most the metrics take). */
+  maxPixels?: number;
+}
+
+/** A decoded file: an ordinary image, samples as the file stores them. */
+export interface DecodedImage {
+  data: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  /** 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA. */
+  channels: 1 | 2 | 3 | 4;
+  format: 'png' | 'jpeg' | 'webp';
+  bitDepth: 8 | 16;
+}
+
 /** Options every metric shares. */
 export interface CommonOptions {
   /** K1 of C1 = (K1 L)^2. Default 0.01. */
@@ -28,7 +54,7 @@ export interface CommonOptions {
   includeAlpha?: boolean;
 }
 
-export interface SsimOptions extends CommonOptions {
+export interface SsimOptions extends CommonOptions, DecodeOptions {
   /** Sets defaults the way a peer does: 'matlab' = ssim.m on MATLAB's rgb2gray
    *  with its automatic down-sampling (as ssim.js 'original');
    *  'skimage' = structural_similarity's defaults (7x7 box, sample covariance). */
@@ -48,7 +74,7 @@ export interface SsimOptions extends CommonOptions {
   map?: boolean;
 }
 
-export interface MsssimOptions extends CommonOptions {
+export interface MsssimOptions extends CommonOptions, DecodeOptions {
   window?: 'gaussian' | 'box';
   size?: number;
   sigma?: number;
@@ -59,7 +85,7 @@ export interface MsssimOptions extends CommonOptions {
   weights?: number[];
 }
 
-export interface LwssimOptions extends CommonOptions {
+export interface LwssimOptions extends CommonOptions, DecodeOptions {
   /** Window sides of the levels. Default [3, 5, 7, 9, 11]. */
   levels?: number[];
   /** lambda_i per level. Default all 1. */

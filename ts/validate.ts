@@ -139,7 +139,7 @@ export function bool(fn: string, name: string, v: unknown): boolean {
 /** Reads an image argument's four properties, each once. */
 export function readImage(fn: string, name: string, img: unknown): RawImage {
   if (typeof img !== 'object' || img === null || typedArrayTag(img) !== undefined) {
-    throw new TypeError(`${fn}: ${name} must be an image { data, width, height, channels? }, got ${describe(img)}`);
+    throw new TypeError(`${fn}: ${name} must be an image { data, width, height, channels? } or a file's bytes (Uint8Array or ArrayBuffer), got ${describe(img)}`);
   }
   const o = img as Record<string, unknown>;
   return { data: o.data, width: o.width, height: o.height, channels: o.channels };

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod backward;
+pub mod decode;
 pub mod domain;
 pub mod error;
 pub mod image;
@@ -31,6 +32,8 @@ pub mod window;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod wasm_decode;
 
 // rayon's pool on JS workers (threaded build) and a thread-use diagnostic.
 #[cfg(target_arch = "wasm32")]

@@ -140,6 +140,45 @@ pub fn largest_buffer(c: &Call) -> f64 {
     }
 }
 
+/// Bytes decoding a file needs at its peak: the file (copied in whole);
+/// then a PNG read in bands holds one band and the crate's two rows, while
+/// every other file holds its whole decoded image and the decoder's work:
+/// a progressive JPEG keeps 2-byte coefficients for every sample (at most
+/// the image's sample count, 4:4:4), a WebP up to two 4-byte ARGB (lossless)
+/// or YUV planes, a 16-bit interlaced PNG its bytes and their u16 copy.
+pub fn decode_need(h: &crate::decode::Header, file: usize) -> f64 {
+    use crate::decode::Format;
+    let image = h.image_bytes() as f64;
+    let row = (h.width * h.channels * 2) as f64;
+    let pixels = (h.width * h.height) as f64;
+    let work = match h.format {
+        Format::Png if !h.interlaced => return file as f64 + BAND_BYTES.max(row) + 4.0 * row + (1 << 20) as f64,
+        Format::Png => image + 2.0 * row,
+        Format::Jpeg if h.interlaced => 2.0 * image + 64.0 * row,
+        Format::Jpeg => 64.0 * row,
+        Format::Webp => 8.0 * pixels,
+    };
+    file as f64 + image + work + (1 << 20) as f64
+}
+
+/// Grows the allocator's pool to `need` bytes now (blocks of at most 1 GiB,
+/// one allocation cannot pass 2 GiB), then frees it for the call to carve
+/// from: false when the host would not give it.
+pub fn hold(need: f64) -> bool {
+    const BLOCK: usize = 1 << 30;
+    let mut left = need as usize;
+    let mut blocks: Vec<Vec<u8>> = Vec::new();
+    while left > 0 {
+        let mut b: Vec<u8> = Vec::new();
+        if b.try_reserve_exact(left.min(BLOCK)).is_err() {
+            return false;
+        }
+        left -= left.min(BLOCK);
+        blocks.push(b);
+    }
+    true
+}
+
 /// The most one allocation may take on wasm32.
 pub const LARGEST_BUFFER: f64 = i32::MAX as f64;
 

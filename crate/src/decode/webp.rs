@@ -1,0 +1,48 @@
+//! WebP through `image-webp`: lossy (VP8, fancy chroma upsampling as
+//! libwebp's default), lossless (VP8L) and extended files with alpha (VP8X):
+//! 3 channels (RGB), or 4 (RGBA) when the file has alpha. An animated file
+//! gives its first frame composited on its canvas (as sharp and Pillow
+//! open it), not an error: a poster frame is what a user would compare.
+
+use std::io::Cursor;
+
+use image_webp::{DecodingError, WebPDecoder};
+
+use super::{bad, buffer, check_size, DecodeError, Decoded, Format, Header, Samples};
+
+const F: Format = Format::Webp;
+
+fn err<T>(e: DecodingError) -> Result<T, DecodeError> {
+    match e {
+        DecodingError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => bad(F, "the file ends early (truncated)"),
+        e => bad(F, e),
+    }
+}
+
+/// Parses the RIFF chunks (no pixel buffer yet) and checks the canvas size.
+fn open(bytes: &[u8], max_pixels: usize) -> Result<(WebPDecoder<Cursor<&[u8]>>, Header), DecodeError> {
+    let d = match WebPDecoder::new(Cursor::new(bytes)) {
+        Ok(d) => d,
+        Err(e) => return err(e),
+    };
+    let (w, h) = d.dimensions();
+    check_size(F, w as usize, h as usize, max_pixels)?;
+    let channels = if d.has_alpha() { 4 } else { 3 };
+    Ok((d, Header { format: F, width: w as usize, height: h as usize, channels, bit_depth: 8, interlaced: false }))
+}
+
+pub fn probe(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {
+    open(bytes, max_pixels).map(|(_, h)| h)
+}
+
+pub fn decode(bytes: &[u8], max_pixels: usize) -> Result<Decoded, DecodeError> {
+    let (mut d, header) = open(bytes, max_pixels)?;
+    if d.output_buffer_size() != Some(header.samples()) {
+        return bad(F, "its header is inconsistent");
+    }
+    let mut pixels: Vec<u8> = buffer(F, header.samples())?;
+    if let Err(e) = d.read_image(&mut pixels) {
+        return err(e);
+    }
+    Ok(Decoded { header, samples: Samples::U8(pixels) })
+}
