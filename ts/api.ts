@@ -36,8 +36,8 @@ export function ssim(ref: ImageInput, img: ImageInput, options?: SsimOptions): R
   const [a, b, o] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
   const { abi, map, matlab, dataRange } = ssimOptions('ssim', o, a);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
-  if (map || matlab) return call('ssim', 'ssim', a, b, abi, map);
-  return callStream('ssim', 'ssim', a, b, abi);
+  if (matlab) return call('ssim', 'ssim', a, b, abi, map);
+  return callStream('ssim', 'ssim', a, b, abi, map);
 }
 
 /**
@@ -50,7 +50,7 @@ export function msssim(ref: ImageInput, img: ImageInput, options?: MsssimOptions
   const [a, b, o] = args('msssim', ref, img, options, MSSSIM_KEYS_LIST);
   const { abi, dataRange } = msssimOptions('msssim', o, a);
   checkMagnitude('msssim', [['ref', a], ['img', b]], dataRange);
-  return call('msssim', 'msssim', a, b, abi);
+  return callStream('msssim', 'msssim', a, b, abi);
 }
 
 /** Structural dissimilarity, (1 - SSIM) / 2: in [0, 1], 0 for identical images. */

@@ -118,8 +118,9 @@ function translate(fn: string, e: unknown): unknown {
   return e;
 }
 
-/** What the memory check of crate/src/memory.rs is told about a call. */
-export const enum Op { SsimStream = 0, SsimWhole = 1, Msssim = 2, LwssimStream = 3, Loss = 4 }
+/** What the memory check of crate/src/memory.rs is told about a call (SSIM's
+ *  options say whether it holds a map or runs the matlab preset). */
+export const enum Op { Ssim = 0, Msssim = 2, Lwssim = 3, Loss = 4 }
 
 /**
  * Asks the module, before any pixel is copied in, whether the memory this
@@ -143,9 +144,10 @@ export function lastMemoryNeed(): number | undefined {
 type Pixels = Uint8Array | Uint8ClampedArray | Uint16Array | Float32Array;
 interface Pair { kind: PixelKind; data: Pixels; width: number; height: number; channels: number }
 
-/** Calls `${name}_${kind}` on whole images and copies the output out of wasm memory. */
-export function call(fn: string, name: 'ssim' | 'msssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
-  reserve(fn, name === 'msssim' ? Op.Msssim : Op.SsimWhole, x.kind, x.width, x.height, x.channels, 1, options);
+/** Calls `${name}_${kind}` on whole images and copies the output out of wasm
+ *  memory (left: SSIM's matlab preset, which down-samples whole images). */
+export function call(fn: string, name: 'ssim', x: Pair, y: Pair, options: Float64Array, wantMap = false) {
+  reserve(fn, Op.Ssim, x.kind, x.width, x.height, x.channels, 1, options);
   const b = backend(fn);
   return guard(fn, () => read(b[`${name}_${x.kind}`](x.data, y.data, x.width, x.height, x.channels, options), wantMap));
 }
@@ -168,21 +170,26 @@ function read(out: WasmOutput, wantMap = false) {
 }
 
 /** Pixels a band carries into wasm memory, per image: bounds the memory a
- *  score needs (a 4K RGBA image is 33 MB; its bands are 4 MB). */
-export const BAND_BYTES = 4 << 20;
+ *  score needs (a 4K RGBA image is 33 MB; its bands are 1 MB, taken in by
+ *  the scorer two chunks of rows at a time). Decoding copies out bands of
+ *  the same size. */
+export const BAND_BYTES = 1 << 20;
 const KINDS: Record<PixelKind, number> = { u8: 0, u16: 1, f32: 2 };
 
+const STREAMS = { ssim: 0, lwssim: 1, msssim: 2 } as const;
+
 /**
- * Scores (without a map) by feeding the images in bands of rows: wasm
- * memory holds one band and the rows the next chunks need, never the
- * images. The bits equal a whole-image call's, whatever the band height.
+ * Scores by feeding the images in bands of rows: wasm memory holds one
+ * band and the rows the next chunks need (MS-SSIM: at every scale), never
+ * the images; with `wantMap`, the map too. The bits equal a whole-image
+ * call's, whatever the band height.
  */
-export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pair, options: Float64Array) {
+export function callStream(fn: string, metric: keyof typeof STREAMS, x: Pair, y: Pair, options: Float64Array, wantMap = false) {
   const { kind, width, height, channels } = x;
-  reserve(fn, metric === 'ssim' ? Op.SsimStream : Op.LwssimStream, kind, width, height, channels, 1, options);
+  reserve(fn, metric === 'msssim' ? Op.Msssim : metric === 'lwssim' ? Op.Lwssim : Op.Ssim, kind, width, height, channels, 1, options);
   const b = backend(fn);
   return guard(fn, () => {
-    const s = b.openStream(metric === 'ssim' ? 0 : 1, KINDS[kind], width, height, channels, options);
+    const s = b.openStream(STREAMS[metric], KINDS[kind], width, height, channels, options);
     try {
       const row = width * channels;
       const rows = Math.max(1, Math.floor(BAND_BYTES / (row * x.data.BYTES_PER_ELEMENT)));
@@ -191,7 +198,7 @@ export function callStream(fn: string, metric: 'ssim' | 'lwssim', x: Pair, y: Pa
         const a = r0 * row, e = Math.min(height, r0 + rows) * row;
         feed.call(s, x.data.subarray(a, e), y.data.subarray(a, e));
       }
-      return read(s.finish());
+      return read(s.finish(), wantMap);
     } finally {
       s.free();
     }

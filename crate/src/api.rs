@@ -98,6 +98,28 @@ pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>
     Ok(Score { score: r.ssim, channels: vec![r.ssim], map: r.map })
 }
 
+/// The weights MS-SSIM uses on a `width` x `height` image, one per scale,
+/// after checking the window and that the scales fit.
+pub(crate) fn msssim_weights(p: &SsimParams, width: usize, height: usize, scales: &Scales) -> Result<Vec<f64>, Error> {
+    domain::check_ssim_params(p, width, height)?;
+    let fit = max_scales(width, height, p.window.size());
+    Ok(match scales {
+        Scales::Auto => renormalised_weights(fit.min(domain::AUTO_SCALES)),
+        Scales::Weights(w) => {
+            domain::check_msssim_weights(w)?;
+            if w.len() > fit {
+                let n = p.window.size();
+                return range(format!(
+                    "a {width}x{height} image is too small for {} MS-SSIM scales with a {n}x{n} window: \
+                     the coarsest scale must still hold one window (it fits {fit}); pass scales: 'auto' to use fewer",
+                    w.len()
+                ));
+            }
+            w.clone()
+        }
+    })
+}
+
 /// How many scales MS-SSIM uses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scales {
@@ -114,25 +136,7 @@ pub enum Scales {
 pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
     check_pair(x, y)?;
     let l = range_of(x, ch.data_range)?;
-    domain::check_ssim_params(p, x.width, x.height)?;
-    let fit = max_scales(x.width, x.height, p.window.size());
-    let weights = match scales {
-        Scales::Auto => renormalised_weights(fit.min(domain::AUTO_SCALES)),
-        Scales::Weights(w) => {
-            domain::check_msssim_weights(w)?;
-            if w.len() > fit {
-                let n = p.window.size();
-                return range(format!(
-                    "a {}x{} image is too small for {} MS-SSIM scales with a {n}x{n} window: \
-                     the coarsest scale must still hold one window (it fits {fit}); pass scales: 'auto' to use fewer",
-                    x.width,
-                    x.height,
-                    w.len()
-                ));
-            }
-            w.clone()
-        }
-    };
+    let weights = msssim_weights(p, x.width, x.height, scales)?;
     domain::check_metric_images(x, y, l)?;
     let pair = ImagePair::new(x, y, ch.color, ch.alpha, l);
     let (first, _) = ssim_planes(&pair, p, false);

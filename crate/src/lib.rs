@@ -24,6 +24,7 @@ pub mod matlab;
 pub mod memory;
 pub mod msssim;
 pub mod plane;
+pub mod pyramid;
 pub mod real;
 pub mod scorer;
 pub mod ssim;

@@ -10,16 +10,19 @@
 //! copied in by the glue, planes, pyramids, gradients, per-thread scratch),
 //! held to measured peaks by test/memory-need.test.ts.
 
+use crate::msssim::max_scales;
+use crate::scorer::STEP_ROWS;
 use crate::stream::{CHUNK, STRIP};
 
 /// What a call is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// SSIM fed in bands of rows (no map).
-    SsimStream,
-    /// SSIM on whole images (a map, or the matlab preset).
-    SsimWhole { matlab: bool },
-    Msssim,
+    /// SSIM fed in bands of rows, holding the map when asked.
+    SsimStream { map: bool },
+    /// SSIM's matlab preset, on whole images.
+    SsimMatlab,
+    /// MS-SSIM fed in bands of rows, every scale grown from them.
+    MsssimStream,
     /// LWSSIM fed in bands of rows.
     LwssimStream,
     /// A batch loss.
@@ -56,7 +59,7 @@ pub struct Call {
 }
 
 /// Bytes one TypeScript band carries per image (ts/backend.ts BAND_BYTES).
-pub const BAND_BYTES: f64 = (4 << 20) as f64;
+pub const BAND_BYTES: f64 = (1 << 20) as f64;
 
 /// Needs above this are reserved before the call (below it, the memory a
 /// call leaves behind is reused by the next, and reserving would only grow
@@ -77,6 +80,39 @@ fn stream_scratch(c: &Call) -> f64 {
     8.0 * (2.0 * w + 5.0 * padded + (2.0 * n + 3.0) * 5.0 * padded + (c.levels as f64 + 2.0) * 5.0 * strip + padded)
 }
 
+/// What a stream holds besides the per-thread scratch: the glue's copy of
+/// a band of each image, the scorer's row buffers (the rows a chunk reads
+/// and one step), MS-SSIM's coarser rows, the map, the chunk sums.
+fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
+    let (w, h) = (c.width as f64, c.height as f64);
+    let row = w * c.channels as f64 * c.sample_bytes as f64;
+    let band = BAND_BYTES.max(row);
+    let threads = c.threads.max(1) as f64;
+    // A chunk reads CHUNK rows and the window's halo (LWSSIM's fused box
+    // levels: the widest level's, on both sides).
+    let span = (CHUNK + 2 * c.window + 2) as f64;
+    let rows = 2.0 * (span + STEP_ROWS as f64).min(h) * row;
+    let sums = c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0 * 2.0;
+    let mut held = 2.0 * band + rows + sums;
+    if coarse {
+        let (mut sw, mut sh) = (c.width, c.height);
+        for s in 1..max_scales(c.width, c.height, c.window).max(1) {
+            let src_w = sw as f64;
+            (sw, sh) = (sw.div_ceil(2), sh.div_ceil(2));
+            let kept = (span + (STEP_ROWS >> s) as f64 + 2.0 * s as f64).min(sh as f64);
+            // x and y of every plane in f64, and each thread's four source rows.
+            held += c.planes as f64 * 16.0 * sw as f64 * kept + threads * 32.0 * src_w;
+        }
+    }
+    if map {
+        let (ow, oh) = (c.width.saturating_sub(c.window - 1).max(1), c.height.saturating_sub(c.window - 1).max(1));
+        // A same border's map is as large as the image: take the larger.
+        let (ow, oh) = (ow.max(c.width) as f64, oh.max(c.height) as f64);
+        held += 4.0 * ow * oh + threads * 8.0 * (CHUNK as f64 * ow + STRIP as f64);
+    }
+    held
+}
+
 /// Bytes `call` needs at its peak (an upper bound).
 pub fn need(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
@@ -87,26 +123,13 @@ pub fn need(c: &Call) -> f64 {
     let scratch = threads * stream_scratch(c) + (1 << 20) as f64;
     let chunk_sums = |passes: f64| passes * c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0;
     match c.op {
-        Op::SsimStream | Op::LwssimStream => {
-            let row = w * c.channels as f64 * c.sample_bytes as f64;
-            let band = BAND_BYTES.max(row);
-            // The rows a chunk still needs besides the band, stored in a
-            // Vec that may double: per image, the glue's copy of the band
-            // plus up to twice (band + retained rows).
-            let retained = (2.0 * CHUNK as f64 + 2.0 * c.window as f64 + 2.0) * row;
-            2.0 * (band + 2.0 * (band + retained)) + scratch + chunk_sums(c.levels as f64)
-        }
-        Op::SsimWhole { matlab } => {
+        Op::SsimStream { map } => stream_held(c, false, map) + scratch,
+        Op::LwssimStream => stream_held(c, false, false) + scratch,
+        Op::MsssimStream => stream_held(c, true, false) + scratch,
+        Op::SsimMatlab => {
             let map = 4.0 * hw;
             let per_thread_mean = threads * 8.0 * (CHUNK as f64 * w + STRIP as f64);
-            let work = if matlab { 2.0 * 2.0 * plane } else { 0.0 };
-            2.0 * image + map + per_thread_mean + work + scratch + chunk_sums(1.0)
-        }
-        Op::Msssim => {
-            // One channel at a time: its two scale-1 planes and their
-            // pyramids, streamed from scale 0 (crate/MEMORY.md measured
-            // 4.5 N + 16 W; 6 N leaves room).
-            2.0 * image + 6.0 * hw + 32.0 * w + scratch
+            2.0 * image + map + per_thread_mean + 2.0 * 2.0 * plane + scratch + chunk_sums(1.0)
         }
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
@@ -134,8 +157,9 @@ pub fn largest_buffer(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let row = w * c.channels as f64 * c.sample_bytes as f64;
     match c.op {
-        Op::SsimStream | Op::LwssimStream => BAND_BYTES.max(row),
-        Op::SsimWhole { .. } | Op::Msssim => (row * h).max(8.0 * w * h),
+        Op::SsimStream { map: false } | Op::LwssimStream | Op::MsssimStream => BAND_BYTES.max(row),
+        Op::SsimStream { map: true } => BAND_BYTES.max(row).max(4.0 * w * h),
+        Op::SsimMatlab => (row * h).max(8.0 * w * h),
         Op::Loss { .. } => (4.0 * w * h * c.channels as f64 * c.n as f64).max(8.0 * w * h),
     }
 }
@@ -202,7 +226,7 @@ mod tests {
 
     #[test]
     fn an_8k_msssim_fits_and_a_huge_batch_does_not() {
-        assert!(need(&call(Op::Msssim, 8192, 8192)) < ADDRESSABLE);
+        assert!(need(&call(Op::MsssimStream, 8192, 8192)) < (64 << 20) as f64);
         let mut c = call(Op::Loss { kind: LossOp::Ssim, grad: true }, 1024, 1024);
         c.n = 512;
         assert!(need(&c) > ADDRESSABLE);
@@ -210,6 +234,8 @@ mod tests {
 
     #[test]
     fn streams_stay_small_for_4k() {
-        assert!(need(&call(Op::SsimStream, 3840, 2160)) < (64 << 20) as f64);
+        for op in [Op::SsimStream { map: false }, Op::SsimStream { map: true }, Op::MsssimStream, Op::LwssimStream] {
+            assert!(need(&call(op, 3840, 2160)) < (64 << 20) as f64, "{op:?}");
+        }
     }
 }

@@ -3,18 +3,23 @@
 //! the whole budget of a score. The scorer keeps only the rows the next
 //! chunks still need, runs every chunk as soon as its rows have arrived (the
 //! same chunks, the same kernels, the same reduction order as
-//! `api::ssim` / `api::lwssim`), and gives the same bits however the rows
-//! were cut into bands.
+//! `api::ssim` / `api::lwssim` / `api::msssim`), and gives the same bits
+//! however the rows were cut into bands. MS-SSIM grows its coarser scales
+//! from the rows as they arrive (`pyramid`); SSIM's map, when asked for, is
+//! the one plane held whole (4 bytes an output).
 
 use rayon::prelude::*;
 
-use crate::api::{range_of, Channels, Score};
+use crate::api::{msssim_weights, range_of, Channels, Scales, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
 use crate::kernels::{self, Moments5, SsimConsts};
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
+use crate::msssim::combine;
+use crate::plane::Plane;
+use crate::pyramid::ScaleRows;
 use crate::ssim::SsimParams;
-use crate::stream::{chunk_sums, join, Filter, ImagePair, PairRows, CHUNK};
+use crate::stream::{chunk_sums, chunk_with_map, join, Filter, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
 
 /// What a scorer computes.
@@ -22,6 +27,7 @@ use crate::window::{reflect, Border, Window};
 pub enum Metric {
     Ssim(SsimParams),
     Lwssim(LwssimParams),
+    Msssim(SsimParams, Scales),
 }
 
 /// One pass over the image: SSIM has one filter; LWSSIM has its box levels
@@ -31,7 +37,7 @@ enum PassKind {
     Levels(Vec<usize>),
 }
 
-struct Pass {
+pub(crate) struct Pass {
     kind: PassKind,
     /// Output rows (single filter) or centre rows (levels): what chunks cut.
     oh: usize,
@@ -43,8 +49,16 @@ struct Pass {
 }
 
 impl Pass {
+    fn single(f: Filter, oh: usize, count: f64, planes: usize) -> Self {
+        Pass { kind: PassKind::Single(f), oh, counts: vec![count], next: 0, sums: vec![vec![vec![[0.0; 3]; 1]; oh.div_ceil(CHUNK)]; planes] }
+    }
     fn chunks(&self) -> usize {
         self.oh.div_ceil(CHUNK)
+    }
+    /// The most source rows a chunk reads (the rows kept between steps are
+    /// fewer): the first chunks are the widest.
+    fn span(&self, border: Border, h: usize) -> usize {
+        (0..self.chunks().min(2)).map(|c| self.rows(c, border, h)).map(|(lo, hi)| hi - lo + 1).max().unwrap_or(1)
     }
     /// The source rows chunk `c` reads: [lo, hi].
     fn rows(&self, c: usize, border: Border, h: usize) -> (usize, usize) {
@@ -91,11 +105,22 @@ impl Rows {
             Rows::F32(v) => Pixels::F32(v),
         }
     }
-    fn append(&mut self, p: Pixels) {
+    /// Appends rows to a buffer allocated once at `cap` values, the most
+    /// it holds (the rows kept between steps and one step), never doubled.
+    fn append(&mut self, p: Pixels, cap: usize) {
+        fn put<T: Copy>(v: &mut Vec<T>, d: &[T], cap: usize) {
+            if v.capacity() == 0 {
+                v.reserve_exact(cap.max(d.len()));
+            }
+            if v.capacity() < v.len() + d.len() {
+                v.reserve_exact(d.len());
+            }
+            v.extend_from_slice(d);
+        }
         match (self, p) {
-            (Rows::U8(v), Pixels::U8(d)) => v.extend_from_slice(d),
-            (Rows::U16(v), Pixels::U16(d)) => v.extend_from_slice(d),
-            (Rows::F32(v), Pixels::F32(d)) => v.extend_from_slice(d),
+            (Rows::U8(v), Pixels::U8(d)) => put(v, d, cap),
+            (Rows::U16(v), Pixels::U16(d)) => put(v, d, cap),
+            (Rows::F32(v), Pixels::F32(d)) => put(v, d, cap),
             _ => unreachable!("kind checked by feed"),
         }
     }
@@ -105,6 +130,18 @@ impl Rows {
             Rows::U16(v) => drop(v.drain(..n)),
             Rows::F32(v) => drop(v.drain(..n)),
         }
+    }
+}
+
+/// Rows taken in at a time: two chunks, so that the chunks of a step still
+/// run in parallel (with three planes, six tasks).
+pub const STEP_ROWS: usize = 2 * CHUNK;
+
+fn slice<'a>(p: Pixels<'a>, a: usize, b: usize) -> Pixels<'a> {
+    match p {
+        Pixels::U8(d) => Pixels::U8(&d[a..b]),
+        Pixels::U16(d) => Pixels::U16(&d[a..b]),
+        Pixels::F32(d) => Pixels::F32(&d[a..b]),
     }
 }
 
@@ -144,6 +181,11 @@ pub struct Scorer {
     planes: usize,
     border: Border,
     passes: Vec<Pass>,
+    /// MS-SSIM: scales 1.. (their rows and their pass) and the weights.
+    scales: Vec<(ScaleRows, Pass)>,
+    weights: Vec<f64>,
+    /// SSIM's map, when asked for (see [`Scorer::with_map`]).
+    map: Option<Plane<f32>>,
     base: usize,
     fed: usize,
     x: Rows,
@@ -160,7 +202,7 @@ impl Scorer {
         // Samples are read divided by L, so the constants are on [0, 1].
         let planes = probe.plane_sources(ch.color, ch.alpha).len();
         let border = match &metric {
-            Metric::Ssim(p) => p.border,
+            Metric::Ssim(p) | Metric::Msssim(p, _) => p.border,
             Metric::Lwssim(p) => p.border,
         };
         let out_len = |len: usize, n: usize| border.output_len(len, n);
@@ -170,7 +212,12 @@ impl Scorer {
             let (n, oh) = (f.n(), out_len(height, f.n()));
             (PassKind::Single(f), oh, vec![count(n)])
         };
+        let mut weights = Vec::new();
         let specs: Vec<(PassKind, usize, Vec<f64>)> = match &metric {
+            Metric::Msssim(p, scales) => {
+                weights = msssim_weights(p, width, height, scales)?;
+                vec![single(&p.window)]
+            }
             Metric::Ssim(p) => {
                 crate::domain::check_ssim_params(p, width, height)?;
                 vec![single(&p.window)]
@@ -194,10 +241,54 @@ impl Scorer {
             })
             .collect();
         let consts = match &metric {
-            Metric::Ssim(p) => p.consts(1.0),
+            Metric::Ssim(p) | Metric::Msssim(p, _) => p.consts(1.0),
             Metric::Lwssim(p) => p.consts(1.0),
         };
-        Ok(Scorer { metric, consts, width, height, channels, ch, range: range_v, planes, border, passes, base: 0, fed: 0, x: Rows::empty_like(&pixels), y: Rows::empty_like(&pixels) })
+        // Scales 1..: each the half of the one before.
+        let mut scales: Vec<(ScaleRows, Pass)> = Vec::new();
+        if let Metric::Msssim(p, _) = &metric {
+            let (mut w, mut h) = (width, height);
+            for s in 1..weights.len() {
+                (w, h) = (w.div_ceil(2), h.div_ceil(2));
+                let f = Filter::new(&p.window);
+                let (ow, oh) = (out_len(w, f.n()), out_len(h, f.n()));
+                let pass = Pass::single(f, oh, (ow * oh) as f64, planes);
+                // Kept rows, a step's new rows (fewer by half each scale),
+                // and the odd rows that rounding adds.
+                let cap = (pass.span(border, h) + (STEP_ROWS >> s) + 2 * s).min(h);
+                scales.push((ScaleRows::new(w, h, planes, cap), pass));
+            }
+        }
+        Ok(Scorer {
+            metric,
+            consts,
+            width,
+            height,
+            channels,
+            ch,
+            range: range_v,
+            planes,
+            border,
+            passes,
+            scales,
+            weights,
+            map: None,
+            base: 0,
+            fed: 0,
+            x: Rows::empty_like(&pixels),
+            y: Rows::empty_like(&pixels),
+        })
+    }
+
+    /// Keeps SSIM's map too (the mean over planes, as `api::ssim` gives it).
+    pub fn with_map(mut self) -> Result<Self, Error> {
+        let Metric::Ssim(p) = &self.metric else {
+            return Err(Error::Mismatch("only SSIM has a map".into()));
+        };
+        let n = p.window.size();
+        let (ow, oh) = (self.border.output_len(self.width, n), self.border.output_len(self.height, n));
+        self.map = Some(Plane::new(ow, oh, vec![0.0; ow * oh]));
+        Ok(self)
     }
 
     /// Rows fed so far.
@@ -208,6 +299,11 @@ impl Scorer {
     /// Rows held now: what the next chunks still need.
     pub fn rows_held(&self) -> usize {
         self.fed - self.base
+    }
+
+    /// Rows held now by each coarser scale of MS-SSIM.
+    pub fn scale_rows_held(&self) -> Vec<usize> {
+        self.scales.iter().map(|(rows, _)| rows.held()).collect()
     }
 
     /// The next rows of both images (whole rows, the same count in each).
@@ -233,76 +329,143 @@ impl Scorer {
                 crate::domain::check_nonnegative("the distorted image", &y, p.alpha)?;
             }
         }
-        self.x.append(x);
-        self.y.append(y);
-        self.fed += rows;
-        self.run_ready();
+        // A few chunks' rows at a time, whatever the band: the rows held
+        // (and MS-SSIM's coarser rows) stay a fixed buffer.
+        let cap = (self.passes.iter().map(|p| p.span(self.border, self.height)).max().unwrap_or(1) + STEP_ROWS).min(self.height) * row;
+        for r0 in (0..rows).step_by(STEP_ROWS) {
+            let r1 = (r0 + STEP_ROWS).min(rows);
+            self.x.append(slice(x, r0 * row, r1 * row), cap);
+            self.y.append(slice(y, r0 * row, r1 * row), cap);
+            self.fed += r1 - r0;
+            self.run_ready();
+        }
         Ok(())
     }
 
-    /// Runs every chunk whose rows have all arrived, then forgets the rows
-    /// no chunk still needs.
+    /// Runs every chunk whose rows have all arrived (MS-SSIM: after growing
+    /// the coarser scales from them), then forgets the rows no chunk and no
+    /// coarser row still needs.
     fn run_ready(&mut self) {
         let (h, border) = (self.height, self.border);
-        let mut tasks = Vec::new();
-        for (pi, pass) in self.passes.iter().enumerate() {
-            let mut c = pass.next;
-            while c < pass.chunks() && pass.rows(c, border, h).1 < self.fed {
-                for plane in 0..self.planes {
-                    tasks.push((pi, plane, c));
-                }
-                c += 1;
+        let rows_here = self.fed - self.base;
+        let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels };
+        let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels };
+        let band = Band { pair: ImagePair::new(&xi, &yi, self.ch.color, self.ch.alpha, self.range), base: self.base, height: h };
+        for s in 0..self.scales.len() {
+            let (finer, rest) = self.scales.split_at_mut(s);
+            match finer.last() {
+                None => rest[0].0.grow(&band, self.fed),
+                Some((src, _)) => rest[0].0.grow(src, src.fed()),
             }
         }
-        if !tasks.is_empty() {
-            let rows_here = self.fed - self.base;
-            let xi = Image { pixels: self.x.pixels(), width: self.width, height: rows_here, channels: self.channels };
-            let yi = Image { pixels: self.y.pixels(), width: self.width, height: rows_here, channels: self.channels };
-            let band = Band { pair: ImagePair::new(&xi, &yi, self.ch.color, self.ch.alpha, self.range), base: self.base, height: h };
-            let (metric, passes, k) = (&self.metric, &self.passes, &self.consts);
+        let ready = |pass: &Pass, c: usize, h: usize, fed: usize| c < pass.chunks() && pass.rows(c, border, h).1 < fed;
+        let (metric, k) = (&self.metric, &self.consts);
+        if let Some(map) = &mut self.map {
+            let pass = &mut self.passes[0];
+            let PassKind::Single(f) = &pass.kind else { unreachable!("a map is SSIM's") };
+            let mut end = pass.next;
+            while ready(pass, end, h, self.fed) {
+                end += 1;
+            }
+            let ow = map.width;
+            let dst = &mut map.data[pass.next * CHUNK * ow..(end * CHUNK).min(pass.oh) * ow];
+            let row = |m: &Moments5, out: Option<&mut [f64]>| kernels::ssim_row(m, k, out);
+            let (first, oh) = (pass.next, pass.oh);
+            let parts: Vec<Vec<[f64; 3]>> = dst
+                .par_chunks_mut(CHUNK * ow)
+                .enumerate()
+                .map(|(i, d)| {
+                    let c = first + i;
+                    chunk_with_map(&band, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), &row, d)
+                })
+                .collect();
+            for (i, sums) in parts.into_iter().enumerate() {
+                for (plane, s) in sums.into_iter().enumerate() {
+                    pass.sums[plane][first + i] = vec![s];
+                }
+            }
+            pass.next = end;
+        } else {
+            // (pass or scale, index, plane, chunk): every ready chunk of every
+            // scale in one parallel run.
+            let mut tasks = Vec::new();
+            for (pi, pass) in self.passes.iter().enumerate() {
+                let mut c = pass.next;
+                while ready(pass, c, h, self.fed) {
+                    tasks.extend((0..self.planes).map(|plane| (false, pi, plane, c)));
+                    c += 1;
+                }
+            }
+            for (si, (rows, pass)) in self.scales.iter().enumerate() {
+                let mut c = pass.next;
+                while ready(pass, c, rows.height(), rows.fed()) {
+                    tasks.extend((0..self.planes).map(|plane| (true, si, plane, c)));
+                    c += 1;
+                }
+            }
+            let (passes, scales) = (&self.passes, &self.scales);
             let results: Vec<Vec<[f64; 3]>> = tasks
                 .par_iter()
-                .map(|&(pi, plane, c)| {
-                    let pass = &passes[pi];
+                .map(|&(coarse, i, plane, c)| {
+                    let (pass, src): (&Pass, &dyn PairRows) = if coarse { (&scales[i].1, &scales[i].0) } else { (&passes[i], &band) };
                     match (&pass.kind, metric) {
                         (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
                         (PassKind::Single(f), _) => {
                             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
                             let row = |m: &Moments5, _: Option<&mut [f64]>| match metric {
                                 Metric::Lwssim(p) => level_row(m, k, p),
-                                Metric::Ssim(_) => kernels::ssim_row(m, k, None),
+                                Metric::Ssim(_) | Metric::Msssim(..) => kernels::ssim_row(m, k, None),
                             };
-                            vec![chunk_sums(&band, plane, f, border, i0, i1, &row)]
+                            vec![chunk_sums(src, plane, f, border, i0, i1, &row)]
                         }
-                        (PassKind::Levels(_), Metric::Ssim(_)) => unreachable!("levels are LWSSIM's"),
+                        (PassKind::Levels(_), _) => unreachable!("levels are LWSSIM's"),
                     }
                 })
                 .collect();
-            for (&(pi, plane, c), r) in tasks.iter().zip(results) {
-                self.passes[pi].sums[plane][c] = r;
+            for (&(coarse, i, plane, c), r) in tasks.iter().zip(results) {
+                let pass = if coarse { &mut self.scales[i].1 } else { &mut self.passes[i] };
+                pass.sums[plane][c] = r;
             }
             for pass in &mut self.passes {
-                while pass.next < pass.chunks() && pass.rows(pass.next, border, h).1 < self.fed {
+                while ready(pass, pass.next, h, self.fed) {
+                    pass.next += 1;
+                }
+            }
+            for (rows, pass) in &mut self.scales {
+                while ready(pass, pass.next, rows.height(), rows.fed()) {
                     pass.next += 1;
                 }
             }
         }
+        // What each scale keeps: the rows of its next chunk and those the
+        // next scale's next row reads.
+        let pending = |pass: &Pass, h: usize| (pass.next < pass.chunks()).then(|| pass.rows(pass.next, border, h).0);
+        let next_needs = |s: usize| self.scales.get(s).map(|(rows, _)| rows.needs_from());
         let keep_from = self
             .passes
             .iter()
-            .filter(|p| p.next < p.chunks())
-            .map(|p| p.rows(p.next, border, h).0)
+            .filter_map(|p| pending(p, h))
+            .chain(next_needs(0))
             .min()
             .unwrap_or(self.fed)
-            .max(self.base);
+            .clamp(self.base, self.fed);
+        let keeps: Vec<usize> = (0..self.scales.len())
+            .map(|s| {
+                let (rows, pass) = &self.scales[s];
+                pending(pass, rows.height()).into_iter().chain(next_needs(s + 1)).min().unwrap_or(rows.fed())
+            })
+            .collect();
+        for ((rows, _), keep) in self.scales.iter_mut().zip(keeps) {
+            rows.forget_before(keep);
+        }
         let row = self.width * self.channels;
         self.x.drop_front((keep_from - self.base) * row);
         self.y.drop_front((keep_from - self.base) * row);
         self.base = keep_from;
     }
 
-    /// The score, once every row has been fed.
-    pub fn finish(&self) -> Result<Score, Error> {
+    /// The score, once every row has been fed (the map is moved out).
+    pub fn finish(&mut self) -> Result<Score, Error> {
         if self.fed != self.height {
             return range(format!("only {} of {} rows were fed", self.fed, self.height));
         }
@@ -327,9 +490,22 @@ impl Scorer {
                     let levels: Vec<f64> = level_sums(plane).into_iter().map(|(s, count)| level_value(s, count, p)).collect();
                     lwssim_total(&levels, p)
                 }
+                Metric::Msssim(..) => {
+                    // cs at every scale but the last, SSIM at the last,
+                    // each clamped at 0 (as `msssim::msssim_terms`).
+                    let last = self.scales.len();
+                    let (s0, count0) = level_sums(plane)[0];
+                    let mut terms = vec![if last == 0 { s0[0] / count0 } else { s0[1] / count0 }.max(0.0)];
+                    for (i, (_, pass)) in self.scales.iter().enumerate() {
+                        let s = join(pass.sums[plane].iter().map(|c| c[0]));
+                        let v = if i + 1 == last { s[0] / pass.counts[0] } else { s[1] / pass.counts[0] };
+                        terms.push(v.max(0.0));
+                    }
+                    combine(&terms, &self.weights)
+                }
             })
             .collect();
         let score = crate::api::mean(&channels);
-        Ok(Score { score, channels, map: None })
+        Ok(Score { score, channels, map: self.map.take() })
     }
 }

@@ -312,6 +312,35 @@ pub fn plane_sums(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -
     parts.chunks(chunks).map(|p| join(p.iter().copied())).collect()
 }
 
+/// Output rows [i0, i1) of every plane, writing the map rows (the mean over
+/// planes of the first value the row kernel writes) into `dst`: per plane,
+/// the same sums as [`chunk_sums`].
+pub(crate) fn chunk_with_map(src: &dyn PairRows, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn, dst: &mut [f32]) -> Vec<[f64; 3]> {
+    let (ow, _) = output_size(src, f, border);
+    let planes = src.planes();
+    let mut mean = vec![0.0f64; (i1 - i0) * ow];
+    let mut tmp = vec![0.0f64; STRIP.min(ow)];
+    let sums = (0..planes)
+        .map(|plane| {
+            let mut acc = [0.0; 3];
+            chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
+                let sw = m.mx.len();
+                let r = row(m, Some(&mut tmp[..sw]));
+                add3(&mut acc, r);
+                for (d, v) in mean[(i - i0) * ow + j0..][..sw].iter_mut().zip(&tmp) {
+                    *d += *v;
+                }
+            });
+            acc
+        })
+        .collect();
+    let k = planes as f64;
+    for (d, v) in dst.iter_mut().zip(&mean) {
+        *d = (*v / k) as f32;
+    }
+    sums
+}
+
 /// As [`plane_sums`], and the map: the mean over planes of the first value
 /// the row kernel writes. The sums are the same bits as `plane_sums`'.
 pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -> (Vec<[f64; 3]>, Plane<f32>) {
@@ -321,30 +350,7 @@ pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: 
     let parts: Vec<Vec<[f64; 3]>> = map
         .par_chunks_mut(CHUNK * ow)
         .enumerate()
-        .map(|(c, dst)| {
-            let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
-            let mut mean = vec![0.0f64; (i1 - i0) * ow];
-            let mut tmp = vec![0.0f64; STRIP.min(ow)];
-            let sums = (0..planes)
-                .map(|plane| {
-                    let mut acc = [0.0; 3];
-                    chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
-                        let sw = m.mx.len();
-                        let r = row(m, Some(&mut tmp[..sw]));
-                        add3(&mut acc, r);
-                        for (d, v) in mean[(i - i0) * ow + j0..][..sw].iter_mut().zip(&tmp) {
-                            *d += *v;
-                        }
-                    });
-                    acc
-                })
-                .collect();
-            let k = planes as f64;
-            for (d, v) in dst.iter_mut().zip(&mean) {
-                *d = (*v / k) as f32;
-            }
-            sums
-        })
+        .map(|(c, dst)| chunk_with_map(src, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row, dst))
         .collect();
     let sums = (0..planes).map(|plane| join(parts.iter().map(|p| p[plane]))).collect();
     (sums, Plane::new(ow, oh, map))

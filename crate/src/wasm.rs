@@ -166,13 +166,13 @@ fn ssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Re
 fn msssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
     let (x, y) = (Image::new(x, w, h, c).map_err(tag)?, Image::new(y, w, h, c).map_err(tag)?);
     let (p, ch) = head(o)?;
+    Ok(Output(api::msssim(&x, &y, &p, &ch, &msssim_scales(o)?).map_err(tag)?))
+}
+
+/// MS-SSIM's scales from `HEAD`: [number of weights (0 = auto), weights...].
+fn msssim_scales(o: &[f64]) -> Result<Scales, String> {
     let n = count(o, HEAD, 1)?;
-    let scales = if n == 0 {
-        Scales::Auto
-    } else {
-        Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?)
-    };
-    Ok(Output(api::msssim(&x, &y, &p, &ch, &scales).map_err(tag)?))
+    Ok(if n == 0 { Scales::Auto } else { Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?) })
 }
 
 fn lwssim_any(x: Pixels, y: Pixels, w: usize, h: usize, c: usize, o: &[f64]) -> Result<Output, String> {
@@ -231,8 +231,9 @@ use crate::scorer::{Metric, Scorer};
 #[wasm_bindgen]
 pub struct Stream(Scorer);
 
-/// metric: 0 SSIM (options as `ssim_*`, without the matlab preset or a map),
-/// 1 LWSSIM (options as `lwssim_*`); kind: 0 u8, 1 u16, 2 f32.
+/// metric: 0 SSIM (options as `ssim_*`, a map when asked, not the matlab
+/// preset), 1 LWSSIM (options as `lwssim_*`), 2 MS-SSIM (options as
+/// `msssim_*`); kind: 0 u8, 1 u16, 2 f32.
 #[wasm_bindgen(js_name = openStream)]
 pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, JsError> {
     open_stream_inner(metric, kind, width, height, channels, o).map_err(|m| JsError::new(&m))
@@ -240,18 +241,23 @@ pub fn open_stream(metric: u32, kind: u32, width: usize, height: usize, channels
 
 fn open_stream_inner(metric: u32, kind: u32, width: usize, height: usize, channels: usize, o: &[f64]) -> Result<Stream, String> {
     let (mut p, ch) = head(o)?;
-    let m = if metric == 0 {
-        p.sample_covariance = arg(o, HEAD)? == 1.0;
-        Metric::Ssim(p)
-    } else {
-        Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?)
+    let mut want_map = false;
+    let m = match metric {
+        0 => {
+            p.sample_covariance = arg(o, HEAD)? == 1.0;
+            want_map = arg(o, HEAD + 2)? == 1.0;
+            Metric::Ssim(p)
+        }
+        2 => Metric::Msssim(p, msssim_scales(o)?),
+        _ => Metric::Lwssim(lwssim_params(o, HEAD, o[WINDOW], &p)?),
     };
     let pixels = match kind {
         0 => Pixels::U8(&[]),
         1 => Pixels::U16(&[]),
         _ => Pixels::F32(&[]),
     };
-    Ok(Stream(Scorer::new(m, pixels, width, height, channels, ch).map_err(tag)?))
+    let s = Scorer::new(m, pixels, width, height, channels, ch).map_err(tag)?;
+    Ok(Stream(if want_map { s.with_map().map_err(tag)? } else { s }))
 }
 
 #[wasm_bindgen]
@@ -268,8 +274,8 @@ impl Stream {
         let s = &mut self.0;
         run(|| s.feed(Pixels::F32(x), Pixels::F32(y)).map_err(tag))
     }
-    pub fn finish(&self) -> Result<Output, JsError> {
-        let s = &self.0;
+    pub fn finish(&mut self) -> Result<Output, JsError> {
+        let s = &mut self.0;
         run(|| Ok(Output(s.finish().map_err(tag)?)))
     }
 }
@@ -357,7 +363,7 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
         1 => 2,
         _ => 4,
     };
-    let mut call = Call { op: Op::SsimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
+    let mut call = Call { op: Op::LwssimStream, sample_bytes, width, height, channels, planes: channels.min(4), n: n.max(1), window: 1, levels: 1, threads: crate::threads::pool_threads() as usize };
     if op == 4 {
         let spec = loss_spec(o)?;
         let (kind, window, levels) = match &spec.kind {
@@ -377,9 +383,9 @@ fn call_of(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: 
         let probe = Image { pixels: Pixels::U8(&[]), width, height, channels };
         call.planes = probe.plane_sources(ch.color, ch.alpha).len();
         call.op = match op {
-            0 => Op::SsimStream,
-            1 => Op::SsimWhole { matlab: arg(o, HEAD + 1)? == 1.0 },
-            2 => Op::Msssim,
+            0 | 1 if arg(o, HEAD + 1)? == 1.0 => Op::SsimMatlab,
+            0 | 1 => Op::SsimStream { map: arg(o, HEAD + 2)? == 1.0 },
+            2 => Op::MsssimStream,
             _ => {
                 let lp = lwssim_params(o, HEAD, o[WINDOW], &p)?;
                 call.window = lp.levels.iter().map(|(w, _)| w.size()).max().unwrap_or(1);
@@ -402,9 +408,10 @@ pub fn memory_need(op: u32, kind: u32, width: usize, height: usize, channels: us
 /// Checks, before any pixel is copied in, that the call described can have
 /// the memory it needs (see `memory`): more than a wasm32 module addresses
 /// is refused with the figure; a large need is reserved now, so a host that
-/// cannot give it is found before any work. op: 0 SSIM stream, 1 SSIM
-/// whole image, 2 MS-SSIM, 3 LWSSIM stream (options as those calls take
-/// them), 4 a loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
+/// cannot give it is found before any work. op: 0 or 1 SSIM (streamed with
+/// or without its map, or the matlab preset on whole images: the options
+/// say which), 2 MS-SSIM, 3 LWSSIM (options as those calls take them), 4 a
+/// loss (options as `batchLoss`); kind: 0 u8, 1 u16, 2 f32.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn reserve(op: u32, kind: u32, width: usize, height: usize, channels: usize, n: usize, o: &[f64], grad: bool) -> Result<(), JsError> {
@@ -417,7 +424,7 @@ fn reserve_inner(op: u32, kind: u32, width: usize, height: usize, channels: usiz
     let need = memory::need(&call);
     let hint = match call.op {
         Op::Loss { .. } => "; pass a smaller batch (the loss is the batch mean: split it and average)",
-        Op::Msssim | Op::SsimWhole { .. } => "; scale the images down first",
+        Op::SsimMatlab | Op::SsimStream { map: true } => "; scale the images down first",
         _ => "",
     };
     let largest = memory::largest_buffer(&call);

@@ -71,3 +71,109 @@ fn unfinished_or_overfed_scorers_are_errors() {
     assert_eq!(s.finish().unwrap().score, 1.0);
     assert!(Scorer::new(Metric::Ssim(SsimParams::default()), Pixels::U8(&[]), 5, 50, 1, Channels::default()).is_err());
 }
+
+/// Feeds `a` and `b` in bands of `band` rows, as pixels of the kind `wrap` makes.
+fn banded_any<T>(metric: Metric, wrap: fn(&[T]) -> Pixels, a: &[T], b: &[T], (w, h, c): (usize, usize, usize), ch: Channels, band: usize, map: bool)
+    -> api::Score {
+    let mut s = Scorer::new(metric, wrap(&[]), w, h, c, ch).unwrap();
+    if map {
+        s = s.with_map().unwrap();
+    }
+    let row = w * c;
+    for r0 in (0..h).step_by(band) {
+        let r1 = (r0 + band).min(h);
+        s.feed(wrap(&a[r0 * row..r1 * row]), wrap(&b[r0 * row..r1 * row])).unwrap();
+    }
+    s.finish().unwrap()
+}
+
+fn msssim_case<T: Copy>(wrap: fn(&[T]) -> Pixels, a: &[T], b: &[T], shape: (usize, usize, usize), p: SsimParams, ch: Channels, scales: &api::Scales) {
+    let (w, h, c) = shape;
+    let (x, y) = (Image::new(wrap(a), w, h, c).unwrap(), Image::new(wrap(b), w, h, c).unwrap());
+    let whole = api::msssim(&x, &y, &p, &ch, scales).unwrap();
+    for band in [1, 5, 64, 97, h] {
+        let r = banded_any(Metric::Msssim(p, scales.clone()), wrap, a, b, shape, ch, band, false);
+        assert_eq!(
+            (r.score.to_bits(), r.channels.iter().map(|v| v.to_bits()).collect::<Vec<_>>()),
+            (whole.score.to_bits(), whole.channels.iter().map(|v| v.to_bits()).collect::<Vec<_>>()),
+            "{w}x{h}x{c} {p:?} {ch:?} {scales:?} band {band}"
+        );
+    }
+}
+
+#[test]
+fn msssim_streamed_gives_the_whole_plane_bits() {
+    let gauss = SsimParams::default();
+    let box3 = SsimParams { window: Window::Box { size: 3 }, ..Default::default() };
+    let five = api::Scales::Weights(ssimkit::msssim::WEIGHTS.to_vec());
+    // Odd and even sides at every scale, down to one window at the coarsest.
+    for (w, h) in [(176, 176), (177, 179), (181, 190), (191, 176), (200, 353)] {
+        for c in [1, 3, 4] {
+            let (a, b) = (pixels(w * h * c, 7), pixels(w * h * c, 8));
+            msssim_case(|d| Pixels::U8(d), &a, &b, (w, h, c), gauss, Channels::default(), &five);
+        }
+    }
+    // Every scale count, weights given and auto, both borders, luma and alpha.
+    let (w, h, c) = (53, 71, 4);
+    let (a, b) = (pixels(w * h * c, 3), pixels(w * h * c, 4));
+    for border in [Border::Valid, Border::Same] {
+        for n in 1..=5 {
+            let p = SsimParams { border, ..box3 };
+            let weights = api::Scales::Weights((0..n).map(|i| 0.1 + i as f64 * 0.2).collect());
+            for ch in [Channels::default(), Channels { color: Color::Luma, ..Default::default() }, Channels { alpha: true, ..Default::default() }] {
+                msssim_case(|d| Pixels::U8(d), &a, &b, (w, h, c), p, ch, &weights);
+            }
+        }
+        msssim_case(|d| Pixels::U8(d), &a, &b, (w, h, c), SsimParams { border, ..gauss }, Channels::default(), &api::Scales::Auto);
+    }
+    // Scales past the standard five (a 3x3 box fits seven on 200x210).
+    let (w, h) = (200, 210);
+    let (a, b) = (pixels(w * h, 5), pixels(w * h, 6));
+    let seven = api::Scales::Weights(vec![1.0 / 7.0; 7]);
+    msssim_case(|d| Pixels::U8(d), &a, &b, (w, h, 1), box3, Channels::default(), &seven);
+    // 16-bit and float pixels, and a data range given.
+    let (w, h, c) = (67, 45, 3);
+    let a16: Vec<u16> = pixels(w * h * c, 9).iter().map(|&v| v as u16 * 251).collect();
+    let b16: Vec<u16> = pixels(w * h * c, 10).iter().map(|&v| v as u16 * 253).collect();
+    msssim_case(|d| Pixels::U16(d), &a16, &b16, (w, h, c), box3, Channels::default(), &api::Scales::Auto);
+    let af: Vec<f32> = a16.iter().map(|&v| v as f32 / 65535.0).collect();
+    let bf: Vec<f32> = b16.iter().map(|&v| v as f32 / 65535.0).collect();
+    msssim_case(|d| Pixels::F32(d), &af, &bf, (w, h, c), box3, Channels { data_range: Some(2.0), ..Default::default() }, &api::Scales::Auto);
+}
+
+#[test]
+fn msssim_scales_hold_a_few_rows() {
+    // 1000 rows fed 7 at a time: no scale may keep more than a chunk, its
+    // halo, a band and the rows the next scale reads.
+    let (w, h) = (200, 1000);
+    let (a, b) = (pixels(w * h, 1), pixels(w * h, 2));
+    let mut s = Scorer::new(Metric::Msssim(SsimParams::default(), api::Scales::Auto), Pixels::U8(&[]), w, h, 1, Channels::default()).unwrap();
+    let (mut most, mut held) = (0, vec![0; 4]);
+    for r0 in (0..h).step_by(7) {
+        let r1 = (r0 + 7).min(h);
+        s.feed(Pixels::U8(&a[r0 * w..r1 * w]), Pixels::U8(&b[r0 * w..r1 * w])).unwrap();
+        most = most.max(s.rows_held());
+        for (m, r) in held.iter_mut().zip(s.scale_rows_held()) {
+            *m = (*m).max(r);
+        }
+    }
+    assert!(most <= 64 + 10 + 7, "scale 0 held {most} rows");
+    assert!(held.iter().all(|&r| r > 0 && r <= 64 + 10 + 4), "coarser scales held {held:?} rows");
+    s.finish().unwrap();
+}
+
+#[test]
+fn the_map_streamed_gives_the_whole_image_map() {
+    let (w, h, c) = (45, 150, 3);
+    let (a, b) = (pixels(w * h * c, 11), pixels(w * h * c, 12));
+    let (x, y) = (Image::new(Pixels::U8(&a), w, h, c).unwrap(), Image::new(Pixels::U8(&b), w, h, c).unwrap());
+    for border in [Border::Valid, Border::Same] {
+        let p = SsimParams { border, ..Default::default() };
+        let whole = api::ssim(&x, &y, &p, &Channels::default(), true).unwrap();
+        for band in [1, 13, 64, 150] {
+            let r = banded_any(Metric::Ssim(p), |d| Pixels::U8(d), &a, &b, (w, h, c), Channels::default(), band, true);
+            assert_eq!((r.score, &r.channels), (whole.score, &whole.channels));
+            assert_eq!(r.map, whole.map, "{border:?} band {band}");
+        }
+    }
+}
