@@ -3,7 +3,7 @@
 // (examples/score.mjs, which now reads files through ssimkit's decoding).
 
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -29,7 +29,6 @@ describe('examples/node/score-files.mjs', () => {
     try {
       const { ref, img } = await crop(200);
       const pairs: [Uint8Array, Uint8Array][] = [[read(SHIPPED.ref), read(SHIPPED.img)], [ref, img]];
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(join(stage.dir, 'ref.png'), ref);
       writeFileSync(join(stage.dir, 'img.jpg'), img);
       const paths = [[SHIPPED.ref, SHIPPED.img], [join(stage.dir, 'ref.png'), join(stage.dir, 'img.jpg')]];

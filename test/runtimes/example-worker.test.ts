@@ -112,16 +112,18 @@ describe('examples/cloudflare-worker in workerd', () => {
     expect(vars).toEqual({ MAX_PIXELS: String(MAX_PIXELS) });
   });
 
-  let before: HeapUsage, after: HeapUsage, wasm: number, k4bytes: number;
+  let before: HeapUsage, after: HeapUsage, wasm: number, k4bytes: number, sent: number, took: number;
   endpointCases(() => ({ fetch, api }), {
     before: async (files) => {
       k4bytes = files.ref.length + files.img.length;
       before = await inspector.send<HeapUsage>('Runtime.getHeapUsage');
+      sent = performance.now();
     },
     // Read right after the answer (workerd does not answer
     // HeapProfiler.collectGarbage): what the request left on the heap, its
     // decoded pixels included unless V8 collected them already.
     after: async (answer) => {
+      took = performance.now() - sent;
       after = await inspector.send<HeapUsage>('Runtime.getHeapUsage');
       wasm = Number(answer.headers.get('ssimkit-wasm-memory-bytes'));
     },
@@ -135,7 +137,7 @@ describe('examples/cloudflare-worker in workerd', () => {
     const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
     const line = (h: HeapUsage) => `JS heap ${mib(h.usedSize)} (of ${mib(h.totalSize)}) + ArrayBuffers ${mib(h.backingStorageSize ?? NaN)}`;
     const isolate = total(after) + wasm;
-    console.log(`workerd, 4K JPEG pair (${mib(k4bytes)} of files): wasm memory ${mib(wasm)}; ` +
+    console.log(`workerd, 4K JPEG pair (${mib(k4bytes)} of files, answered in ${(took / 1000).toFixed(1)} s): wasm memory ${mib(wasm)}; ` +
       `before the request ${line(before)}; after it ${line(after)}; isolate total ${mib(isolate)} (${(isolate / 1e6).toFixed(1)} MB of 128 MB)`);
     expect(after.backingStorageSize).toBeGreaterThan(0);
     expect(wasm).toBeGreaterThan(0);

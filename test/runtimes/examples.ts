@@ -89,7 +89,7 @@ export async function form(files: Record<string, Uint8Array | string>): Promise<
   const f = new FormData();
   for (const [k, v] of Object.entries(files)) {
     if (typeof v === 'string') f.set(k, v);
-    else f.set(k, new Blob([v]), `${k}.bin`);
+    else f.set(k, new Blob([v as Uint8Array<ArrayBuffer>]), `${k}.bin`);
   }
   const r = new Response(f);
   return { body: await r.arrayBuffer(), headers: { 'content-type': r.headers.get('content-type')! } };
