@@ -78,6 +78,10 @@ export function endpointCases(setup: () => { fetch: Fetch; api: any }, hooks: Ho
     expect(got).toMatchObject({ width: 3840, height: 2160 });
     expect(typeof got.msssim).toBe('number');
     expect(sameScores(got, node)).toEqual([]);
+    // The bound for a 4K pair, read in the runtime itself.
+    const wasm = Number(a.headers.get('ssimkit-wasm-memory-bytes'));
+    expect(wasm).toBeGreaterThan(0);
+    expect(wasm).toBeLessThanOrEqual(64 * 2 ** 20);
   });
 
   test('MS-SSIM is null exactly when ssimkit finds the image too small for it (160 vs 161 pixels)', async () => {
