@@ -67,20 +67,21 @@ export function isFile(v: unknown): boolean {
  * write it while it is read. Empty or detached: a TypeError.
  */
 export function fileBytes(fn: string, name: string, v: unknown): Uint8Array {
-  let bytes: Uint8Array;
+  const empty = () => new TypeError(`${fn}: ${name} is empty (0 bytes, or a detached ArrayBuffer): no file to decode`);
   if (typedArrayTag(v) === 'Uint8Array') {
+    const length = realLength(v as Uint8Array);
+    if (length === 0) throw empty();
     const buffer = BUFFER.call(v) as ArrayBufferLike;
-    bytes = new Uint8Array(buffer, OFFSET.call(v) as number, realLength(v as Uint8Array));
-    if (isShared(buffer)) bytes = bytes.slice();
-  } else if (isArrayBuffer(v)) {
-    bytes = new Uint8Array(v as ArrayBuffer, 0, BYTE_LENGTH.call(v) as number);
-  } else if (isShared(v)) {
-    bytes = new Uint8Array(v as SharedArrayBuffer, 0, SHARED_LENGTH!.call(v) as number).slice();
-  } else {
-    throw new TypeError(`${fn}: ${name} must be a Uint8Array or ArrayBuffer holding a PNG, JPEG or WebP file, got ${describe(v)}`);
+    const bytes = new Uint8Array(buffer, OFFSET.call(v) as number, length);
+    return isShared(buffer) ? bytes.slice() : bytes;
   }
-  if (bytes.length === 0) throw new TypeError(`${fn}: ${name} is empty (0 bytes, or a detached ArrayBuffer): no file to decode`);
-  return bytes;
+  if (isArrayBuffer(v) || isShared(v)) {
+    const length = (isShared(v) ? SHARED_LENGTH! : BYTE_LENGTH).call(v) as number;
+    if (length === 0) throw empty();
+    const bytes = new Uint8Array(v as ArrayBuffer, 0, length);
+    return isShared(v) ? bytes.slice() : bytes;
+  }
+  throw new TypeError(`${fn}: ${name} must be a Uint8Array or ArrayBuffer holding a PNG, JPEG or WebP file, got ${describe(v)}`);
 }
 
 /** The maxPixels option: an integer from 1 to 2^26 (default 2^26). */
@@ -88,14 +89,15 @@ export function maxPixelsOption(fn: string, o: Options): number {
   return o.maxPixels === undefined ? MAX_PIXELS : inRange(fn, 'maxPixels', o.maxPixels, [1, MAX_PIXELS], true);
 }
 
-/** Decodes checked bytes; `name` says which argument, for messages. */
-export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixels: number): DecodedImage {
+/** Decodes checked bytes; `name` says which argument, and the module's
+ *  errors start with `label` (a metric names the argument, decode need not). */
+export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixels: number, label = `${fn}: ${name}`): DecodedImage {
   const format = sniff(bytes);
   if (format === undefined) {
     throw new TypeError(`${fn}: ${name} is not a PNG, JPEG or WebP file: ${looksLike(bytes)}`);
   }
   const b = backend(fn);
-  return guard(`${fn}: ${name}`, () => {
+  return guard(label, () => {
     const f = b.openFile(bytes, maxPixels);
     try {
       const { width, height, channels, bitDepth } = f;
@@ -128,5 +130,5 @@ export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixel
 export function decode(bytes: Uint8Array | ArrayBuffer, options?: DecodeOptions): DecodedImage {
   const file = fileBytes('decode', 'bytes', bytes);
   const maxPixels = maxPixelsOption('decode', readOptions('decode', options, ['maxPixels']));
-  return decodeFile('decode', 'bytes', file, maxPixels);
+  return decodeFile('decode', 'bytes', file, maxPixels, 'decode');
 }

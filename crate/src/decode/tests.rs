@@ -163,3 +163,15 @@ fn crc(bytes: &[u8]) -> u32 {
     }
     !c
 }
+
+#[test]
+fn restart_markers_decode_close_to_libjpeg_turbo() {
+    let d = decode(&file("restart.jpg"), usize::MAX).unwrap();
+    let ppm = file("restart.ppm"); // djpeg's output: "P6\n23 17\n255\n" then RGB
+    let pixels = &ppm[ppm.len() - 23 * 17 * 3..];
+    let Samples::U8(ours) = d.samples else { panic!("8-bit") };
+    let diffs: Vec<i32> = ours.iter().zip(pixels).map(|(&a, &b)| (a as i32 - b as i32).abs()).collect();
+    let max = *diffs.iter().max().unwrap();
+    let mean = diffs.iter().sum::<i32>() as f64 / diffs.len() as f64;
+    assert!(max <= 4 && mean < 1.0, "max {max}, mean {mean}");
+}

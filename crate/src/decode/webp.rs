@@ -19,8 +19,21 @@ fn err<T>(e: DecodingError) -> Result<T, DecodeError> {
     }
 }
 
+/// An extended file's canvas (VP8X, the first chunk): checked before the
+/// crate reads the other chunks.
+fn canvas(bytes: &[u8]) -> Option<(usize, usize)> {
+    let u24 = |i: usize| bytes.get(i..i + 3).map(|b| 1 + (b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16));
+    if bytes.get(12..16)? != b"VP8X" {
+        return None;
+    }
+    Some((u24(24)?, u24(27)?))
+}
+
 /// Parses the RIFF chunks (no pixel buffer yet) and checks the canvas size.
 fn open(bytes: &[u8], max_pixels: usize) -> Result<(WebPDecoder<Cursor<&[u8]>>, Header), DecodeError> {
+    if let Some((w, h)) = canvas(bytes) {
+        check_size(F, w, h, max_pixels)?;
+    }
     let d = match WebPDecoder::new(Cursor::new(bytes)) {
         Ok(d) => d,
         Err(e) => return err(e),

@@ -37,3 +37,11 @@ for (const [name, make] of Object.entries(files)) {
   writeFileSync(new URL(name, out), buf);
   console.log(name, buf.length);
 }
+
+// Restart markers (DRI): sharp has no option for them, so libjpeg-turbo's
+// cjpeg writes one (Debian's libjpeg-turbo-progs), from the same pixels.
+import { execFileSync } from 'node:child_process';
+const ppm = Buffer.concat([Buffer.from(`P6\n${w} ${h}\n255\n`), await sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).removeAlpha().raw().toBuffer()]);
+writeFileSync(new URL('restart.jpg', out), execFileSync('cjpeg', ['-restart', '1B', '-quality', '85'], { input: ppm }));
+// libjpeg-turbo's own decode of it (djpeg), the reference the Rust test compares to.
+writeFileSync(new URL('restart.ppm', out), execFileSync('djpeg', ['-ppm', new URL('restart.jpg', out).pathname]));
