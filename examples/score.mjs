@@ -1,28 +1,25 @@
 #!/usr/bin/env node
-// Scores an image pair: `node examples/score.mjs [reference.png] [distorted.png]`.
+// Scores an image pair: `node examples/score.mjs [reference] [distorted]`
+// (PNG, JPEG or WebP files, decoded by ssimkit itself).
 // Without arguments it scores the shipped photo (Chelsea the cat, from
 // scikit-image's CC0 samples) against its JPEG (quality 20) round trip.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PNG } from 'pngjs';
-import { dssim, init, lwssim, msssim, ssim } from 'ssimkit';
+import { decode, dssim, init, lwssim, msssim, ssim } from 'ssimkit';
 
 const here = (f) => fileURLToPath(new URL(`./images/${f}`, import.meta.url));
 const [refPath, imgPath] = process.argv.length >= 4
   ? process.argv.slice(2, 4)
   : [here('chelsea.png'), here('chelsea-jpeg-q20.png')];
 
-// pngjs gives RGBA; ssimkit compares R, G, B and ignores alpha.
-const load = (p) => {
-  const png = PNG.sync.read(readFileSync(p));
-  return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length), width: png.width, height: png.height };
-};
-const ref = load(refPath);
-const img = load(imgPath);
-
 const t0 = performance.now();
 const info = await init();
 const tInit = performance.now() - t0;
+
+// Decoded once each, by ssimkit (the same pixels in every runtime); alpha,
+// if any, is not compared.
+const ref = decode(readFileSync(refPath));
+const img = decode(readFileSync(imgPath));
 
 const rows = [];
 const time = (name, f) => {

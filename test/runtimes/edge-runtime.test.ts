@@ -1,17 +1,11 @@
 // Vercel's edge-runtime (the VM behind `vercel dev` and next's edge sandbox)
-// runs the packed ssimkit bundled with the 'edge-light' condition. Its
-// `import wasm from '…wasm?module'` is handled as Vercel's own edge bundling
-// does (@vercel/node's edge-wasm-plugin): the import becomes the global
-// `wasm_<sha1>`, a WebAssembly.Module compiled by the host and put on the
-// VM's context. The VM itself is created with wasm code generation off, as
-// Vercel's production Edge has it, so nothing can compile from bytes inside.
+// runs the packed ssimkit bundled with the 'edge-light' condition, as
+// Vercel's own edge bundling does (vercel-edge.ts).
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { EdgeRuntime } from 'edge-runtime';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { vercelEdge } from './vercel-edge.js';
 import { decode, differences, expectEdgeBundle, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
 
 const dir = fixturesDir();
@@ -24,41 +18,13 @@ beforeAll(async () => {
   node = await nodeReference(pkg, dir);
   const stage = stageWorker(pkg);
   try {
-    const bindings = new Map<string, string>(); // global name -> .wasm file
-    const wasmModule: esbuild.Plugin = {
-      name: 'wasm-module',
-      setup(build) {
-        build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
-          const file = join(args.resolveDir, args.path.replace(/\?module$/, ''));
-          const name = `wasm_${createHash('sha1').update(readFileSync(file)).digest('hex')}`;
-          bindings.set(name, file);
-          return { path: name, namespace: 'wasm-module' };
-        });
-        build.onLoad({ filter: /.*/, namespace: 'wasm-module' }, (args) => ({
-          contents: `export default globalThis[${JSON.stringify(args.path)}];`, loader: 'js',
-        }));
-      },
-    };
-    // edge-runtime evaluates a script, not a module: an IIFE that registers
-    // the fetch listener, as Vercel's service-worker style edge functions do.
-    const out = await esbuild.build({
-      stdin: {
-        contents: "import { handle } from './worker.mjs';\naddEventListener('fetch', (e) => e.respondWith(handle(e.request)));",
-        resolveDir: stage.dir, loader: 'js',
-      },
-      bundle: true, write: false, metafile: true,
-      format: 'iife', platform: 'neutral', target: 'es2022',
-      conditions: ['edge-light', 'worker', 'browser'],
-      plugins: [wasmModule], logLevel: 'silent',
-    });
-    inputs = Object.keys(out.metafile.inputs);
-    const modules: Record<string, WebAssembly.Module> = {};
-    for (const [name, file] of bindings) modules[name] = await WebAssembly.compile(readFileSync(file));
-    const runtime = new EdgeRuntime({
-      codeGeneration: { strings: false, wasm: false },
-      extend: (context) => Object.assign(context, modules),
-      initialCode: out.outputFiles[0]!.text,
-    });
+    // A service-worker style edge function: the fetch listener on the handler.
+    const bundle = await vercelEdge(
+      "import { handle } from './worker.mjs';\naddEventListener('fetch', (e) => e.respondWith(handle(e.request)));",
+      stage.dir,
+    );
+    inputs = bundle.inputs;
+    const runtime = bundle.runtime;
     const { body, contentType } = await fixtureForm(dir);
     const res = await runtime.dispatchFetch('http://edge/run', { method: 'POST', body, headers: { 'content-type': contentType } });
     const text = await res.text();

@@ -118,21 +118,29 @@ export interface Run {
 }
 
 /**
- * The reference: this Node process importing `ssimkit` from the project
- * (Vite resolves it with its 'node' condition and leaves the package to
- * Node's own loader) and running the shared cases. Sent through the same
- * wire encoding as every other runtime's results.
+ * The reference: this Node process importing `ssimkit` from the project and
+ * running the shared cases. Sent through the same wire encoding as every
+ * other runtime's results.
  */
 export async function nodeReference(pkg: Pkg, dir: string): Promise<Run> {
+  const api = await importPackage(pkg);
+  const info = await api.init();
+  const fixtures = loadFixtures(dir);
+  const results = await runCases(api, fixtures, async (file: string) => readFileSync(join(dir, file)));
+  return { info, resolved: api.resolved, results: decode(encode(results)) };
+}
+
+/**
+ * The packed ssimkit as this Node process imports it from the project (Vite
+ * resolves it with its 'node' condition and leaves the package to Node's own
+ * loader), plus `resolved`: the file `ssimkit` resolved to.
+ */
+export async function importPackage(pkg: Pkg): Promise<any> {
   const s = scratch(pkg);
   try {
     const entry = join(s.dir, 'entry.mjs');
     writeFileSync(entry, "export * from 'ssimkit';\nexport const resolved = import.meta.resolve('ssimkit');\n");
-    const api = await import(/* @vite-ignore */ pathToFileURL(entry).href);
-    const info = await api.init();
-    const fixtures = loadFixtures(dir);
-    const results = await runCases(api, fixtures, async (file: string) => readFileSync(join(dir, file)));
-    return { info, resolved: api.resolved, results: decode(encode(results)) };
+    return await import(/* @vite-ignore */ pathToFileURL(entry).href);
   } finally {
     s.remove();
   }
