@@ -1,44 +1,29 @@
-// Decode time of a 4K (3840x2160) JPEG and PNG in Node: ssimkit's decode
-// against sharp's native decode (libjpeg-turbo, libpng), median of runs.
-//   node bench/decode-speed.mjs [runs]
-// SSIMKIT_WASM=path loads another simd build (to compare build options).
-import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
-import { decode, init } from 'ssimkit';
+#!/usr/bin/env node
+// The decoding rows of `npm run bench` alone (bench/decode-child.mjs):
+//   npm run bench:decode [-- --sizes 3840x2160] [-- --rounds 7]
+// SSIMKIT_WASM=path makes ssimkit load another simd build (to compare build
+// options on the same files in the same process as the peers).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DECODE_DESCRIPTION, writeDecodeFiles } from './decode-inputs.mjs';
+import { decodeReport, targetLines } from './decode-table.mjs';
 
-const runs = Number(process.argv[2] ?? 7);
-const w = 3840, h = 2160;
-const raw = Buffer.alloc(w * h * 3);
-let s = 1;
-for (let i = 0; i < raw.length; i += 3) {
-  const x = (i / 3) % w, y = Math.floor(i / 3 / w);
-  s = (s * 1103515245 + 12345) >>> 0;
-  const n = (s >>> 28) - 8;
-  raw[i] = Math.max(0, Math.min(255, 128 + 100 * Math.sin(x / 300) + n));
-  raw[i + 1] = Math.max(0, Math.min(255, (y * 255) / h + n));
-  raw[i + 2] = Math.max(0, Math.min(255, 128 + 90 * Math.cos((x + y) / 500) - n));
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const value = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
+const sizes = value('--sizes', '1920x1080,3840x2160');
+const dir = mkdtempSync(join(os.tmpdir(), 'ssimkit-decode-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const files = await writeDecodeFiles(dir, sizes.split(',').map((s) => s.split('x').map(Number)));
+const r = spawnSync(process.execPath, [join(here, 'decode-child.mjs'), '--dir', dir, '--sizes', sizes, '--rounds', value('--rounds', '5')],
+  { cwd: resolve(here, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+const line = r.stdout.trim().split('\n').pop();
+if (r.status !== 0 || !line) {
+  console.error(`decode-child exited with ${r.status ?? r.signal}`);
+  process.exit(1);
 }
-const img = () => sharp(raw, { raw: { width: w, height: h, channels: 3 } });
-const files = {
-  'JPEG baseline 4:2:0 q90': await img().jpeg({ quality: 90 }).toBuffer(),
-  'JPEG progressive q90': await img().jpeg({ quality: 90, progressive: true }).toBuffer(),
-  'PNG RGB': await img().png().toBuffer(),
-};
-await init(process.env.SSIMKIT_WASM ? { module: readFileSync(process.env.SSIMKIT_WASM) } : { threads: 1 });
-sharp.concurrency(1);
-const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-async function time(f) {
-  await f();
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await f();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-}
-for (const [name, file] of Object.entries(files)) {
-  const ours = await time(() => decode(file));
-  const theirs = await time(() => sharp(file).raw().toBuffer());
-  console.log(`${name} (${(file.length / 1e6).toFixed(1)} MB): ssimkit ${ours.toFixed(0)} ms, sharp ${theirs.toFixed(0)} ms, ratio ${(ours / theirs).toFixed(2)}`);
-}
+const { lines, targets } = decodeReport(JSON.parse(line));
+console.log([`inputs: ${DECODE_DESCRIPTION}`, `        ${Object.entries(files).map(([k, v]) => `${k} ${v.sha256_16}`).join(', ')}`, ...lines, '', 'Targets', ...targetLines(targets)].join('\n'));

@@ -13,6 +13,8 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
+import { DECODE_DESCRIPTION, writeDecodeFiles } from './decode-inputs.mjs';
+import { decodeReport } from './decode-table.mjs';
 import { DESCRIPTION, writePairs } from './inputs.mjs';
 import { mid } from './util.mjs';
 
@@ -32,6 +34,9 @@ const threadCounts = [...new Set([1, Math.min(2, cpus), cpus])];
 const started = performance.now();
 const log = (s) => process.stderr.write(`${s}\n`);
 const sizeName = ([w, h]) => `${w}x${h}`;
+// Decoding (bench/decode-child.mjs): 1080p and 4K files; --quick: 1080p, fewer rounds.
+const decodeSizes = value('--decode-sizes') ?? (quick ? '1920x1080' : '1920x1080,3840x2160');
+const decodeRounds = value('--decode-rounds') ?? (quick ? '3' : '7');
 const REF = sizes.some(([w, h]) => w === 1920 && h === 1080) ? '1920x1080' : sizeName(sizes[sizes.length - 1]);
 const BIG = '3840x2160';
 
@@ -187,6 +192,16 @@ if (!flag('--no-peers')) {
   }
 }
 
+// ---- decoding -------------------------------------------------------------
+let decoding = null;
+let decodeFiles = null;
+if (!flag('--no-decode')) {
+  log(`[bench] decoding at ${decodeSizes}: files made with sharp`);
+  decodeFiles = await writeDecodeFiles(dir, decodeSizes.split(',').map((s) => s.split('x').map(Number)));
+  decoding = runJson(process.execPath, [join(here, 'decode-child.mjs'), '--dir', dir, '--sizes', decodeSizes, '--rounds', decodeRounds]);
+  if (decoding.error) log(`[bench]   decoding failed: ${decoding.error}`);
+}
+
 // ---- .wasm sizes ----------------------------------------------------------
 const wasm = [];
 const wasmRoot = join(root, 'dist/wasm');
@@ -291,6 +306,15 @@ for (const c of kit.filter((c) => c.available)) {
 }
 p('  (for scale: the two RGBA inputs are 2*w*h*4 bytes, 63.3 MiB at 4K, in the JS heap; they count in wasm memory only if the API copies them in whole)');
 
+if (decoding) {
+  p();
+  p(`Decoding inputs: ${DECODE_DESCRIPTION}`);
+  p(`  (sha256/16: ${Object.entries(decodeFiles).map(([k, v]) => `${k} ${v.sha256_16}`).join(', ')})`);
+  const report = decodeReport(decoding);
+  for (const l of report.lines) p(l);
+  decoding.targets = report.targets;
+}
+
 p();
 p(`init(): median of ${INIT_PROCESSES} fresh node processes (await init() only; import of the package measured apart)`);
 for (const c of kit) {
@@ -342,7 +366,10 @@ for (const l of LOSSES) {
   const x = ratio(kitRow(1, REF, 'lwssim'), kitRow(1, REF, 'ssim'));
   target(`LWSSIM / SSIM, ${REF}, 1t`, x == null ? 'n/a' : fmtX(x), '<= 1.5x', x == null ? null : x <= 1.5);
 }
+for (const t of decoding?.targets ?? []) targets.push(t);
 for (const w of wasm) target(`.wasm brotli ${w.file}`, `${(w.brotli / 1024).toFixed(1)} KiB`, '<= 150 KiB', w.brotli <= 150 * 1024);
+// Issue 9 (decoders inside): 250 KB per build, read as 250,000 bytes.
+for (const w of wasm) target(`.wasm brotli ${w.file} (issue 9)`, `${(w.brotli / 1000).toFixed(1)} KB`, '<= 250 KB', w.brotli <= 250_000);
 for (const c of kit) {
   target(`init() in a fresh process, ${c.threads}t (median of ${INIT_PROCESSES})`, c.available ? `${fmtMs(c.init.medianMs)} ms` : 'unavailable', '<= 30 ms',
     c.available ? c.init.medianMs <= 30 : null, c.available ? '' : c.reason);
@@ -365,6 +392,6 @@ console.log(out.join('\n'));
 writeFileSync(join(here, 'results.json'), `${JSON.stringify({
   date: new Date().toISOString(), commit, dirty, distBuilt: new Date(builtAt).toISOString(), distStale: stale, distRebuiltDuringRun: rebuilt, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
   sizes: sizes.map(sizeName), inputs: { description: DESCRIPTION, sha256_16: digests },
-  ssimkit: kit, native, nativeNote, peers, wasm, targets, seconds, table: out.join('\n'),
+  ssimkit: kit, native, nativeNote, peers, decoding, decodeFiles, wasm, targets, seconds, table: out.join('\n'),
 }, null, 2)}\n`);
 log(`[bench] wrote bench/results.json (${seconds.toFixed(0)} s)`);

@@ -102,17 +102,29 @@ export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixel
     try {
       const { width, height, channels, bitDepth } = f;
       const row = width * channels;
-      const data = bitDepth === 16 ? new Uint16Array(row * height) : new Uint8Array(row * height);
-      const rows = Math.max(1, Math.floor(BAND_BYTES / (row * data.BYTES_PER_ELEMENT)));
-      let at = 0;
-      for (;;) {
-        const band = bitDepth === 16 ? f.next_u16(rows) : f.next_u8(rows);
-        if (band === undefined) break;
-        if (at + band.length > data.length) break;
-        data.set(band, at);
-        at += band.length;
+      const total = row * height;
+      const rows = Math.max(1, Math.floor(BAND_BYTES / (row * (bitDepth === 16 ? 2 : 1))));
+      const next = () => (bitDepth === 16 ? f.next_u16(rows) : f.next_u8(rows));
+      // A format that cannot stream gives the whole image at once, already
+      // copied out of wasm memory: it is the result, not copied again.
+      const first = next();
+      let data: Uint8Array | Uint16Array;
+      let at = first?.length ?? 0;
+      if (first !== undefined && first.length === total) {
+        data = first;
+      } else {
+        data = bitDepth === 16 ? new Uint16Array(total) : new Uint8Array(total);
+        if (first !== undefined && first.length < total) data.set(first);
+        for (let band = first !== undefined && at < total ? next() : undefined; band !== undefined; band = next()) {
+          if (at + band.length > total) {
+            at += band.length;
+            break;
+          }
+          data.set(band, at);
+          at += band.length;
+        }
       }
-      if (at !== data.length) throw new Error(`${fn}: the decoder gave ${at} of ${data.length} samples; this is a bug in ssimkit`);
+      if (at !== total) throw new Error(`${fn}: the decoder gave ${at} of ${total} samples; this is a bug in ssimkit`);
       return { data, width, height, channels: channels as DecodedImage['channels'], format: f.format, bitDepth: bitDepth as 8 | 16 };
     } finally {
       f.free();
