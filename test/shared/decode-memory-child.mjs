@@ -6,7 +6,7 @@ import { dssim, init, lwssim, msssim, ssim, wasmMemoryBytes } from 'ssimkit';
 const [threads, metric, a, b] = process.argv.slice(2);
 const info = await init({ threads: Number(threads) });
 const x = new Uint8Array(readFileSync(a)), y = new Uint8Array(readFileSync(b));
-const f = { ssim: (p, q) => ssim(p, q).score, dssim, lwssim: (p, q) => lwssim(p, q).score, msssim: (p, q) => msssim(p, q).score }[metric];
+const f = { ssim: (p, q) => ssim(p, q).score, 'ssim-map': (p, q) => ssim(p, q, { map: true }).score, dssim, lwssim: (p, q) => lwssim(p, q).score, msssim: (p, q) => msssim(p, q).score }[metric];
 const t = performance.now();
 const score = f(x, y);
 process.stdout.write(JSON.stringify({ build: info.build, score, bytes: wasmMemoryBytes(), ms: performance.now() - t }));
