@@ -416,26 +416,14 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
             memory::mib(memory::ADDRESSABLE),
         )));
     }
-    if need > memory::RESERVE_ABOVE {
-        // Blocks of at most 1 GiB (one allocation cannot pass 2 GiB), held
-        // together and freed at once: the allocator keeps the memory, and
-        // the call's allocations are carved from it.
-        const BLOCK: usize = 1 << 30;
-        let mut left = need as usize;
-        let mut blocks: Vec<Vec<u8>> = Vec::new();
-        while left > 0 {
-            let mut b: Vec<u8> = Vec::new();
-            if b.try_reserve_exact(left.min(BLOCK)).is_err() {
-                drop(blocks);
-                return Err(tag(format!(
-                    "this call needs about {} of WebAssembly memory, and this host would not grow the module's memory to it (it holds {} now){hint}",
-                    memory::mib(need),
-                    memory::mib(memory_bytes())
-                )));
-            }
-            left -= left.min(BLOCK);
-            blocks.push(b);
-        }
+    // The allocator keeps the memory held, and the call's allocations are
+    // carved from it.
+    if need > memory::RESERVE_ABOVE && !memory::hold(need) {
+        return Err(tag(format!(
+            "this call needs about {} of WebAssembly memory, and this host would not grow the module's memory to it (it holds {} now){hint}",
+            memory::mib(need),
+            memory::mib(memory_bytes())
+        )));
     }
     Ok(())
 }
