@@ -8,14 +8,16 @@
 
 use rayon::prelude::*;
 
+use crate::grad_stream::{stream_backward, Ring};
+use crate::kernels::scalar::partials_at;
 use crate::kernels::{self, Chain, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
-use crate::msssim::downsample2;
+use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
-use crate::kernels::scalar::partials_at;
+use crate::pyramid::Pyramid;
 use crate::ssim::SsimParams;
-use crate::stream::{add3, chunk_moments, join, output_size, Filter, PlanePair, CHUNK};
+use crate::stream::{add3, chunk_moments, join, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
 /// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
@@ -23,26 +25,28 @@ use crate::window::{Border, Window};
 /// `j0` is the first output column of the strip `m` holds.
 type GradRow<'f> = dyn Fn(&Moments5, usize, &mut [f64]) -> [f64; 3] + Sync + 'f;
 
-/// Streams the moments of a plane pair chunk by chunk and stores each
-/// row's moment gradients: (per-chunk-reduced value sums, ow x oh x 3).
-fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row: &GradRow) -> ([f64; 3], Vec<f64>) {
-    let src = PlanePair { x, y };
-    let (ow, oh) = output_size(&src, f, border);
-    let mut g = vec![0.0; 3 * ow * oh];
-    let parts: Vec<[f64; 3]> = g
-        .par_chunks_mut(CHUNK * 3 * ow)
-        .enumerate()
-        .map(|(c, dst)| {
-            let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(oh));
-            let mut acc = [0.0; 3];
-            chunk_moments(&src, 0, f, border, i0, i1, |i, j0, m| {
-                let r = row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]);
-                add3(&mut acc, r);
-            });
-            acc
-        })
-        .collect();
-    (join(parts), g)
+/// Padded rows feeding source row r of a plane h rows high: r itself
+/// (valid); under 'same' the row at r + before and its reflections,
+/// before - 1 - r above the top and 2h - 1 - r + before below the bottom,
+/// where those exist. Sorted.
+pub(crate) fn preimage(border: Border, n: usize, h: usize, oh: usize, r: usize) -> ([usize; 3], usize) {
+    let before = (n - 1) / 2;
+    let padded = oh + n - 1;
+    match border {
+        Border::Valid => ([r, 0, 0], 1),
+        Border::Same => {
+            let mut out = [0; 3];
+            let mut k = 0;
+            for p in [before.checked_sub(r + 1), Some(r + before), Some(2 * h - 1 - r + before)].into_iter().flatten() {
+                if p < padded {
+                    out[k] = p;
+                    k += 1;
+                }
+            }
+            out[..k].sort_unstable();
+            (out, k)
+        }
+    }
 }
 
 /// The adjoint of the separable window filter (`stream::chunk_moments`) for
@@ -53,49 +57,31 @@ fn moment_grads(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, row:
 /// stand in past the edges, so the forward's row kernels serve: the
 /// symmetric filter, or for a box plain sums (sliding down the rows where
 /// each source row has one padded row, running along the row), scaled by
-/// 1/n^2 once. Source rows go in chunks of CHUNK, in parallel; calls
-/// `emit(r, [adjoint rows; K], row r of out)` for every source row.
-pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter, border: Border,
-    out: &mut [f64], emit: &(dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync)) {
+/// 1/n^2 once. `g` holds output rows from `g0` on (a streamed pass holds
+/// only the rows `rows` read). Source rows `rows` go in chunks of CHUNK
+/// from `rows.start`, in parallel; calls `emit(r, [adjoint rows; K], row
+/// r - rows.start of out)` for each.
+#[allow(clippy::too_many_arguments)]
+pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
+    border: Border, rows: core::ops::Range<usize>, out: &mut [f64], emit: &(dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync)) {
     let n = f.n();
-    let before = (n - 1) / 2;
-    let padded = oh + n - 1;
-    // Padded rows feeding source row r: r itself (valid); under 'same' the
-    // row at r + before and its reflections, before - 1 - r above the top
-    // and 2h - 1 - r + before below the bottom, where those exist.
-    let preimage = |r: usize| -> ([usize; 3], usize) {
-        match border {
-            Border::Valid => ([r, 0, 0], 1),
-            Border::Same => {
-                let mut out = [0; 3];
-                let mut k = 0;
-                for p in [before.checked_sub(r + 1), Some(r + before), Some(2 * h - 1 - r + before)].into_iter().flatten() {
-                    if p < padded {
-                        out[k] = p;
-                        k += 1;
-                    }
-                }
-                out[..k].sort_unstable();
-                (out, k)
-            }
-        }
-    };
+    let preimage = |r: usize| preimage(border, n, h, oh, r);
     let cols = border.source_indices(w, n);
     let plen = ow + n - 1;
     let zero = vec![0.0; ow];
     let row_of = |i: isize, s: usize| -> &[f64] {
-        if i >= 0 && (i as usize) < oh { &g[(i as usize * K + s) * ow..][..ow] } else { &zero[..] }
+        if i >= 0 && (i as usize) < oh { &g[((i as usize - g0) * K + s) * ow..][..ow] } else { &zero[..] }
     };
     let inv_area = 1.0 / (n * n) as f64;
     let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
-    assert_eq!(out.len(), w * h);
+    assert_eq!(out.len(), w * rows.len());
     out.par_chunks_mut(CHUNK * w).enumerate().for_each(|(c, dst)| {
         let mut vrow = vec![0.0; ow];
         let mut vpads = vec![vec![0.0; ow + 2 * (n - 1)]; K];
         let mut hrows = vec![vec![0.0; plen]; K];
         let mut outs = vec![vec![0.0; w]; K];
         let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
-        let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
+        let (r0, r1) = (rows.start + c * CHUNK, (rows.start + (c + 1) * CHUNK).min(rows.end));
         for r in r0..r1 {
             let (ps, np) = preimage(r);
             for s in 0..K {
@@ -162,22 +148,8 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], (ow, oh): (usize, usize), (w, h):
 /// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
 pub fn filter_adjoint(plane: &[f64], out: (usize, usize), (w, h): (usize, usize), window: &Window, border: Border) -> Vec<f64> {
     let mut res = vec![0.0; w * h];
-    adjoint_rows::<1>(plane, out, (w, h), &Filter::new(window), border, &mut res, &|_, [a], dst| dst.copy_from_slice(a));
+    adjoint_rows::<1>(plane, 0, out, (w, h), &Filter::new(window), border, 0..h, &mut res, &|_, [a], dst| dst.copy_from_slice(a));
     res
-}
-
-/// Moment gradients (three rows per output row, see [`GradRow`]) back to
-/// the gradient with respect to y: A(g_mu) + 2 y A(g_yy) + x A(g_xy), A the
-/// filter's adjoint, added into `grad`.
-fn moments_backward(x: &Plane<f64>, y: &Plane<f64>, f: &Filter, border: Border, g: &[f64], grad: &mut [f64]) {
-    let (w, h) = (x.width, x.height);
-    let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
-    adjoint_rows::<3>(g, (ow, oh), (w, h), f, border, grad, &|r, [a_mu, a_yy, a_xy], dst| {
-        let (xr, yr) = (x.row(r), y.row(r));
-        for q in 0..w {
-            dst[q] += a_mu[q] + 2.0 * yr[q] * a_yy[q] + xr[q] * a_xy[q];
-        }
-    });
 }
 
 /// Which mean a single-scale backward pass differentiates.
@@ -187,104 +159,6 @@ pub enum Objective {
     Ssim,
     /// mean of cs (MS-SSIM's finer scales)
     Cs,
-}
-
-/// The mean SSIM (or cs) of a plane pair and its gradient with respect to y.
-/// The mean is bit-identical to the forward pass's.
-pub fn ssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, obj: Objective) -> (f64, Vec<f64>) {
-    let f = Filter::new(&p.window);
-    let k = p.consts(1.0);
-    let (ow, oh) = (p.border.output_len(x.width, f.n()), p.border.output_len(x.height, f.n()));
-    let len = ow * oh;
-    let inv = 1.0 / len as f64;
-    let chain = match obj {
-        Objective::Ssim => Chain::Ssim,
-        Objective::Cs => Chain::Cs,
-    };
-    let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
-        let (gm, rest) = g.split_at_mut(ow);
-        let (gyy, gxy) = rest.split_at_mut(ow);
-        let len = m.mx.len();
-        kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
-        kernels::ssim_row(m, &k, None)
-    };
-    let (sums, g) = moment_grads(x, y, &f, p.border, &row);
-    let mut grad = vec![0.0; x.data.len()];
-    moments_backward(x, y, &f, p.border, &g, &mut grad);
-    let v = match obj {
-        Objective::Ssim => sums[0],
-        Objective::Cs => sums[1],
-    };
-    (v / len as f64, grad)
-}
-
-/// The adjoint of `downsample2`: each coarse value spreads a quarter to the
-/// four fine samples it averaged (twice to a repeated edge sample).
-pub fn downsample2_adjoint(g: &Plane<f64>, w: usize, h: usize) -> Vec<f64> {
-    let quarter = 0.25;
-    let mut out = vec![0.0; w * h];
-    for i in 0..g.height {
-        let (r0, r1) = (2 * i, (2 * i + 1).min(h - 1));
-        for j in 0..g.width {
-            let (c0, c1) = (2 * j, (2 * j + 1).min(w - 1));
-            let v = g.at(j, i) * quarter;
-            out[r0 * w + c0] += v;
-            out[r0 * w + c1] += v;
-            out[r1 * w + c0] += v;
-            out[r1 * w + c1] += v;
-        }
-    }
-    out
-}
-
-/// MS-SSIM of a plane pair and its gradient with respect to y.
-///
-/// MS = prod v_s^w_s with v_s = max(mean, 0). dMS/dv_s = w_s v_s^(w_s - 1)
-/// prod_{t != s} v_t^w_t where v_s > 0, with v_s floored at 1e-12 in that
-/// power (unbounded as v_s -> 0+ for w_s < 1; documented); where the relu
-/// clamps (v_s = 0) the subgradient 0 is used: never NaN or infinite.
-/// The pyramid is built from borrowed scale-0 planes (no copy of them).
-pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<f64>) {
-    let scales = weights.len();
-    // Scales 1.. (owned), scale 0 borrowed.
-    let (mut xs, mut ys): (Vec<Plane<f64>>, Vec<Plane<f64>>) = (Vec::new(), Vec::new());
-    for s in 1..scales {
-        let (nx, ny) = if s == 1 { (downsample2(x), downsample2(y)) } else { (downsample2(&xs[s - 2]), downsample2(&ys[s - 2])) };
-        xs.push(nx);
-        ys.push(ny);
-    }
-    let at = |s: usize| -> (&Plane<f64>, &Plane<f64>) { if s == 0 { (x, y) } else { (&xs[s - 1], &ys[s - 1]) } };
-    let per_scale: Vec<(f64, Vec<f64>)> = (0..scales)
-        .map(|s| {
-            let (a, b) = at(s);
-            ssim_plane_grad(a, b, p, if s + 1 == scales { Objective::Ssim } else { Objective::Cs })
-        })
-        .collect();
-    let v: Vec<f64> = per_scale.iter().map(|(m, _)| m.max(0.0)).collect();
-    let powered: Vec<f64> = v.iter().zip(weights).map(|(v, w)| v.powf(*w)).collect();
-    let ms: f64 = powered.iter().product();
-    let mut grad: Option<Vec<f64>> = None;
-    for (s, (_, g_s)) in per_scale.into_iter().enumerate().rev() {
-        let coef = if v[s] > 0.0 && weights[s] != 0.0 {
-            let others: f64 = powered.iter().enumerate().filter(|(t, _)| *t != s).map(|(_, p)| *p).product();
-            weights[s] * v[s].max(DPOW_FLOOR).powf(weights[s] - 1.0) * others
-        } else {
-            0.0
-        };
-        let mut g = g_s;
-        for d in g.iter_mut() {
-            *d *= coef;
-        }
-        if let Some(coarse) = grad.take() {
-            let (fine, coarser) = (at(s).1, at(s + 1).1);
-            let c = Plane::new(coarser.width, coarser.height, coarse);
-            for (d, u) in g.iter_mut().zip(downsample2_adjoint(&c, fine.width, fine.height)) {
-                *d += u;
-            }
-        }
-        grad = Some(g);
-    }
-    (ms, grad.unwrap_or_default())
 }
 
 /// LWSSIM (before the 1/I and lambda weighting: the per-level means) and
@@ -353,75 +227,244 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
     }
 }
 
-pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f64, Vec<f64>) {
-    let levels = p.levels.len() as f64;
-    let k = p.consts(1.0);
-    let sizes: Vec<(usize, usize)> =
-        p.levels.iter().map(|(w, _)| (p.border.output_len(x.width, w.size()), p.border.output_len(x.height, w.size()))).collect();
-    let scales: Vec<f64> = p.levels.iter().zip(&sizes).map(|((_, lambda), (ow, oh))| lambda / levels / (ow * oh) as f64).collect();
-    let mut per_level = Vec::with_capacity(p.levels.len());
-    let mut grad = vec![0.0; x.data.len()];
-    if let Some(halves) = p.box_halves() {
-        // The forward's fused pass over centre rows, keeping each level's
-        // moment gradients: same chunks, same sums, same bits.
-        let src = PlanePair { x, y };
-        let h = x.height;
-        let chunks = h.div_ceil(CHUNK);
-        let shift = |hc: usize| if p.border == Border::Valid { hc } else { 0 };
-        // Each chunk of centre rows owns a band of output rows of every
-        // level: the levels' gradient planes, cut into those bands.
-        let mut gs: Vec<Vec<f64>> = sizes.iter().map(|&(ow, oh)| vec![0.0; 3 * ow * oh]).collect();
-        let mut bands: Vec<Vec<(usize, &mut [f64])>> = (0..chunks).map(|_| Vec::with_capacity(halves.len())).collect();
-        for (l, g) in gs.iter_mut().enumerate() {
-            let (hc, ow) = (halves[l], sizes[l].0);
-            let (lo, hi) = centres(p.border, h, hc);
-            let mut rest: &mut [f64] = g;
-            for (c, band) in bands.iter_mut().enumerate() {
-                let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
-                let (a, b) = (r0.max(lo), r1.min(hi).max(r0.max(lo)));
-                let (mine, more) = core::mem::take(&mut rest).split_at_mut((b - a) * 3 * ow);
-                band.push((a - shift(hc), mine));
-                rest = more;
+
+/// The rings, spans and fill of one window filter over one plane: chunks
+/// of CHUNK output rows, as the forward streams them.
+fn single<'a>(src: &'a dyn PairRows, plane: usize, f: &'a Filter, border: Border, row: &'a GradRow<'a>)
+    -> (Ring, usize, impl Fn(usize, usize) -> (usize, usize) + Sync + 'a, impl Fn(usize, &mut [(usize, &mut [f64])]) -> Vec<[f64; 3]> + Sync + 'a) {
+    let ring = Ring::new(f.clone(), border, src.width(), src.height());
+    let (ow, oh) = ring.output();
+    let span = move |_: usize, c: usize| ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh));
+    let fill = move |c: usize, bands: &mut [(usize, &mut [f64])]| {
+        let (i0, i1) = span(0, c);
+        let dst = &mut *bands[0].1;
+        let mut acc = [0.0; 3];
+        chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
+            add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
+        });
+        vec![acc]
+    };
+    (ring, oh.div_ceil(CHUNK), span, fill)
+}
+
+/// The mean SSIM (or cs) of plane `plane` of `src` and its gradient with
+/// respect to y, streamed: `emit(first row, rows)`. The mean is the
+/// forward pass's, bit for bit.
+pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Objective, emit: impl FnMut(usize, &[f64])) -> f64 {
+    let f = Filter::new(&p.window);
+    let k = p.consts(src.range());
+    let (ow, oh) = (p.border.output_len(src.width(), f.n()), p.border.output_len(src.height(), f.n()));
+    let len = ow * oh;
+    let inv = 1.0 / len as f64;
+    let chain = match obj {
+        Objective::Ssim => Chain::Ssim,
+        Objective::Cs => Chain::Cs,
+    };
+    let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
+        let (gm, rest) = g.split_at_mut(ow);
+        let (gyy, gxy) = rest.split_at_mut(ow);
+        let len = m.mx.len();
+        kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
+        kernels::ssim_row(m, &k, None)
+    };
+    let (ring, chunks, span, fill) = single(src, plane, &f, p.border, &row);
+    let parts = stream_backward(src, plane, &mut [ring], chunks, &span, &fill, emit);
+    let sums = join(parts.iter().map(|p| p[0]));
+    let v = match obj {
+        Objective::Ssim => sums[0],
+        Objective::Cs => sums[1],
+    };
+    v / len as f64
+}
+
+/// Collects streamed gradient rows into a plane.
+fn collect(w: usize, h: usize, run: impl FnOnce(&mut dyn FnMut(usize, &[f64])) -> f64) -> (f64, Vec<f64>) {
+    let mut grad = vec![0.0; w * h];
+    let v = run(&mut |r0, rows| grad[r0 * w..][..rows.len()].copy_from_slice(rows));
+    (v, grad)
+}
+
+/// [`ssim_grad_rows`] of a plane pair, the gradient as a plane.
+pub fn ssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, obj: Objective) -> (f64, Vec<f64>) {
+    collect(x.width, x.height, |emit| ssim_grad_rows(&PlanePair { x, y }, 0, p, obj, emit))
+}
+
+/// The adjoint of `downsample2` for one fine row r of a w x h plane: each
+/// coarse value spreads a quarter to the four fine samples it averaged
+/// (twice to a repeated edge sample), added into `dst`.
+fn downsample2_adjoint_row(g: &Plane<f64>, w: usize, h: usize, r: usize, dst: &mut [f64]) {
+    let i = r / 2;
+    let rows = if (2 * i + 1).min(h - 1) == 2 * i { 2.0 } else { 1.0 };
+    let src = g.row(i);
+    for (q, d) in dst.iter_mut().enumerate().take(w) {
+        let j = q / 2;
+        let cols = if (2 * j + 1).min(w - 1) == 2 * j { 2.0 } else { 1.0 };
+        *d += src[j] * 0.25 * rows * cols;
+    }
+}
+
+/// Per scale, d(MS-SSIM)/d(term): w_s v_s^(w_s - 1) prod_{t != s} v_t^w_t
+/// where v_s > 0, with v_s floored at 1e-12 in that power (unbounded as
+/// v_s -> 0+ for w_s < 1; documented); where the relu clamps (v_s = 0) the
+/// subgradient 0: never NaN or infinite. `terms` are already clamped.
+fn msssim_coefs(terms: &[f64], weights: &[f64]) -> Vec<f64> {
+    let powered: Vec<f64> = terms.iter().zip(weights).map(|(v, w)| v.powf(*w)).collect();
+    (0..terms.len())
+        .map(|s| {
+            if terms[s] > 0.0 && weights[s] != 0.0 {
+                let others: f64 = powered.iter().enumerate().filter(|(t, _)| *t != s).map(|(_, p)| *p).product();
+                weights[s] * terms[s].max(DPOW_FLOOR).powf(weights[s] - 1.0) * others
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// The gradient of MS-SSIM (with `terms`, the forward's per-scale values
+/// of this plane) with respect to y, streamed: `emit(first row, rows)`.
+///
+/// Scale 0 is read in place; the coarser scales are held as planes (a third
+/// of the pixels, two f64 each) and their gradients computed coarsest first,
+/// each a plane a quarter the size of the finer: the half-resolution scale
+/// and its gradient are the most held at once.
+pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64],
+    mut emit: impl FnMut(usize, &[f64])) {
+    let scales = weights.len();
+    let coefs = msssim_coefs(terms, weights);
+    let obj = |s: usize| if s + 1 == scales { Objective::Ssim } else { Objective::Cs };
+    let (w, h) = (src.width(), src.height());
+    let mut pyramid: Vec<(Plane<f64>, Plane<f64>)> = Vec::with_capacity(scales.saturating_sub(1));
+    for s in 1..scales {
+        let next = match pyramid.last() {
+            None => {
+                let (mut a, mut b) = (vec![0.0; w], vec![0.0; w]);
+                let xs = downsample2_rows(w, h, |r, out| src.row(plane, r, 0, out, &mut b));
+                let ys = downsample2_rows(w, h, |r, out| src.row(plane, r, 0, &mut a, out));
+                (xs, ys)
+            }
+            Some((x, y)) => (downsample2(x), downsample2(y)),
+        };
+        debug_assert!(s == pyramid.len() + 1);
+        pyramid.push(next);
+    }
+    // Gradient of the scales coarser than the current one, as a plane.
+    let mut coarse: Option<Plane<f64>> = None;
+    while let Some((x, y)) = pyramid.pop() {
+        let s = pyramid.len() + 1;
+        let (sw, sh) = (x.width, x.height);
+        let mut g = vec![0.0; sw * sh];
+        ssim_grad_rows(&PlanePair { x: &x, y: &y }, 0, p, obj(s), |r0, rows| {
+            for (i, row) in rows.chunks(sw).enumerate() {
+                let dst = &mut g[(r0 + i) * sw..][..sw];
+                for (d, a) in dst.iter_mut().zip(row) {
+                    *d = coefs[s] * a;
+                }
+                if let Some(c) = &coarse {
+                    downsample2_adjoint_row(c, sw, sh, r0 + i, dst);
+                }
+            }
+        });
+        drop((x, y));
+        coarse = Some(Plane::new(sw, sh, g));
+    }
+    ssim_grad_rows(src, plane, p, obj(0), |r0, rows| {
+        let mut out: Vec<f64> = rows.iter().map(|a| coefs[0] * a).collect();
+        if let Some(c) = &coarse {
+            for (i, dst) in out.chunks_mut(w).enumerate() {
+                downsample2_adjoint_row(c, w, h, r0 + i, dst);
             }
         }
-        let parts: Vec<Vec<[f64; 3]>> = bands
-            .into_par_iter()
-            .enumerate()
-            .map(|(c, mut band)| {
-                let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
-                let mut acc = vec![[0.0; 3]; halves.len()];
-                chunk_levels(&src, 0, &halves, p.border, r0, r1, None, |l, r, c0, row| {
-                    let LevelRow::Moments(m) = row else { unreachable!("no scores asked for") };
-                    let (hc, ow) = (halves[l], sizes[l].0);
-                    let (i, j) = (r - shift(hc), c0 - shift(hc));
-                    let (first, buf) = &mut band[l];
-                    let row = &mut buf[(i - *first) * 3 * ow..][..3 * ow];
-                    let (gm, rest) = row.split_at_mut(ow);
-                    let (gyy, gxy) = rest.split_at_mut(ow);
-                    let r = lwssim_row_grads(m, &k, p, scales[l], &mut gm[j..], &mut gyy[j..], &mut gxy[j..]);
-                    add3(&mut acc[l], r);
-                });
-                acc
-            })
-            .collect();
-        for (l, (w, _)) in p.levels.iter().enumerate() {
-            let (ow, oh) = sizes[l];
-            per_level.push(level_value(join(parts.iter().map(|acc| acc[l])), (ow * oh) as f64, p));
-            moments_backward(x, y, &Filter::new(w), p.border, &gs[l], &mut grad);
-        }
-        return (lwssim_total(&per_level, p), grad);
-    }
-    for (l, &(window, _)) in p.levels.iter().enumerate() {
-        let f = Filter::new(&window);
-        let (ow, oh) = sizes[l];
-        let row = |m: &Moments5, j0: usize, g: &mut [f64]| -> [f64; 3] {
-            let (gm, rest) = g.split_at_mut(ow);
-            let (gyy, gxy) = rest.split_at_mut(ow);
-            lwssim_row_grads(m, &k, p, scales[l], &mut gm[j0..], &mut gyy[j0..], &mut gxy[j0..])
+        emit(r0, &out);
+    });
+}
+
+/// MS-SSIM of a plane pair and its gradient with respect to y.
+pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<f64>) {
+    let src = PlanePair { x, y };
+    let terms = &Pyramid::terms_of(&src, p, weights.len())[0];
+    collect(x.width, x.height, |emit| {
+        msssim_grad_rows(&src, 0, p, weights, terms, emit);
+        combine(terms, weights)
+    })
+}
+
+/// LWSSIM of plane `plane` of `src` (the forward's value, bit for bit) and
+/// the gradient of (1/I) sum_i lambda_i LWSSIM_i with respect to y,
+/// streamed: `emit(first row, rows)`. Every level's ring fills in the same
+/// pass: box windows through the forward's fused pass over centre rows,
+/// other windows each by its own moments, chunk by chunk.
+pub fn lwssim_grad_rows(src: &dyn PairRows, plane: usize, p: &LwssimParams, emit: impl FnMut(usize, &[f64])) -> f64 {
+    let levels = p.levels.len() as f64;
+    let k = p.consts(src.range());
+    let (w, h) = (src.width(), src.height());
+    let filters: Vec<Filter> = p.levels.iter().map(|(win, _)| Filter::new(win)).collect();
+    let mut rings: Vec<Ring> = filters.iter().map(|f| Ring::new(f.clone(), p.border, w, h)).collect();
+    let sizes: Vec<(usize, usize)> = rings.iter().map(Ring::output).collect();
+    let scales: Vec<f64> = p.levels.iter().zip(&sizes).map(|((_, lambda), (ow, oh))| lambda / levels / (ow * oh) as f64).collect();
+    let grads = |l: usize, m: &Moments5, j: usize, row: &mut [f64]| {
+        let ow = sizes[l].0;
+        let (gm, rest) = row.split_at_mut(ow);
+        let (gyy, gxy) = rest.split_at_mut(ow);
+        lwssim_row_grads(m, &k, p, scales[l], &mut gm[j..], &mut gyy[j..], &mut gxy[j..])
+    };
+    let parts = if let Some(halves) = p.box_halves() {
+        // Each chunk of centre rows owns a band of output rows of every level.
+        let shift = |hc: usize| if p.border == Border::Valid { hc } else { 0 };
+        let span = |l: usize, c: usize| {
+            let (lo, hi) = centres(p.border, h, halves[l]);
+            let (r0, r1) = ((c * CHUNK).min(h), ((c + 1) * CHUNK).min(h));
+            let (a, b) = (r0.max(lo), r1.min(hi).max(r0.max(lo)));
+            (a - shift(halves[l]), b - shift(halves[l]))
         };
-        let (sums, g) = moment_grads(x, y, &f, p.border, &row);
-        per_level.push(level_value(sums, (ow * oh) as f64, p));
-        moments_backward(x, y, &f, p.border, &g, &mut grad);
-    }
-    (lwssim_total(&per_level, p), grad)
+        let fill = |c: usize, bands: &mut [(usize, &mut [f64])]| {
+            let (r0, r1) = (c * CHUNK, ((c + 1) * CHUNK).min(h));
+            let mut acc = vec![[0.0; 3]; halves.len()];
+            chunk_levels(src, plane, &halves, p.border, r0, r1, None, |l, r, c0, row| {
+                let LevelRow::Moments(m) = row else { unreachable!("no scores asked for") };
+                let (hc, ow) = (halves[l], sizes[l].0);
+                let (i, j) = (r - shift(hc), c0 - shift(hc));
+                let (first, buf) = &mut bands[l];
+                add3(&mut acc[l], grads(l, m, j, &mut buf[(i - *first) * 3 * ow..][..3 * ow]));
+            });
+            acc
+        };
+        stream_backward(src, plane, &mut rings, h.div_ceil(CHUNK), &span, &fill, emit)
+    } else {
+        let chunks = sizes.iter().map(|(_, oh)| oh.div_ceil(CHUNK)).max().unwrap_or(0);
+        let span = |l: usize, c: usize| {
+            let oh = sizes[l].1;
+            ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh))
+        };
+        let fill = |c: usize, bands: &mut [(usize, &mut [f64])]| {
+            (0..filters.len())
+                .map(|l| {
+                    let (i0, i1) = span(l, c);
+                    let ow = sizes[l].0;
+                    let dst = &mut *bands[l].1;
+                    let mut acc = [0.0; 3];
+                    if i0 < i1 {
+                        chunk_moments(src, plane, &filters[l], p.border, i0, i1, |i, j0, m| {
+                            add3(&mut acc, grads(l, m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
+                        });
+                    }
+                    acc
+                })
+                .collect()
+        };
+        stream_backward(src, plane, &mut rings, chunks, &span, &fill, emit)
+    };
+    let per_level: Vec<f64> = (0..sizes.len())
+        .map(|l| {
+            let (ow, oh) = sizes[l];
+            level_value(join(parts.iter().map(|acc| acc[l])), (ow * oh) as f64, p)
+        })
+        .collect();
+    lwssim_total(&per_level, p)
+}
+
+/// LWSSIM of a plane pair and its gradient with respect to y (see
+/// [`lwssim_grad_rows`]).
+pub fn lwssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &LwssimParams) -> (f64, Vec<f64>) {
+    collect(x.width, x.height, |emit| lwssim_grad_rows(&PlanePair { x, y }, 0, p, emit))
 }

@@ -14,6 +14,7 @@ pub mod api;
 pub mod backward;
 pub mod decode;
 pub mod domain;
+pub mod grad_stream;
 pub mod error;
 pub mod image;
 pub mod kernels;

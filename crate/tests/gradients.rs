@@ -132,3 +132,68 @@ fn identical_flat_and_zero_inputs_give_finite_gradients() {
         assert!(lwssim_plane_grad(a, b, &LwssimParams::default()).1.iter().all(|d| d.is_finite()));
     }
 }
+
+/// Central differences at the rows where the streamed backward pass hands
+/// over from one band of chunks to the next (CHUNK = 64 rows; a band is at
+/// least two chunks), on a plane tall enough for several bands.
+fn check_rows(name: &str, y: &Plane<f64>, f: &dyn Fn(&Plane<f64>) -> f64, grad: &[f64]) {
+    assert!(grad.iter().all(|g| g.is_finite()), "{name}: non-finite gradient");
+    let scale = grad.iter().fold(0.0f64, |a, g| a.max(g.abs()));
+    let w = y.width;
+    let h = 1e-6;
+    for r in [0, 5, 63, 64, 65, 118, 127, 128, 129, 191, 192, 250, 255, 256, 257, y.height - 6, y.height - 1] {
+        for c in [0, 3, w / 2, w - 1] {
+            let q = r * w + c;
+            let (mut a, mut b) = (y.clone(), y.clone());
+            a.data[q] += h;
+            b.data[q] -= h;
+            let numeric = (f(&a) - f(&b)) / (2.0 * h);
+            let err = (numeric - grad[q]).abs();
+            assert!(err <= 1e-9 + 1e-5 * scale, "{name} at row {r} col {c}: analytic {} vs numeric {numeric}", grad[q]);
+        }
+    }
+}
+
+/// The same gradient, to the bit, whatever the number of threads (which
+/// sets how many chunks a band holds).
+fn same_bits_on(threads: &[usize], run: &(dyn Fn() -> (f64, Vec<f64>) + Sync)) -> (f64, Vec<f64>) {
+    let results: Vec<(f64, Vec<f64>)> = threads
+        .iter()
+        .map(|&t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(run))
+        .collect();
+    for (t, r) in threads.iter().zip(&results).skip(1) {
+        assert!(r.0 == results[0].0 && r.1 == results[0].1, "{t} threads gave other bits than {}", threads[0]);
+    }
+    results.into_iter().next().unwrap()
+}
+
+#[test]
+fn streamed_backward_across_bands() {
+    let (w, h) = (29, 301);
+    let (x, y) = (plane(w, h, 11), plane(w, h, 12));
+    for window in [Window::Gaussian { size: 11, sigma: 1.5 }, Window::Box { size: 7 }] {
+        for border in [Border::Valid, Border::Same] {
+            let p = SsimParams { window, border, ..Default::default() };
+            let (v, g) = same_bits_on(&[1, 2, 3], &|| ssim_plane_grad(&x, &y, &p, Objective::Ssim));
+            let f = |y: &Plane<f64>| ssim_plane(&x, y, &p, false).ssim;
+            assert_eq!(v, f(&y));
+            check_rows(&format!("ssim {window:?} {border:?}"), &y, &f, &g);
+        }
+    }
+    let p = SsimParams { window: Window::Gaussian { size: 5, sigma: 1.0 }, ..Default::default() };
+    let weights = [0.3, 0.3, 0.4];
+    let (v, g) = same_bits_on(&[1, 2, 3], &|| msssim_plane_grad(&x, &y, &p, &weights));
+    let f = |y: &Plane<f64>| msssim_plane(&x, y, &p, &weights);
+    assert_eq!(v, f(&y));
+    check_rows("msssim", &y, &f, &g);
+    let mixed = vec![(Window::Box { size: 3 }, 1.0), (Window::Gaussian { size: 5, sigma: 0.7 }, 2.0), (Window::Box { size: 11 }, 0.5)];
+    for border in [Border::Valid, Border::Same] {
+        for levels in [LwssimParams::default().levels, mixed.clone()] {
+            let p = LwssimParams { levels, border, ..Default::default() };
+            let (v, g) = same_bits_on(&[1, 2, 3], &|| lwssim_plane_grad(&x, &y, &p));
+            let f = |y: &Plane<f64>| lwssim_plane(&x, y, &p);
+            assert_eq!(v, f(&y));
+            check_rows(&format!("lwssim {border:?}"), &y, &f, &g);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The backward pass streamed: each window filter's moment gradients are
+//! held as a ring of output rows, filled a band of chunks at a time, and
+//! the filter's adjoint is applied to the source rows as soon as every row
+//! they read is held. A pass holds a band of rows per filter, never a
+//! plane, so a loss holds little beyond the gradient it returns.
+//!
+//! Bits: chunks are the forward's (CHUNK output rows, or centre rows for
+//! the fused LWSSIM pass), so the value sums are the forward's; source rows
+//! are emitted in whole chunks of CHUNK (the adjoint's sliding box starts at
+//! a chunk's first row), so the gradient does not depend on the band, hence
+//! not on the thread count.
+
+use rayon::prelude::*;
+
+use crate::backward::{adjoint_rows, preimage};
+use crate::stream::{Filter, PairRows, CHUNK};
+use crate::window::Border;
+
+/// One window filter's moment gradients: output rows [first, first + held)
+/// of (mu | yy | xy) x ow each, the layout `adjoint_rows::<3>` reads.
+pub struct Ring {
+    f: Filter,
+    border: Border,
+    ow: usize,
+    oh: usize,
+    first: usize,
+    rows: Vec<f64>,
+}
+
+impl Ring {
+    pub fn new(f: Filter, border: Border, w: usize, h: usize) -> Self {
+        let n = f.n();
+        Ring { ow: border.output_len(w, n), oh: border.output_len(h, n), f, border, first: 0, rows: Vec::new() }
+    }
+
+    pub fn output(&self) -> (usize, usize) {
+        (self.ow, self.oh)
+    }
+
+    /// One past the last output row held.
+    fn next(&self) -> usize {
+        self.first + self.rows.len() / (3 * self.ow)
+    }
+
+    /// The output rows source row r's adjoint reads, clipped to the map:
+    /// (lowest, highest).
+    fn reads(&self, r: usize, h: usize) -> (usize, usize) {
+        let n = self.f.n();
+        let (ps, k) = preimage(self.border, n, h, self.oh, r);
+        let lo = ps[0].saturating_sub(n - 1).min(self.oh - 1);
+        (lo, ps[k - 1].min(self.oh - 1))
+    }
+}
+
+/// Output rows [a, b) chunk `c` produces for a ring (possibly none).
+pub type Span<'s> = dyn Fn(usize, usize) -> (usize, usize) + Sync + 's;
+/// Fills chunk `c`'s rows of every ring, given as (first row, rows), and
+/// returns each ring's value sums for the chunk.
+pub type Fill<'s> = dyn Fn(usize, &mut [(usize, &mut [f64])]) -> Vec<[f64; 3]> + Sync + 's;
+
+/// Streams the backward pass of a mean over window positions of plane
+/// `plane` of `src`: chunks 0..chunks fill the rings (`span(ring, chunk)`
+/// says which rows), a band of them at a time in parallel; then every
+/// source row whose adjoint can be taken goes out, as d/dy = sum over rings
+/// of A(g_mu) + 2 y A(g_yy) + x A(g_xy), A the ring's filter adjoint:
+/// `emit(first row, rows)` with rows of the source's width. Returns each
+/// chunk's sums per ring, in chunk order.
+pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chunks: usize, span: &Span, fill: &Fill,
+    mut emit: impl FnMut(usize, &[f64])) -> Vec<Vec<[f64; 3]>> {
+    let (w, h) = (src.width(), src.height());
+    // The band only sets how much is held at once, never the bits.
+    let band = rayon::current_num_threads().max(2);
+    let mut parts = Vec::with_capacity(chunks);
+    let mut done = 0;
+    let mut c0 = 0;
+    while c0 < chunks {
+        let c1 = (c0 + band).min(chunks);
+        let mut per_chunk: Vec<Vec<(usize, &mut [f64])>> = (c0..c1).map(|_| Vec::with_capacity(rings.len())).collect();
+        for (l, ring) in rings.iter_mut().enumerate() {
+            let (held, width) = (ring.rows.len(), 3 * ring.ow);
+            let added: usize = (c0..c1).map(|c| span(l, c)).map(|(a, b)| b - a).sum();
+            debug_assert!((c0..c1).all(|c| { let (a, b) = span(l, c); a == b || a >= held / width + ring.first }));
+            ring.rows.resize(held + added * width, 0.0);
+            let mut rest: &mut [f64] = &mut ring.rows[held..];
+            for (i, c) in (c0..c1).enumerate() {
+                let (a, b) = span(l, c);
+                let (mine, more) = core::mem::take(&mut rest).split_at_mut((b - a) * width);
+                per_chunk[i].push((a, mine));
+                rest = more;
+            }
+        }
+        let sums: Vec<Vec<[f64; 3]>> = per_chunk.into_par_iter().enumerate().map(|(i, mut bands)| fill(c0 + i, &mut bands)).collect();
+        parts.extend(sums);
+        c0 = c1;
+
+        // Rows read by the adjoint only grow with r: emit the prefix whose
+        // rows are all held, in whole chunks until the last.
+        let mut end = done;
+        while end < h && rings.iter().all(|g| g.next() == g.oh || g.reads(end, h).1 < g.next()) {
+            end += 1;
+        }
+        if end < h {
+            end = done.max(end / CHUNK * CHUNK);
+        }
+        assert!(c0 < chunks || end == h, "every row is emitted by the last chunk");
+        if end == done {
+            continue;
+        }
+        let mut out = vec![0.0; (end - done) * w];
+        for ring in rings.iter() {
+            adjoint_rows::<3>(&ring.rows, ring.first, (ring.ow, ring.oh), (w, h), &ring.f, ring.border, done..end, &mut out,
+                &|r, [a_mu, a_yy, a_xy], dst| {
+                    let (mut x, mut y) = (vec![0.0; w], vec![0.0; w]);
+                    src.row(plane, r, 0, &mut x, &mut y);
+                    for q in 0..w {
+                        dst[q] += a_mu[q] + 2.0 * y[q] * a_yy[q] + x[q] * a_xy[q];
+                    }
+                });
+        }
+        emit(done, &out);
+        done = end;
+        // Let go of the rows no remaining source row reads.
+        if done < h {
+            for ring in rings.iter_mut() {
+                let keep = (done..(done + ring.f.n()).min(h)).map(|r| ring.reads(r, h).0).min().unwrap();
+                let keep = keep.clamp(ring.first, ring.next());
+                ring.rows.drain(..(keep - ring.first) * 3 * ring.ow);
+                ring.first = keep;
+            }
+        }
+    }
+    parts
+}
