@@ -13,12 +13,12 @@ use crate::kernels::scalar::partials_at;
 use crate::kernels::{self, Chain, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
-use crate::msssim::{combine, downsample2, downsample2_rows};
+use crate::msssim::combine;
 use crate::plane::Plane;
 use crate::pyramid::Pyramid;
 use crate::ssim::SsimParams;
 use crate::stream::{add3, chunk_moments, join, Filter, PairRows, PlanePair, CHUNK};
-use crate::window::{Border, Window};
+use crate::window::Border;
 
 /// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
 /// rows of ow: mu | yy | xy) and the row's value sums (the forward's).
@@ -48,6 +48,10 @@ pub(crate) fn preimage(border: Border, n: usize, h: usize, oh: usize, r: usize) 
         }
     }
 }
+
+/// Rows after which the adjoint's running box sum starts afresh; a
+/// streamed pass hands over rows in multiples of it (grad_stream).
+pub const RESTART: usize = 16;
 
 /// The adjoint of the separable window filter (`stream::chunk_moments`) for
 /// K planes of ow x oh, interleaved by row in `g` (row i of plane s at
@@ -89,7 +93,9 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
                 if sliding {
                     // Output rows r - n + 1 ..= r read padded row r.
                     let sum = &mut colsum[s];
-                    if r == r0 {
+                    // Restarted every RESTART rows of the plane (not of the
+                    // call), so the bits do not depend on how rows are split.
+                    if r == r0 || r % RESTART == 0 {
                         kernels::with_rows(n, |k| row_of(r as isize - n as isize + 1 + k as isize, s), |rows| kernels::vbox_init(rows, sum));
                         v.copy_from_slice(sum);
                     } else {
@@ -143,13 +149,6 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
             emit(r, core::array::from_fn(|s| &outs[s][..]), &mut dst[(r - r0) * w..][..w]);
         }
     });
-}
-
-/// The adjoint of the window filter on whole planes (see [`adjoint_rows`]).
-pub fn filter_adjoint(plane: &[f64], out: (usize, usize), (w, h): (usize, usize), window: &Window, border: Border) -> Vec<f64> {
-    let mut res = vec![0.0; w * h];
-    adjoint_rows::<1>(plane, 0, out, (w, h), &Filter::new(window), border, 0..h, &mut res, &|_, [a], dst| dst.copy_from_slice(a));
-    res
 }
 
 /// Which mean a single-scale backward pass differentiates.
@@ -321,40 +320,88 @@ fn msssim_coefs(terms: &[f64], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Scale `times` of MS-SSIM's pyramid over `src`, read on demand: each row
+/// the 2x2 average of two rows of the scale below (`downsample2`'s
+/// arithmetic, edge samples repeated), never held. Reading a whole scale
+/// costs about one pass over the source, whatever the scale.
+struct Halved<'a> {
+    src: &'a dyn PairRows,
+    /// Width and height of every scale from the source's on.
+    sizes: Vec<(usize, usize)>,
+}
+
+impl Halved<'_> {
+    fn level_row(&self, t: usize, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        if t == 0 {
+            return self.src.row(plane, r, c0, x, y);
+        }
+        let (w, h) = self.sizes[t - 1];
+        let len = x.len();
+        let s0 = 2 * c0;
+        let n = (2 * (c0 + len)).min(w) - s0;
+        let mut buf = vec![0.0; 4 * n];
+        let (xa, rest) = buf.split_at_mut(n);
+        let (ya, rest) = rest.split_at_mut(n);
+        let (xb, yb) = rest.split_at_mut(n);
+        self.level_row(t - 1, plane, 2 * r, s0, xa, ya);
+        self.level_row(t - 1, plane, (2 * r + 1).min(h - 1), s0, xb, yb);
+        for j in 0..len {
+            let (a, b) = (2 * j, (2 * j + 1).min(n - 1));
+            x[j] = ((xa[a] + xa[b]) + (xb[a] + xb[b])) * 0.25;
+            y[j] = ((ya[a] + ya[b]) + (yb[a] + yb[b])) * 0.25;
+        }
+    }
+}
+
+/// One scale of a [`Halved`] pyramid as a pair of planes to read.
+struct Scale<'a> {
+    pyramid: &'a Halved<'a>,
+    t: usize,
+}
+
+impl PairRows for Scale<'_> {
+    fn width(&self) -> usize {
+        self.pyramid.sizes[self.t].0
+    }
+    fn height(&self) -> usize {
+        self.pyramid.sizes[self.t].1
+    }
+    fn planes(&self) -> usize {
+        self.pyramid.src.planes()
+    }
+    fn range(&self) -> f64 {
+        self.pyramid.src.range()
+    }
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        self.pyramid.level_row(self.t, plane, r, c0, x, y)
+    }
+}
+
 /// The gradient of MS-SSIM (with `terms`, the forward's per-scale values
 /// of this plane) with respect to y, streamed: `emit(first row, rows)`.
 ///
-/// Scale 0 is read in place; the coarser scales are held as planes (a third
-/// of the pixels, two f64 each) and their gradients computed coarsest first,
-/// each a plane a quarter the size of the finer: the half-resolution scale
-/// and its gradient are the most held at once.
+/// Every scale is read on demand from the source ([`Halved`]); the
+/// gradients of the coarser scales are computed coarsest first, each a plane
+/// a quarter the size of the finer: the half-resolution scale's gradient
+/// and the quarter's (2.5 bytes per source pixel) are the most held.
 pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64],
     mut emit: impl FnMut(usize, &[f64])) {
     let scales = weights.len();
     let coefs = msssim_coefs(terms, weights);
     let obj = |s: usize| if s + 1 == scales { Objective::Ssim } else { Objective::Cs };
     let (w, h) = (src.width(), src.height());
-    let mut pyramid: Vec<(Plane<f64>, Plane<f64>)> = Vec::with_capacity(scales.saturating_sub(1));
-    for s in 1..scales {
-        let next = match pyramid.last() {
-            None => {
-                let (mut a, mut b) = (vec![0.0; w], vec![0.0; w]);
-                let xs = downsample2_rows(w, h, |r, out| src.row(plane, r, 0, out, &mut b));
-                let ys = downsample2_rows(w, h, |r, out| src.row(plane, r, 0, &mut a, out));
-                (xs, ys)
-            }
-            Some((x, y)) => (downsample2(x), downsample2(y)),
-        };
-        debug_assert!(s == pyramid.len() + 1);
-        pyramid.push(next);
+    let mut sizes = vec![(w, h)];
+    for _ in 1..scales {
+        let (sw, sh) = *sizes.last().unwrap();
+        sizes.push((sw.div_ceil(2), sh.div_ceil(2)));
     }
+    let pyramid = Halved { src, sizes };
     // Gradient of the scales coarser than the current one, as a plane.
     let mut coarse: Option<Plane<f64>> = None;
-    while let Some((x, y)) = pyramid.pop() {
-        let s = pyramid.len() + 1;
-        let (sw, sh) = (x.width, x.height);
+    for s in (1..scales).rev() {
+        let (sw, sh) = pyramid.sizes[s];
         let mut g = vec![0.0; sw * sh];
-        ssim_grad_rows(&PlanePair { x: &x, y: &y }, 0, p, obj(s), |r0, rows| {
+        ssim_grad_rows(&Scale { pyramid: &pyramid, t: s }, plane, p, obj(s), |r0, rows| {
             for (i, row) in rows.chunks(sw).enumerate() {
                 let dst = &mut g[(r0 + i) * sw..][..sw];
                 for (d, a) in dst.iter_mut().zip(row) {
@@ -365,7 +412,6 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
                 }
             }
         });
-        drop((x, y));
         coarse = Some(Plane::new(sw, sh, g));
     }
     ssim_grad_rows(src, plane, p, obj(0), |r0, rows| {

@@ -6,15 +6,25 @@
 //!
 //! Bits: chunks are the forward's (CHUNK output rows, or centre rows for
 //! the fused LWSSIM pass), so the value sums are the forward's; source rows
-//! are emitted in whole chunks of CHUNK (the adjoint's sliding box starts at
-//! a chunk's first row), so the gradient does not depend on the band, hence
+//! are emitted in multiples of RESTART rows (where the adjoint's running box
+//! sum starts afresh), so the gradient does not depend on the band, hence
 //! not on the thread count.
 
 use rayon::prelude::*;
 
-use crate::backward::{adjoint_rows, preimage};
-use crate::stream::{Filter, PairRows, CHUNK};
+use crate::backward::{adjoint_rows, preimage, RESTART};
+use crate::stream::{Filter, PairRows};
 use crate::window::Border;
+
+/// Chunks of ring rows a band holds at once, at most, over all rings: a
+/// chunk is a thread's work and holds CHUNK rows of its ring (at 4K, 5.6
+/// MiB). Five LWSSIM levels fill a chunk at a time, one ring fills four.
+pub const MAX_BAND: usize = 4;
+
+/// Chunks a band of `rings` rings fills at once on `threads` threads.
+pub fn band(threads: usize, rings: usize) -> usize {
+    threads.clamp(1, (MAX_BAND / rings.max(1)).max(1))
+}
 
 /// One window filter's moment gradients: output rows [first, first + held)
 /// of (mu | yy | xy) x ow each, the layout `adjoint_rows::<3>` reads.
@@ -69,7 +79,7 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
     mut emit: impl FnMut(usize, &[f64])) -> Vec<Vec<[f64; 3]>> {
     let (w, h) = (src.width(), src.height());
     // The band only sets how much is held at once, never the bits.
-    let band = rayon::current_num_threads().max(2);
+    let band = band(rayon::current_num_threads(), rings.len());
     let mut parts = Vec::with_capacity(chunks);
     let mut done = 0;
     let mut c0 = 0;
@@ -80,6 +90,8 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
             let (held, width) = (ring.rows.len(), 3 * ring.ow);
             let added: usize = (c0..c1).map(|c| span(l, c)).map(|(a, b)| b - a).sum();
             debug_assert!((c0..c1).all(|c| { let (a, b) = span(l, c); a == b || a >= held / width + ring.first }));
+            // Exactly: a doubling Vec would hold twice the band.
+            ring.rows.reserve_exact(added * width);
             ring.rows.resize(held + added * width, 0.0);
             let mut rest: &mut [f64] = &mut ring.rows[held..];
             for (i, c) in (c0..c1).enumerate() {
@@ -94,13 +106,13 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
         c0 = c1;
 
         // Rows read by the adjoint only grow with r: emit the prefix whose
-        // rows are all held, in whole chunks until the last.
+        // rows are all held, in multiples of RESTART until the last.
         let mut end = done;
         while end < h && rings.iter().all(|g| g.next() == g.oh || g.reads(end, h).1 < g.next()) {
             end += 1;
         }
         if end < h {
-            end = done.max(end / CHUNK * CHUNK);
+            end = done.max(end / RESTART * RESTART);
         }
         assert!(c0 < chunks || end == h, "every row is emitted by the last chunk");
         if end == done {

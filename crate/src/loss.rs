@@ -5,16 +5,16 @@
 //! loss is the mean over samples; pixels are divided by the data range L
 //! before anything else, so the gradient is scaled by 1/L on the way out.
 
-use crate::backward::{filter_adjoint, lwssim_plane_grad, msssim_plane_grad, ssim_plane_grad, Objective};
+use crate::backward::{lwssim_grad_rows, msssim_grad_rows, ssim_grad_rows, Objective};
 use crate::domain;
 use crate::error::{range, Error};
 use crate::image::Pixels;
-use crate::lwssim::{lwssim_levels_of, lwssim_plane, lwssim_total, LwssimParams};
-use crate::msssim::{combine, max_scales, msssim_plane};
+use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
+use crate::msssim::{combine, max_scales};
 use crate::pyramid::Pyramid;
-use crate::plane::Plane;
-use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
+use crate::ssim::{ssim_planes, SsimParams};
 use crate::stream::PairRows;
+use crate::window::Border;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -53,16 +53,10 @@ impl<'a> Batch<'a> {
             Layout::Nchw => (s * self.c + k) * hw + i,
         }
     }
-
-    fn plane(&self, s: usize, k: usize, range: f64) -> Plane<f64> {
-        let data = (0..self.h * self.w).map(|i| self.data[self.index(s, k, i)] as f64 / range).collect();
-        Plane::new(self.w, self.h, data)
-    }
 }
 
 /// One sample of a target / prediction pair read in place, each channel a
-/// plane, divided by L: the same samples as [`Batch::plane`]'s, so the
-/// same bits, without copying the planes.
+/// plane, divided by L, without copying the planes.
 struct SamplePair<'a> {
     target: &'a Batch<'a>,
     pred: &'a Batch<'a>,
@@ -93,19 +87,20 @@ impl PairRows for SamplePair<'_> {
     }
 }
 
+/// Per channel of one sample read in place: SSIM, or MS-SSIM with these weights.
+fn structural_values(pair: &SamplePair, st: &Structure, p: &SsimParams) -> Vec<f64> {
+    match st {
+        Structure::Ssim => ssim_planes(pair, p, false).0.into_iter().map(|v| v.0).collect(),
+        Structure::Msssim(w) => Pyramid::terms_of(pair, p, w.len()).iter().map(|t| combine(t, w)).collect(),
+    }
+}
+
 /// Without a gradient, every loss reads the batch in place, holding only
 /// the rows its windows need (MS-SSIM: and its coarser scales' rows, see
 /// `pyramid`): per sample, the loss the planes give, to the bit.
 fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weights) -> Vec<f64> {
     let (c, l) = (pred.c as f64, spec.data_range);
-    let p = &spec.ssim;
-    // Per channel: SSIM, or MS-SSIM with these weights.
-    let structural = |pair: &SamplePair, st: &Structure| -> Vec<f64> {
-        match st {
-            Structure::Ssim => ssim_planes(pair, p, false).0.into_iter().map(|v| v.0).collect(),
-            Structure::Msssim(w) => Pyramid::terms_of(pair, p, w.len()).iter().map(|t| combine(t, w)).collect(),
-        }
-    };
+    let structural = |pair: &SamplePair, st: &Structure| structural_values(pair, st, &spec.ssim);
     let per_sample = (0..pred.n).map(|s| {
         let pair = SamplePair { target, pred, s, range: l };
         let values: Vec<f64> = match &spec.kind {
@@ -175,31 +170,29 @@ pub struct LossResult {
     pub grad: Option<Vec<f32>>,
 }
 
-/// A structural score of one plane pair (x target, y prediction) and, on
-/// request, its gradient with respect to y.
-fn structural(x: &Plane<f64>, y: &Plane<f64>, s: &Structure, p: &SsimParams, want: bool) -> (f64, Option<Vec<f64>>) {
-    match (s, want) {
-        (Structure::Ssim, false) => (ssim_plane(x, y, p, false).ssim, None),
-        (Structure::Ssim, true) => {
-            let (v, g) = ssim_plane_grad(x, y, p, Objective::Ssim);
-            (v, Some(g))
-        }
-        (Structure::Msssim(w), false) => (msssim_plane(x, y, p, w), None),
-        (Structure::Msssim(w), true) => {
-            let (v, g) = msssim_plane_grad(x, y, p, w);
-            (v, Some(g))
-        }
-    }
-}
-
-/// Per-pixel weights of the L1 term: 1/N for the plain mean (one number,
-/// not a plane), and for the Gaussian-weighted one the filter's adjoint
-/// applied to 1/positions, since mean_p (W * |d|)(p) = sum_q a_q |d_q|. The
-/// same weights give the value and the gradient (a_q sign(d_q)); they depend
-/// on the shape alone, so one call computes them once.
+/// Per-pixel weights of the L1 term: 1/N for the plain mean, and for the
+/// Gaussian-weighted one the filter's adjoint applied to 1/positions, since
+/// mean_p (W * |d|)(p) = sum_q a_q |d_q|. The window is an outer product of
+/// 1-D taps, and so is its adjoint on a constant: a row factor times a
+/// column factor, two vectors rather than a plane. The same weights give the
+/// value and the gradient (a_q sign(d_q)); they depend on the shape alone.
 enum L1Weights {
     Uniform(f64),
-    PerPixel(Vec<f64>),
+    Separable { rows: Vec<f64>, cols: Vec<f64> },
+}
+
+/// The 1-D window's adjoint on ones: how much each of `len` samples weighs
+/// in the sum of the filtered signal over its output positions.
+fn adjoint_on_ones(taps: &[f64], len: usize, border: Border) -> Vec<f64> {
+    let n = taps.len();
+    let source = border.source_indices(len, n);
+    let mut a = vec![0.0; len];
+    for i in 0..border.output_len(len, n) {
+        for (t, k) in taps.iter().enumerate() {
+            a[source[i + t]] += k;
+        }
+    }
+    a
 }
 
 impl L1Weights {
@@ -207,10 +200,10 @@ impl L1Weights {
         match l1 {
             L1::Plain => L1Weights::Uniform(1.0 / (w * h) as f64),
             L1::Gaussian => {
-                let n = p.window.size();
-                let (ow, oh) = (p.border.output_len(w, n), p.border.output_len(h, n));
-                let ones = vec![1.0 / (ow * oh) as f64; ow * oh];
-                L1Weights::PerPixel(filter_adjoint(&ones, (ow, oh), (w, h), &p.window, p.border))
+                let (taps, n) = (p.window.taps(), p.window.size());
+                let positions = (p.border.output_len(w, n) * p.border.output_len(h, n)) as f64;
+                let rows = adjoint_on_ones(&taps, h, p.border).into_iter().map(|v| v / positions).collect();
+                L1Weights::Separable { rows, cols: adjoint_on_ones(&taps, w, p.border) }
             }
         }
     }
@@ -218,7 +211,7 @@ impl L1Weights {
     fn at(&self, q: usize) -> f64 {
         match self {
             L1Weights::Uniform(a) => *a,
-            L1Weights::PerPixel(a) => a[q],
+            L1Weights::Separable { rows, cols } => rows[q / cols.len()] * cols[q % cols.len()],
         }
     }
 }
@@ -298,53 +291,69 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
         let loss = per_sample.iter().sum::<f64>() / n as f64;
         return Ok(LossResult { loss, per_sample, grad: None });
     }
+    let out = grad.as_mut().expect("asked for");
+    let cf = c as f64;
     for s in 0..n {
+        let pair = SamplePair { target, pred, s, range: l };
+        // MS-SSIM's per-scale values come first: the gradient's coefficients
+        // need them all. They are the forward's, so is the loss.
+        let terms = match &spec.kind {
+            LossKind::Structural(Structure::Msssim(w)) | LossKind::DssimMae { structure: Structure::Msssim(w), .. } => {
+                Some(Pyramid::terms_of(&pair, p, w.len()))
+            }
+            _ => None,
+        };
         let mut sample_loss = 0.0;
         for k in 0..c {
-            let (x, y) = (target.plane(s, k, l), pred.plane(s, k, l));
-            // value of this channel's share of the loss, and its gradient
-            let (value, g): (f64, Option<Vec<f64>>) = match &spec.kind {
-                LossKind::Structural(st) => {
-                    let (v, g) = structural(&x, &y, st, p, want_grad);
-                    ((1.0 - v) / c as f64, g.map(|g| g.into_iter().map(|d| -d / c as f64).collect()))
+            // Streamed gradient rows of this channel's structural score,
+            // turned into d(loss)/d(pred) by `finish(pixel, d)` and stored.
+            let mut store = |finish: &dyn Fn(usize, f64) -> f64, r0: usize, rows: &[f64]| {
+                let q0 = r0 * pred.w;
+                for (i, d) in rows.iter().enumerate() {
+                    out[pred.index(s, k, q0 + i)] = to_f32(finish(q0 + i, *d) * out_scale);
                 }
+            };
+            let structural = |st: &Structure, finish: &dyn Fn(usize, f64) -> f64, store: &mut dyn FnMut(&dyn Fn(usize, f64) -> f64, usize, &[f64])| -> f64 {
+                match st {
+                    Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store(finish, r0, rows)),
+                    Structure::Msssim(w) => {
+                        let t = &terms.as_ref().expect("computed above")[k];
+                        msssim_grad_rows(&pair, k, p, w, t, |r0, rows| store(finish, r0, rows));
+                        combine(t, w)
+                    }
+                }
+            };
+            let value = match &spec.kind {
+                LossKind::Structural(st) => (1.0 - structural(st, &|_, d| -d / cf, &mut store)) / cf,
                 LossKind::Lwssim(lp) => {
-                    let (v, g) = if want_grad {
-                        let (v, g) = lwssim_plane_grad(&x, &y, lp);
-                        (v, Some(g))
-                    } else {
-                        (lwssim_plane(&x, &y, lp), None)
-                    };
-                    ((1.0 - v / 2.0) / c as f64, g.map(|g| g.into_iter().map(|d| -d / (2.0 * c as f64)).collect()))
+                    let v = lwssim_grad_rows(&pair, k, lp, |r0, rows| store(&|_, d| -d / (2.0 * cf), r0, rows));
+                    (1.0 - v / 2.0) / cf
                 }
                 LossKind::DssimMae { structure: st, alpha, beta, .. } => {
-                    let (v, gs) = structural(&x, &y, st, p, want_grad && *alpha != 0.0);
-                    let a = &l1w;
-                    let mae: f64 = x.data.iter().zip(&y.data).enumerate().map(|(q, (x, y))| a.at(q) * (y - x).abs()).sum();
-                    let value = (alpha * (1.0 - v) + beta * mae) / c as f64;
-                    let g = want_grad.then(|| {
-                        // The structural gradient's buffer is reused when there is one.
-                        let mut g = gs.unwrap_or_default();
-                        let st = !g.is_empty();
-                        g.resize(x.data.len(), 0.0);
-                        for (q, out) in g.iter_mut().enumerate() {
-                            // sign(0) = 0: the subgradient of |d| at d = 0.
-                            let d = y.data[q] - x.data[q];
-                            let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
-                            let s = if st { -alpha * *out } else { 0.0 };
-                            *out = (s + beta * sign * a.at(q)) / c as f64;
+                    let (alpha, beta, a) = (*alpha, *beta, &l1w);
+                    let (x_at, y_at) = (|q: usize| target.data[target.index(s, k, q)] as f64 / l, |q: usize| pred.data[pred.index(s, k, q)] as f64 / l);
+                    let l1 = |q: usize| {
+                        // sign(0) = 0: the subgradient of |d| at d = 0.
+                        let d = y_at(q) - x_at(q);
+                        let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
+                        beta * sign * a.at(q)
+                    };
+                    let v = if alpha != 0.0 {
+                        structural(st, &|q, d| (-alpha * d + l1(q)) / cf, &mut store)
+                    } else {
+                        // No structural gradient: the L1 term's alone, the
+                        // structural value from the forward.
+                        let zero = vec![0.0; pred.w];
+                        for r in 0..pred.h {
+                            store(&|q, _| l1(q) / cf, r, &zero);
                         }
-                        g
-                    });
-                    (value, g)
+                        structural_values(&pair, st, p)[k]
+                    };
+                    let mae: f64 = (0..pred.h * pred.w).map(|q| a.at(q) * (y_at(q) - x_at(q)).abs()).sum();
+                    (alpha * (1.0 - v) + beta * mae) / cf
                 }
             };
             sample_loss += value;
-            if let (Some(out), Some(g)) = (grad.as_mut(), g) {
-                for (i, d) in g.into_iter().enumerate() {
-                    out[pred.index(s, k, i)] = to_f32(d * out_scale);
-                }
-            }
         }
         per_sample.push(sample_loss);
     }

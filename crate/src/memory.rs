@@ -128,7 +128,6 @@ fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
 pub fn need(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let hw = w * h;
-    let plane = 8.0 * hw; // one f64 plane
     let threads = c.threads.max(1) as f64;
     let scratch = threads * stream_scratch(c) + (1 << 20) as f64;
     match c.op {
@@ -148,21 +147,30 @@ pub fn need(c: &Call) -> f64 {
         Op::Loss { kind, grad } => {
             let values = hw * c.channels as f64 * c.n as f64;
             let inputs = 2.0 * 4.0 * values + if grad { 4.0 * values } else { 0.0 };
-            // Without the gradient, the batch is read in place: rings, the
-            // Gaussian L1's weights (a plane) and MS-SSIM's coarser rows of
-            // a sample's channels. With it, planes of one (sample, channel)
-            // at a time, in f64 planes.
+            // The batch is read in place. Without the gradient: rings, and
+            // MS-SSIM's coarser rows of a sample's channels. With it, one
+            // (sample, channel) at a time: the rings of moment gradients
+            // (grad_stream; a band of chunks, the emission's lag of a chunk
+            // and a window of rows), and for MS-SSIM the gradients of its
+            // half- and quarter-resolution scales as planes (2.5 bytes a
+            // pixel; the scales themselves are read on demand).
             let pyramid = coarse_rows(c, c.channels);
-            let units = match (kind, grad) {
-                (LossOp::Ssim, false) | (LossOp::Lwssim, false) => 0.0,
-                (LossOp::Msssim, false) => pyramid / plane,
-                (LossOp::DssimMae { msssim }, false) => 1.0 + if msssim { pyramid / plane } else { 0.0 },
-                (LossOp::Ssim, true) => 9.0,
-                (LossOp::DssimMae { msssim: false }, true) => 11.0,
-                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => 15.0,
-                (LossOp::Lwssim, true) => 6.0 + 3.0 * c.levels as f64,
+            let rings = if kind == LossOp::Lwssim { c.levels.max(1) } else { 1 };
+            let band = crate::grad_stream::band(c.threads, rings) as f64;
+            let lag = (crate::backward::RESTART + c.window) as f64;
+            let ring = 24.0 * w * (band * CHUNK as f64 + lag);
+            let emitted = 8.0 * w * (band * CHUNK as f64 + lag);
+            let adjoint = threads * 8.0 * (14.0 * w + 12.0 * c.window as f64);
+            let streamed = |rings: f64| rings * ring + emitted + adjoint;
+            let held = match (kind, grad) {
+                (LossOp::Ssim, false) | (LossOp::Lwssim, false) | (LossOp::DssimMae { msssim: false }, false) => 0.0,
+                (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => pyramid,
+                (LossOp::Ssim, true) | (LossOp::DssimMae { msssim: false }, true) => streamed(1.0),
+                // The forward's pyramid is let go before the backward starts.
+                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => pyramid.max(2.5 * hw + streamed(1.0)),
+                (LossOp::Lwssim, true) => streamed(rings as f64),
             };
-            inputs + units * plane + scratch
+            inputs + held + scratch
         }
     }
 }
@@ -253,6 +261,23 @@ mod tests {
     fn streams_stay_small_for_4k() {
         for op in [Op::SsimStream { map: false }, Op::SsimStream { map: true }, Op::MsssimStream, Op::LwssimStream] {
             assert!(need(&call(op, 3840, 2160)) < (64 << 20) as f64, "{op:?}");
+        }
+    }
+
+    #[test]
+    fn a_loss_with_its_gradient_holds_less_than_the_gradient() {
+        let kinds = [LossOp::Ssim, LossOp::Msssim, LossOp::DssimMae { msssim: false }, LossOp::DssimMae { msssim: true }, LossOp::Lwssim];
+        for kind in kinds {
+            for threads in [1, 2, 8] {
+                let mut c = call(Op::Loss { kind, grad: true }, 3840, 2160);
+                (c.channels, c.threads) = (3, threads);
+                if kind == LossOp::Lwssim {
+                    (c.levels, c.window) = (5, 11);
+                }
+                let values = 3840.0 * 2160.0 * 3.0;
+                let held = need(&c) - 3.0 * 4.0 * values;
+                assert!(held < 4.0 * values, "{kind:?} on {threads} threads holds {held} besides a gradient of {}", 4.0 * values);
+            }
         }
     }
 }
