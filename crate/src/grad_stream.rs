@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use crate::backward::{adjoint_rows, preimage, RESTART};
-use crate::stream::{Filter, PairRows};
+use crate::stream::{Filter, PairRows, CHUNK};
 use crate::window::Border;
 
 /// Chunks of ring rows a band holds at once, at most, over all rings: a
@@ -81,6 +81,14 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
     // The band only sets how much is held at once, never the bits.
     let band = band(rayon::current_num_threads(), rings.len());
     let mut parts = Vec::with_capacity(chunks);
+    // Each ring and the emitted rows get their most at once: a Vec grown
+    // step by step would leave its smaller blocks behind.
+    let most = |n: usize| band * CHUNK + RESTART + 2 * n;
+    for ring in rings.iter_mut() {
+        ring.rows.reserve_exact(3 * ring.ow * most(ring.f.n()));
+    }
+    let widest = rings.iter().map(|r| r.f.n()).max().unwrap_or(1);
+    let mut out: Vec<f64> = Vec::with_capacity(w * most(widest));
     let mut done = 0;
     let mut c0 = 0;
     while c0 < chunks {
@@ -118,7 +126,8 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
         if end == done {
             continue;
         }
-        let mut out = vec![0.0; (end - done) * w];
+        out.clear();
+        out.resize((end - done) * w, 0.0);
         for ring in rings.iter() {
             adjoint_rows::<3>(&ring.rows, ring.first, (ring.ow, ring.oh), (w, h), &ring.f, ring.border, done..end, &mut out,
                 &|r, [a_mu, a_yy, a_xy], dst| {

@@ -150,24 +150,24 @@ pub fn need(c: &Call) -> f64 {
             // The batch is read in place. Without the gradient: rings, and
             // MS-SSIM's coarser rows of a sample's channels. With it, one
             // (sample, channel) at a time: the rings of moment gradients
-            // (grad_stream; a band of chunks, the emission's lag of a chunk
-            // and a window of rows), and for MS-SSIM the gradients of its
-            // half- and quarter-resolution scales as planes (2.5 bytes a
-            // pixel; the scales themselves are read on demand).
+            // (grad_stream; a band of chunks, the emission's lag and two
+            // windows of rows), and for MS-SSIM the gradients of its coarser
+            // scales as planes (the scales themselves are read on demand).
             let pyramid = coarse_rows(c, c.channels);
             let rings = if kind == LossOp::Lwssim { c.levels.max(1) } else { 1 };
             let band = crate::grad_stream::band(c.threads, rings) as f64;
-            let lag = (crate::backward::RESTART + c.window) as f64;
-            let ring = 24.0 * w * (band * CHUNK as f64 + lag);
-            let emitted = 8.0 * w * (band * CHUNK as f64 + lag);
+            let most = band * CHUNK as f64 + (crate::backward::RESTART + 2 * c.window) as f64;
+            let (ring, emitted) = (24.0 * w * most, 8.0 * w * most);
             let adjoint = threads * 8.0 * (14.0 * w + 12.0 * c.window as f64);
             let streamed = |rings: f64| rings * ring + emitted + adjoint;
             let held = match (kind, grad) {
                 (LossOp::Ssim, false) | (LossOp::Lwssim, false) | (LossOp::DssimMae { msssim: false }, false) => 0.0,
                 (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => pyramid,
                 (LossOp::Ssim, true) | (LossOp::DssimMae { msssim: false }, true) => streamed(1.0),
-                // The forward's pyramid is let go before the backward starts.
-                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => pyramid.max(2.5 * hw + streamed(1.0)),
+                // The forward's pyramid rows, and every coarser gradient
+                // (8 bytes a pixel of a third of the pixels): blocks freed
+                // along the way are not always the size the next one needs.
+                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => pyramid + 8.0 * hw / 3.0 + streamed(1.0),
                 (LossOp::Lwssim, true) => streamed(rings as f64),
             };
             inputs + held + scratch
