@@ -4,7 +4,8 @@
 //! positions of F(mu_y, E[y^2], E[xy]) (x fixed), so each backward pass is:
 //! per position, dF/d(moments), streamed chunk by chunk exactly as the
 //! forward pass streams (so the value is the forward's, bit for bit); then
-//! the adjoint of the window filter, gathered one source row at a time.
+//! the adjoint of the window filter, gathered one source row at a time as
+//! soon as the rows it reads are held (`grad_stream`): rows, never planes.
 
 use rayon::prelude::*;
 
@@ -19,11 +20,6 @@ use crate::pyramid::Pyramid;
 use crate::ssim::SsimParams;
 use crate::stream::{add3, chunk_moments, join, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::Border;
-
-/// Per output row: d(objective)/d(mu_y, E[y^2], E[xy]) into `g` (three
-/// rows of ow: mu | yy | xy) and the row's value sums (the forward's).
-/// `j0` is the first output column of the strip `m` holds.
-type GradRow<'f> = dyn Fn(&Moments5, usize, &mut [f64]) -> [f64; 3] + Sync + 'f;
 
 /// Padded rows feeding source row r of a plane h rows high: r itself
 /// (valid); under 'same' the row at r + before and its reflections,
@@ -49,6 +45,9 @@ pub(crate) fn preimage(border: Border, n: usize, h: usize, oh: usize, r: usize) 
     }
 }
 
+/// Takes source row r's adjoint rows (one per plane) into its output row.
+pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync + 'a;
+
 /// Rows after which the adjoint's running box sum starts afresh; a
 /// streamed pass hands over rows in multiples of it (grad_stream).
 pub const RESTART: usize = 16;
@@ -67,7 +66,7 @@ pub const RESTART: usize = 16;
 /// r - rows.start of out)` for each.
 #[allow(clippy::too_many_arguments)]
 pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
-    border: Border, rows: core::ops::Range<usize>, out: &mut [f64], emit: &(dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync)) {
+    border: Border, rows: core::ops::Range<usize>, out: &mut [f64], emit: &AdjointRow<K>) {
     let n = f.n();
     let preimage = |r: usize| preimage(border, n, h, oh, r);
     let cols = border.source_indices(w, n);
@@ -227,25 +226,6 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
 }
 
 
-/// The rings, spans and fill of one window filter over one plane: chunks
-/// of CHUNK output rows, as the forward streams them.
-fn single<'a>(src: &'a dyn PairRows, plane: usize, f: &'a Filter, border: Border, row: &'a GradRow<'a>)
-    -> (Ring, usize, impl Fn(usize, usize) -> (usize, usize) + Sync + 'a, impl Fn(usize, &mut [(usize, &mut [f64])]) -> Vec<[f64; 3]> + Sync + 'a) {
-    let ring = Ring::new(f.clone(), border, src.width(), src.height());
-    let (ow, oh) = ring.output();
-    let span = move |_: usize, c: usize| ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh));
-    let fill = move |c: usize, bands: &mut [(usize, &mut [f64])]| {
-        let (i0, i1) = span(0, c);
-        let dst = &mut *bands[0].1;
-        let mut acc = [0.0; 3];
-        chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
-            add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
-        });
-        vec![acc]
-    };
-    (ring, oh.div_ceil(CHUNK), span, fill)
-}
-
 /// The mean SSIM (or cs) of plane `plane` of `src` and its gradient with
 /// respect to y, streamed: `emit(first row, rows)`. The mean is the
 /// forward pass's, bit for bit.
@@ -266,8 +246,19 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
         kernels::ssim_row(m, &k, None)
     };
-    let (ring, chunks, span, fill) = single(src, plane, &f, p.border, &row);
-    let parts = stream_backward(src, plane, &mut [ring], chunks, &span, &fill, emit);
+    // One ring; chunks of CHUNK output rows, as the forward streams them.
+    let span = |_: usize, c: usize| ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh));
+    let fill = |c: usize, bands: &mut [(usize, &mut [f64])]| {
+        let (i0, i1) = span(0, c);
+        let dst = &mut *bands[0].1;
+        let mut acc = [0.0; 3];
+        chunk_moments(src, plane, &f, p.border, i0, i1, |i, j0, m| {
+            add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
+        });
+        vec![acc]
+    };
+    let ring = Ring::new(f.clone(), p.border, src.width(), src.height());
+    let parts = stream_backward(src, plane, &mut [ring], oh.div_ceil(CHUNK), &span, &fill, emit);
     let sums = join(parts.iter().map(|p| p[0]));
     let v = match obj {
         Objective::Ssim => sums[0],

@@ -274,6 +274,12 @@ fn to_f32(v: f64) -> f32 {
     }
 }
 
+/// Turns d(structural score)/d(pred) at a pixel into d(this channel's
+/// share of the loss)/d(pred).
+type Finish<'a> = dyn Fn(usize, f64) -> f64 + 'a;
+/// Stores streamed gradient rows, finished, into the output.
+type Store<'a> = dyn FnMut(&Finish, usize, &[f64]) + 'a;
+
 pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> Result<LossResult, Error> {
     check(pred, target, spec)?;
     let (n, c, l) = (pred.n, pred.c, spec.data_range);
@@ -307,13 +313,13 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
         for k in 0..c {
             // Streamed gradient rows of this channel's structural score,
             // turned into d(loss)/d(pred) by `finish(pixel, d)` and stored.
-            let mut store = |finish: &dyn Fn(usize, f64) -> f64, r0: usize, rows: &[f64]| {
+            let mut store = |finish: &Finish, r0: usize, rows: &[f64]| {
                 let q0 = r0 * pred.w;
                 for (i, d) in rows.iter().enumerate() {
                     out[pred.index(s, k, q0 + i)] = to_f32(finish(q0 + i, *d) * out_scale);
                 }
             };
-            let structural = |st: &Structure, finish: &dyn Fn(usize, f64) -> f64, store: &mut dyn FnMut(&dyn Fn(usize, f64) -> f64, usize, &[f64])| -> f64 {
+            let structural = |st: &Structure, finish: &Finish, store: &mut Store| -> f64 {
                 match st {
                     Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store(finish, r0, rows)),
                     Structure::Msssim(w) => {
