@@ -14,7 +14,7 @@ use crate::kernels::scalar::partials_at;
 use crate::kernels::{self, Chain, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
-use crate::msssim::combine;
+use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
 use crate::pyramid::Pyramid;
 use crate::ssim::SsimParams;
@@ -371,10 +371,10 @@ impl PairRows for Scale<'_> {
 /// The gradient of MS-SSIM (with `terms`, the forward's per-scale values
 /// of this plane) with respect to y, streamed: `emit(first row, rows)`.
 ///
-/// Every scale is read on demand from the source ([`Halved`]); the
+/// The half-resolution scale is read on demand from the source
+/// ([`Halved`]), the coarser ones held (4/3 bytes per source pixel); the
 /// gradients of the coarser scales are computed coarsest first, each a plane
-/// a quarter the size of the finer: the half-resolution scale's gradient
-/// and the quarter's (2.5 bytes per source pixel) are the most held.
+/// a quarter the size of the finer (at most 8/3 bytes per source pixel).
 pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64],
     mut emit: impl FnMut(usize, &[f64])) {
     let scales = weights.len();
@@ -387,12 +387,30 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
         sizes.push((sw.div_ceil(2), sh.div_ceil(2)));
     }
     let pyramid = Halved { src, sizes };
+    let half = Scale { pyramid: &pyramid, t: 1 };
+    // Scales 2.. are held (a twelfth of the pixels, x and y): read on demand
+    // each would cost a pass over the source, for 1/16 of its pixels.
+    let mut held: Vec<(Plane<f64>, Plane<f64>)> = Vec::new();
+    for t in 2..scales {
+        let (pw, ph) = pyramid.sizes[t - 1];
+        let next = match held.last() {
+            None => {
+                let mut other = vec![0.0; pw];
+                let xs = downsample2_rows(pw, ph, |r, out| half.row(plane, r, 0, out, &mut other));
+                let ys = downsample2_rows(pw, ph, |r, out| half.row(plane, r, 0, &mut other, out));
+                (xs, ys)
+            }
+            Some((x, y)) => (downsample2(x), downsample2(y)),
+        };
+        held.push(next);
+    }
     // Gradient of the scales coarser than the current one, as a plane.
     let mut coarse: Option<Plane<f64>> = None;
     for s in (1..scales).rev() {
         let (sw, sh) = pyramid.sizes[s];
         let mut g = vec![0.0; sw * sh];
-        ssim_grad_rows(&Scale { pyramid: &pyramid, t: s }, plane, p, obj(s), |r0, rows| {
+        let at: &dyn PairRows = if s == 1 { &half } else { &PlanePair { x: &held[s - 2].0, y: &held[s - 2].1 } };
+        ssim_grad_rows(at, plane, p, obj(s), |r0, rows| {
             for (i, row) in rows.chunks(sw).enumerate() {
                 let dst = &mut g[(r0 + i) * sw..][..sw];
                 for (d, a) in dst.iter_mut().zip(row) {
@@ -404,6 +422,9 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
             }
         });
         coarse = Some(Plane::new(sw, sh, g));
+        if s >= 2 {
+            held.pop();
+        }
     }
     ssim_grad_rows(src, plane, p, obj(0), |r0, rows| {
         let mut out: Vec<f64> = rows.iter().map(|a| coefs[0] * a).collect();

@@ -152,7 +152,8 @@ pub fn need(c: &Call) -> f64 {
             // (sample, channel) at a time: the rings of moment gradients
             // (grad_stream; a band of chunks, the emission's lag and two
             // windows of rows), and for MS-SSIM the gradients of its coarser
-            // scales as planes (the scales themselves are read on demand).
+            // scales as planes (the half-resolution scale read on demand,
+            // the coarser ones held).
             let pyramid = coarse_rows(c, c.channels);
             let rings = if kind == LossOp::Lwssim { c.levels.max(1) } else { 1 };
             let band = crate::grad_stream::band(c.threads, rings) as f64;
@@ -164,10 +165,11 @@ pub fn need(c: &Call) -> f64 {
                 (LossOp::Ssim, false) | (LossOp::Lwssim, false) | (LossOp::DssimMae { msssim: false }, false) => 0.0,
                 (LossOp::Msssim, false) | (LossOp::DssimMae { msssim: true }, false) => pyramid,
                 (LossOp::Ssim, true) | (LossOp::DssimMae { msssim: false }, true) => streamed(1.0),
-                // The forward's pyramid rows, and every coarser gradient
-                // (8 bytes a pixel of a third of the pixels): blocks freed
+                // The forward's pyramid rows, scales 2.. (16 bytes a pixel
+                // of a twelfth) and every coarser gradient (8 bytes a pixel
+                // of a third of the pixels): blocks freed
                 // along the way are not always the size the next one needs.
-                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => pyramid + 8.0 * hw / 3.0 + streamed(1.0),
+                (LossOp::Msssim, true) | (LossOp::DssimMae { msssim: true }, true) => pyramid + 4.0 * hw + streamed(1.0),
                 (LossOp::Lwssim, true) => streamed(rings as f64),
             };
             inputs + held + scratch
