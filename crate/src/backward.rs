@@ -311,6 +311,10 @@ fn msssim_coefs(terms: &[f64], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The largest half-resolution scale (x and y, f64) an MS-SSIM backward
+/// holds rather than reads on demand: 512x512 of them.
+pub const HOLD_HALF_BYTES: usize = 4 << 20;
+
 /// Scale `times` of MS-SSIM's pyramid over `src`, read on demand: each row
 /// the 2x2 average of two rows of the scale below (`downsample2`'s
 /// arithmetic, edge samples repeated), never held. Reading a whole scale
@@ -376,6 +380,15 @@ impl PairRows for Scale<'_> {
 /// gradients of the coarser scales are computed coarsest first, each a plane
 /// a quarter the size of the finer (at most 8/3 bytes per source pixel).
 pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64],
+    emit: impl FnMut(usize, &[f64])) {
+    msssim_grad_rows_holding(src, plane, p, weights, terms, HOLD_HALF_BYTES, emit)
+}
+
+/// [`msssim_grad_rows`] holding the half-resolution scale up to `hold`
+/// bytes (tests read it on demand at any size: the same bits).
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn msssim_grad_rows_holding(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64], hold: usize,
     mut emit: impl FnMut(usize, &[f64])) {
     let scales = weights.len();
     let coefs = msssim_coefs(terms, weights);
@@ -389,15 +402,20 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
     let pyramid = Halved { src, sizes };
     let half = Scale { pyramid: &pyramid, t: 1 };
     // Scales 2.. are held (a twelfth of the pixels, x and y): read on demand
-    // each would cost a pass over the source, for 1/16 of its pixels.
+    // each would cost a pass over the source, for 1/16 of its pixels. The
+    // half-resolution scale too where it is small (the same values).
     let mut held: Vec<(Plane<f64>, Plane<f64>)> = Vec::new();
-    for t in 2..scales {
+    let hold_half = scales > 1 && 16 * pyramid.sizes[1].0 * pyramid.sizes[1].1 <= hold;
+    let first = if hold_half { 1 } else { 2 };
+    for t in first..scales {
         let (pw, ph) = pyramid.sizes[t - 1];
         let next = match held.last() {
             None => {
+                // The scale below, read in place: the source or the half.
+                let below: &dyn PairRows = if t == 1 { src } else { &half };
                 let mut other = vec![0.0; pw];
-                let xs = downsample2_rows(pw, ph, |r, out| half.row(plane, r, 0, out, &mut other));
-                let ys = downsample2_rows(pw, ph, |r, out| half.row(plane, r, 0, &mut other, out));
+                let xs = downsample2_rows(pw, ph, |r, out| below.row(plane, r, 0, out, &mut other));
+                let ys = downsample2_rows(pw, ph, |r, out| below.row(plane, r, 0, &mut other, out));
                 (xs, ys)
             }
             Some((x, y)) => (downsample2(x), downsample2(y)),
@@ -409,7 +427,7 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
     for s in (1..scales).rev() {
         let (sw, sh) = pyramid.sizes[s];
         let mut g = vec![0.0; sw * sh];
-        let at: &dyn PairRows = if s == 1 { &half } else { &PlanePair { x: &held[s - 2].0, y: &held[s - 2].1 } };
+        let at: &dyn PairRows = if s < first { &half } else { &PlanePair { x: &held[s - first].0, y: &held[s - first].1 } };
         ssim_grad_rows(at, plane, p, obj(s), |r0, rows| {
             for (i, row) in rows.chunks(sw).enumerate() {
                 let dst = &mut g[(r0 + i) * sw..][..sw];
@@ -422,7 +440,7 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
             }
         });
         coarse = Some(Plane::new(sw, sh, g));
-        if s >= 2 {
+        if s >= first {
             held.pop();
         }
     }
@@ -439,10 +457,16 @@ pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weight
 
 /// MS-SSIM of a plane pair and its gradient with respect to y.
 pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64]) -> (f64, Vec<f64>) {
+    msssim_plane_grad_holding(x, y, p, weights, HOLD_HALF_BYTES)
+}
+
+/// [`msssim_plane_grad`] holding the half-resolution scale up to `hold` bytes.
+#[doc(hidden)]
+pub fn msssim_plane_grad_holding(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64], hold: usize) -> (f64, Vec<f64>) {
     let src = PlanePair { x, y };
     let terms = &Pyramid::terms_of(&src, p, weights.len())[0];
     collect(x.width, x.height, |emit| {
-        msssim_grad_rows(&src, 0, p, weights, terms, emit);
+        msssim_grad_rows_holding(&src, 0, p, weights, terms, hold, emit);
         combine(terms, weights)
     })
 }

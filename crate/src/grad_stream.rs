@@ -16,14 +16,21 @@ use crate::backward::{adjoint_rows, preimage, RESTART};
 use crate::stream::{Filter, PairRows, CHUNK};
 use crate::window::Border;
 
-/// Chunks of ring rows a band holds at once, at most, over all rings: a
-/// chunk is a thread's work and holds CHUNK rows of its ring (at 4K, 5.6
-/// MiB). Five LWSSIM levels fill a chunk at a time, one ring fills four.
+/// Chunks of ring rows a band holds at once over all rings, at most, for
+/// threads: a chunk is a thread's work and holds CHUNK rows of its ring (at
+/// 4K, 5.6 MiB). Five LWSSIM levels fill a chunk at a time, one ring four.
 pub const MAX_BAND: usize = 4;
 
-/// Chunks a band of `rings` rings fills at once on `threads` threads.
-pub fn band(threads: usize, rings: usize) -> usize {
-    threads.clamp(1, (MAX_BAND / rings.max(1)).max(1))
+/// Ring bytes a band may take whatever the thread count: narrow planes
+/// fill more chunks at once (fewer hand-overs, work for every thread).
+pub const BAND_BYTES: usize = 8 << 20;
+
+/// Chunks a band of `rings` rings over rows `w` wide fills at once on
+/// `threads` threads.
+pub fn band(threads: usize, rings: usize, w: usize) -> usize {
+    let rings = rings.max(1);
+    let by_threads = threads.clamp(1, (MAX_BAND / rings).max(1));
+    by_threads.max(BAND_BYTES / (rings * 24 * CHUNK * w.max(1)))
 }
 
 /// One window filter's moment gradients: output rows [first, first + held)
@@ -79,16 +86,16 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
     mut emit: impl FnMut(usize, &[f64])) -> Vec<Vec<[f64; 3]>> {
     let (w, h) = (src.width(), src.height());
     // The band only sets how much is held at once, never the bits.
-    let band = band(rayon::current_num_threads(), rings.len());
+    let band = band(rayon::current_num_threads(), rings.len(), w);
     let mut parts = Vec::with_capacity(chunks);
     // Each ring and the emitted rows get their most at once: a Vec grown
     // step by step would leave its smaller blocks behind.
-    let most = |n: usize| band * CHUNK + RESTART + 2 * n;
+    let most = |n: usize, rows: usize| (band * CHUNK).min(rows) + RESTART + 2 * n;
     for ring in rings.iter_mut() {
-        ring.rows.reserve_exact(3 * ring.ow * most(ring.f.n()));
+        ring.rows.reserve_exact(3 * ring.ow * most(ring.f.n(), ring.oh));
     }
     let widest = rings.iter().map(|r| r.f.n()).max().unwrap_or(1);
-    let mut out: Vec<f64> = Vec::with_capacity(w * most(widest));
+    let mut out: Vec<f64> = Vec::with_capacity(w * most(widest, h));
     let mut done = 0;
     let mut c0 = 0;
     while c0 < chunks {

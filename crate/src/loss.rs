@@ -79,9 +79,16 @@ impl PairRows for SamplePair<'_> {
     }
     fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
         let i0 = r * self.target.w + c0;
+        // A row of a channel is a run with a stride: c (NHWC) or 1 (NCHW).
+        let stride = match self.target.layout {
+            Layout::Nhwc => self.target.c,
+            Layout::Nchw => 1,
+        };
         for (b, out) in [(self.target, x), (self.pred, y)] {
-            for (j, d) in out.iter_mut().enumerate() {
-                *d = b.data[b.index(self.s, plane, i0 + j)] as f64 / self.range;
+            let first = b.index(self.s, plane, i0);
+            let run = &b.data[first..first + (out.len() - 1) * stride + 1];
+            for (d, v) in out.iter_mut().zip(run.iter().step_by(stride)) {
+                *d = *v as f64 / self.range;
             }
         }
     }

@@ -2,7 +2,7 @@
 //! textured planes, odd sizes, both borders, an active MS-SSIM relu, and the
 //! degenerate inputs where users of other libraries get NaN.
 
-use ssimkit::backward::{lwssim_plane_grad, msssim_plane_grad, ssim_plane_grad, Objective};
+use ssimkit::backward::{lwssim_plane_grad, msssim_plane_grad, msssim_plane_grad_holding, ssim_plane_grad, Objective};
 use ssimkit::lwssim::lwssim_plane;
 use ssimkit::msssim::msssim_plane;
 use ssimkit::ssim::ssim_plane;
@@ -186,6 +186,10 @@ fn streamed_backward_across_bands() {
     let f = |y: &Plane<f64>| msssim_plane(&x, y, &p, &weights);
     assert_eq!(v, f(&y));
     check_rows("msssim", &y, &f, &g);
+    // The half-resolution scale read on demand (as for large images) gives
+    // the bits of holding it.
+    let (_, on_demand) = msssim_plane_grad_holding(&x, &y, &p, &weights, 0);
+    assert!(on_demand == g, "reading the half-resolution scale on demand changed the gradient's bits");
     let mixed = vec![(Window::Box { size: 3 }, 1.0), (Window::Gaussian { size: 5, sigma: 0.7 }, 2.0), (Window::Box { size: 11 }, 0.5)];
     for border in [Border::Valid, Border::Same] {
         for levels in [LwssimParams::default().levels, mixed.clone()] {
