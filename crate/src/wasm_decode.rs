@@ -118,10 +118,11 @@ pub fn open_file(file: Vec<u8>, max_pixels_: f64, then_map: bool) -> Result<File
     let refused = !(need <= memory::ADDRESSABLE) || (hold && !memory::hold(held - size as f64));
     if refused {
         return Err(range(format!(
-            "decoding this {}x{} file needs about {} of WebAssembly memory, and this host would not give it",
+            "{} this {}x{} file needs about {} of WebAssembly memory, and this host would not give it",
+            if map > need { "scoring with its map" } else { "decoding" },
             header.width,
             header.height,
-            memory::mib(need)
+            memory::mib(held)
         )));
     }
     Ok(FileDecoder { header, max_pixels, state })
