@@ -34,7 +34,7 @@ function raw(w: number, h: number, channels: 1 | 3 | 4, depth: 8 | 16 = 8) {
   return depth === 16 ? img.toColourspace(channels === 1 ? 'grey16' : 'rgb16') : img;
 }
 
-type Make = (w: number, h: number) => sharp.Sharp;
+type Make = (w: number, h: number) => ReturnType<typeof sharp>;
 /** Each kind of file, and the largest size it is measured at (below the size where a decode holds its need up front, 128 MiB). */
 const KINDS: [string, Make, number][] = [
   ['PNG RGB', (w, h) => raw(w, h, 3).png(), 3840],
