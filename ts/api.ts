@@ -27,7 +27,10 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
   const i = input(fn, 'img', img);
   const o = readOptions(fn, options, keys);
   const maxPixels = maxPixelsOption(fn, o);
-  const decoded = (name: string, v: typeof r) => (v instanceof Uint8Array ? decodeFile(fn, name, v, maxPixels) : v);
+  // A full-size map (checked later; a hint here) is one large plane after
+  // the decodes; the matlab preset's is on down-sampled planes.
+  const thenMap = o.map === true && o.preset !== 'matlab';
+  const decoded = (name: string, v: typeof r) => (v instanceof Uint8Array ? decodeFile(fn, name, v, maxPixels, undefined, thenMap) : v);
   const [a, b] = checkPair(fn, decoded('ref', r), decoded('img', i));
   return [a, b, o, pairDims(fn, a, b, o.dataRange)];
 }

@@ -35,10 +35,12 @@ export interface Backend {
   /** The bytes `reserve` reckons the call needs (tests hold it to measured peaks). */
   memoryNeed(op: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number, n: number,
     options: Float64Array, grad: boolean): number;
-  /** Reads a file's headers and checks its size (crate/src/wasm_decode.rs). */
-  openFile(file: Uint8Array, maxPixels: number): WasmFile;
+  /** Reads a file's headers and checks its size (crate/src/wasm_decode.rs); `thenMap`: SSIM's map comes next. */
+  openFile(file: Uint8Array, maxPixels: number, thenMap: boolean): WasmFile;
   /** [format 0 png / 1 jpeg / 2 webp, width, height, channels, bit depth, interlaced]. */
   probeFile(file: Uint8Array, maxPixels: number): Float64Array;
+  /** The bytes `openFile` reckons decoding the file needs (tests hold it to measured peaks). */
+  fileMemoryNeed(file: Uint8Array, maxPixels: number): number;
 }
 
 /** A file being decoded: its rows a band at a time (crate/src/wasm_decode.rs). */

@@ -90,15 +90,18 @@ export function maxPixelsOption(fn: string, o: Options): number {
 }
 
 /** Decodes checked bytes; `name` says which argument, and the module's
- *  errors start with `label` (a metric names the argument, decode need not). */
-export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixels: number, label = `${fn}: ${name}`): DecodedImage {
+ *  errors start with `label` (a metric names the argument, decode need not).
+ *  `thenMap`: SSIM with its map scores the image next, so the module holds
+ *  memory for the larger of the decode and the map at once (wasm_decode.rs). */
+export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixels: number, label = `${fn}: ${name}`,
+  thenMap = false): DecodedImage {
   const format = sniff(bytes);
   if (format === undefined) {
     throw new TypeError(`${fn}: ${name} is not a PNG, JPEG or WebP file: ${looksLike(bytes)}`);
   }
   const b = backend(fn);
   return guard(label, () => {
-    const f = b.openFile(bytes, maxPixels);
+    const f = b.openFile(bytes, maxPixels, thenMap);
     try {
       const { width, height, channels, bitDepth } = f;
       const row = width * channels;
@@ -130,6 +133,11 @@ export function decodeFile(fn: string, name: string, bytes: Uint8Array, maxPixel
       f.free();
     }
   });
+}
+
+/** Test hook (not exported by the package): the memory decoding a file reckons it needs. */
+export function decodeMemoryNeed(bytes: Uint8Array): number {
+  return backend('decodeMemoryNeed').fileMemoryNeed(bytes, MAX_PIXELS);
 }
 
 /**

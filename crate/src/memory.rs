@@ -194,25 +194,40 @@ pub fn largest_buffer(c: &Call) -> f64 {
     }
 }
 
-/// Bytes decoding a file needs at its peak: the file (copied in whole);
-/// then a PNG read in bands holds one band and the crate's two rows, while
-/// every other file holds its whole decoded image and the decoder's work:
-/// a progressive JPEG keeps 2-byte coefficients for every sample (at most
-/// the image's sample count, 4:4:4), a WebP up to two 4-byte ARGB (lossless)
-/// or YUV planes, a 16-bit interlaced PNG its bytes and their u16 copy.
+/// Bytes decoding a file needs at its peak (test/decode-need.test.ts holds
+/// it to measured growth): the file (copied in whole), then
+/// - a PNG read in bands: one band and the crate's rows;
+/// - every other file: its whole decoded image and the decoder's work:
+///   - Adam7 PNG: de-interlaced into the image itself; 16-bit files then
+///     get their u16 copy (a second image);
+///   - JPEG: baseline a few MCU rows; progressive 2-byte coefficients for
+///     every component sample (twice the image at 4:4:4, the bound taken:
+///     the header read does not give the subsampling);
+///   - lossy WebP: its Y, U, V planes padded to 16x16 macroblocks and the
+///     partitions' copy of the compressed data (about the file); with
+///     alpha, the alpha chunk's lossless decode (4-byte ARGB, a green and
+///     a frame plane);
+///   - lossless WebP: RGB is decoded as RGBA and then stripped (a 4-byte
+///     plane), RGBA straight into the image; and its transforms' rows;
+///   - animated WebP (not measured): the first frame decoded apart and
+///     composited, each buffer above once more.
 pub fn decode_need(h: &crate::decode::Header, file: usize) -> f64 {
     use crate::decode::Format;
     let image = h.image_bytes() as f64;
     let row = (h.width * h.channels * 2) as f64;
     let pixels = (h.width * h.height) as f64;
+    let padded = (h.width.div_ceil(16) * 16 * h.height.div_ceil(16) * 16) as f64;
+    let file = file as f64;
     let work = match h.format {
-        Format::Png if !h.interlaced => return file as f64 + BAND_BYTES.max(row) + 4.0 * row + (1 << 20) as f64,
-        Format::Png => image + 2.0 * row,
+        Format::Png if !h.interlaced => return file + BAND_BYTES.max(row) + 4.0 * row + (1 << 20) as f64,
+        Format::Png => (if h.bit_depth == 16 { image } else { 0.0 }) + 4.0 * row,
         Format::Jpeg if h.interlaced => 2.0 * image + 64.0 * row,
         Format::Jpeg => 64.0 * row,
-        Format::Webp => 8.0 * pixels,
+        Format::Webp if h.animated => 12.0 * pixels + 2.0 * padded + file,
+        Format::Webp if h.lossless => (if h.channels == 4 { 0.0 } else { 4.0 * pixels }) + 0.5 * pixels,
+        Format::Webp => 2.0 * padded + file + (if h.channels == 4 { 6.0 * pixels } else { 0.0 }),
     };
-    file as f64 + image + work + (1 << 20) as f64
+    file + image + work + (1 << 20) as f64
 }
 
 /// Grows the allocator's pool to `need` bytes now (blocks of at most 1 GiB,

@@ -47,6 +47,14 @@ pub fn probe_file(file: &[u8], max_pixels_: f64) -> Result<Vec<f64>, JsError> {
     Ok(vec![format, h.width as f64, h.height as f64, h.channels as f64, h.bit_depth as f64, h.interlaced as u8 as f64])
 }
 
+/// The bytes `openFile` reckons decoding this file needs (`memory::decode_need`;
+/// tests hold it to measured peaks).
+#[wasm_bindgen(js_name = fileMemoryNeed)]
+pub fn file_memory_need(file: &[u8], max_pixels_: f64) -> Result<f64, JsError> {
+    let h = decode::probe(file, max_pixels(max_pixels_)).map_err(tag)?;
+    Ok(memory::decode_need(&h, file.len()))
+}
+
 enum State {
     Rows(PngRows<Vec<u8>>),
     File(Vec<u8>),
@@ -62,11 +70,33 @@ pub struct FileDecoder {
     state: State,
 }
 
+/// What SSIM with its map needs once this file is decoded (the default
+/// window; the map, 4 bytes an output, is its one large allocation).
+fn map_need(h: &Header) -> f64 {
+    memory::need(&memory::Call {
+        op: memory::Op::SsimStream { map: true },
+        sample_bytes: h.bit_depth as usize / 8,
+        width: h.width,
+        height: h.height,
+        channels: h.channels,
+        planes: h.channels.min(4),
+        n: 1,
+        window: 11,
+        levels: 1,
+        threads: crate::threads::pool_threads() as usize,
+    })
+}
+
 /// Opens a file (moved in, not copied again): reads its headers, refuses
 /// more pixels than `max_pixels`, then makes sure the memory its decoding
-/// needs can be had, all before a pixel buffer is allocated.
+/// needs can be had, all before a pixel buffer is allocated. `then_map`:
+/// the caller scores it with SSIM's map next. The allocator grows memory by
+/// the whole of a request that does not fit its free block, so a map larger
+/// than the block the decode freed would grow memory by all of it (a 4K
+/// map, 32 MiB, on top of a JPEG's 26 MiB); holding the larger of the two
+/// needs now makes the decode and then the map carve from one block.
 #[wasm_bindgen(js_name = openFile)]
-pub fn open_file(file: Vec<u8>, max_pixels_: f64) -> Result<FileDecoder, JsError> {
+pub fn open_file(file: Vec<u8>, max_pixels_: f64, then_map: bool) -> Result<FileDecoder, JsError> {
     let max_pixels = max_pixels(max_pixels_);
     let size = file.len();
     let (header, state) = match decode::sniff(&file) {
@@ -78,15 +108,21 @@ pub fn open_file(file: Vec<u8>, max_pixels_: f64) -> Result<FileDecoder, JsError
     };
     let need = memory::decode_need(&header, size);
     // Held beforehand only when large, as the metrics do (below that the
-    // memory a call leaves is reused, and holding it would only grow it);
-    // the file is already in.
-    let refused = !(need <= memory::ADDRESSABLE) || (need > memory::RESERVE_ABOVE && !memory::hold(need - size as f64));
+    // memory a call leaves is reused, and holding it would only grow it),
+    // or when the map to come needs more than the decode (holding an
+    // estimate above what the decode takes would grow memory to it for
+    // nothing); the file is already in.
+    let map = if then_map { map_need(&header) } else { 0.0 };
+    let held = if map > need { map } else { need };
+    let hold = map > need || need > memory::RESERVE_ABOVE;
+    let refused = !(need <= memory::ADDRESSABLE) || (hold && !memory::hold(held - size as f64));
     if refused {
         return Err(range(format!(
-            "decoding this {}x{} file needs about {} of WebAssembly memory, and this host would not give it",
+            "{} this {}x{} file needs about {} of WebAssembly memory, and this host would not give it",
+            if map > need { "scoring with its map" } else { "decoding" },
             header.width,
             header.height,
-            memory::mib(need)
+            memory::mib(held)
         )));
     }
     Ok(FileDecoder { header, max_pixels, state })

@@ -12,10 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeCount, decodeDifferences, decodeList, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
 import { CASES_MJS, decode, differences, fixturesDir, loadFixtures, nodeReference, resolveExport, type Run, tampered, testPackage, WIRE_MJS } from './harness.js';
 
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
+const decodes = decodeCount(decodeList());
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.json': 'application/json', '.wasm': 'application/wasm',
@@ -25,7 +27,7 @@ const TYPES: Record<string, string> = {
 // the import map) is an error we can report rather than a silent hang.
 const PAGE_SCRIPT = `
 import { encode } from '/wire.mjs';
-import { runCases } from '/shared/cases.mjs';
+import { runCases, runDecodeCases } from '/shared/cases.mjs';
 try {
   const ssimkit = await import('ssimkit');
   // Threads asked for on the main thread: refused, and init() still works after.
@@ -39,6 +41,7 @@ try {
     return r.arrayBuffer();
   };
   const results = await runCases(ssimkit, fixtures, read);
+  const decode = await runDecodeCases(ssimkit, await (await fetch('/decode.json')).json(), read);
   // A real DOM ImageData (RGBA, Uint8ClampedArray) is an image as it is.
   const draw = (shift) => {
     const ctx = new OffscreenCanvas(96, 80).getContext('2d');
@@ -67,7 +70,7 @@ try {
     w.onmessage = (e) => resolve(e.data);
     w.onerror = (e) => resolve(encode({ fatal: 'worker: ' + (e.message || 'failed to load') }));
   });
-  window.__ssimkit = encode({ info, mainThreads, crossOriginIsolated, results, imageData, worker });
+  window.__ssimkit = encode({ info, mainThreads, crossOriginIsolated, results, decode, imageData, worker });
 } catch (e) {
   window.__ssimkit = encode({ fatal: String(e && e.stack || e) });
 }`;
@@ -75,15 +78,16 @@ try {
 // Runs in a module Worker of the page: the threaded build, default init().
 const workerScript = (entry: string) => `
 import { encode } from '/wire.mjs';
-import { runCases } from '/shared/cases.mjs';
+import { runCases, runDecodeCases } from '/shared/cases.mjs';
 try {
   const ssimkit = await import('/pkg/${entry.replace(/^\.\//, '')}');
   const info = await ssimkit.init();
   const fixtures = await (await fetch('/fixtures/cases.json')).json();
   const read = async (file) => (await fetch('/fixtures/' + file)).arrayBuffer();
   const results = await runCases(ssimkit, fixtures, read);
+  const decode = await runDecodeCases(ssimkit, await (await fetch('/decode.json')).json(), read);
   const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
-  postMessage(encode({ info, results, used, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
+  postMessage(encode({ info, results, decode, used, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }));
 } catch (e) {
   postMessage(encode({ fatal: String(e && e.stack || e) }));
 }`;
@@ -146,7 +150,7 @@ beforeAll(async () => {
 <script type="importmap">${JSON.stringify({ imports: { ssimkit: `/pkg/${entry.replace(/^\.\//, '')}` } })}</script>
 <script type="module">${PAGE_SCRIPT}</script>`;
   const origin = await serve({ '/pkg/': pkg.dir, '/fixtures/': dir, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS },
-    { '/': ['text/html', html], '/page-worker.mjs': ['text/javascript', workerScript(entry)] });
+    { '/': ['text/html', html], '/page-worker.mjs': ['text/javascript', workerScript(entry)], '/decode.json': ['application/json', JSON.stringify(decodeList())] });
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -226,5 +230,13 @@ describe('chromium', () => {
     expect(page.fatal).toBeUndefined();
     expect(differences(node.results, page.results, count)).toEqual([]);
     expect(differences(node.results, tampered(page.results), count)).not.toEqual([]);
+  });
+
+  test(`decodes ${decodes} files (PNG, JPEG, WebP of every kind), scores files and refuses broken ones as Node does, bit for bit, on the main thread and in the worker`, () => {
+    expect(page.fatal).toBeUndefined();
+    expect(nodeDecodeProblems(node.decode)).toEqual([]);
+    expect(decodeDifferences(node.decode, page.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, worker.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, tamperedDecode(page.decode), decodes)).not.toEqual([]);
   });
 });

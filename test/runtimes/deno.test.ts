@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { decodeCount, decodeDifferences, decodeList, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
 import { BIN, CASES_MJS, decode, differences, fixturesDir, loadFixtures, nodeReference, ROOT, type Run, scratch, tampered, testPackage, WIRE_MJS } from './harness.js';
 
 const run = promisify(execFile);
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
+const decodes = decodeCount(decodeList());
 type DenoRun = Run & { info: { threads: number; features: string[] }; used: number[] };
 let node: Run, deno: DenoRun, denoSimd: DenoRun;
 
@@ -29,7 +31,7 @@ beforeAll(async () => {
         // The project's node_modules as npm left it; nothing fetched, ever.
         '--node-modules-dir=manual', '--cached-only',
         `--allow-read=${pkg.project},${join(ROOT, 'test')}`,
-        join(s.dir, 'run.mjs'), pathToFileURL(CASES_MJS).href, pathToFileURL(WIRE_MJS).href, dir, JSON.stringify(options),
+        join(s.dir, 'run.mjs'), pathToFileURL(CASES_MJS).href, pathToFileURL(WIRE_MJS).href, dir, JSON.stringify(options), JSON.stringify(decodeList()),
       ], {
         cwd: s.dir,
         // A fresh cache per run: nothing carried over from another Deno use.
@@ -67,5 +69,12 @@ describe('deno', () => {
     expect(differences(node.results, deno.results, count)).toEqual([]);
     expect(differences(node.results, denoSimd.results, count)).toEqual([]);
     expect(differences(node.results, tampered(deno.results), count)).not.toEqual([]);
+  });
+
+  test(`decodes ${decodes} files (PNG, JPEG, WebP of every kind), scores files and refuses broken ones as Node does, bit for bit, threaded and not`, () => {
+    expect(nodeDecodeProblems(node.decode)).toEqual([]);
+    expect(decodeDifferences(node.decode, deno.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, denoSimd.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, tamperedDecode(deno.decode), decodes)).not.toEqual([]);
   });
 });

@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { vercelEdge } from './vercel-edge.js';
+import { decodeCount, decodeDifferences, decodeList, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
 import { decode, differences, expectEdgeBundle, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
 
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
+const decodes = decodeCount(decodeList());
 let node: Run, edge: Run, inputs: string[];
 let refusals: Record<string, string>;
 
@@ -50,5 +52,11 @@ describe('edge-runtime', () => {
   test(`gives Node's results bit for bit on all ${count} fixture cases`, () => {
     expect(differences(node.results, edge.results, count)).toEqual([]);
     expect(differences(node.results, tampered(edge.results), count)).not.toEqual([]);
+  });
+
+  test(`decodes ${decodes} files (PNG, JPEG, WebP of every kind), scores files and refuses broken ones as Node does, bit for bit`, () => {
+    expect(nodeDecodeProblems(node.decode)).toEqual([]);
+    expect(decodeDifferences(node.decode, edge.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, tamperedDecode(edge.decode), decodes)).not.toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, inject } from 'vitest';
-import { runCases } from '../shared/cases.mjs';
+import { runCases, runDecodeCases } from '../shared/cases.mjs';
+import { type DecodeResult, decodeList, decodeListFiles } from './decode-cases.js';
 import { ensurePackage, type Pkg, projectPkg, ROOT } from './package.js';
 import { decode, encode } from './wire.mjs';
 
@@ -103,6 +104,9 @@ export async function fixtureForm(dir: string): Promise<{ body: ArrayBuffer; con
   const form = new FormData();
   form.set('cases.json', new Blob([readFileSync(join(dir, 'cases.json'))]));
   for (const file of fixtureFiles(loadFixtures(dir))) form.set(file, new Blob([readFileSync(join(dir, file))]));
+  const list = decodeList();
+  form.set('decode.json', new Blob([JSON.stringify(list)]));
+  for (const file of decodeListFiles(list)) form.set(file, new Blob([readFileSync(join(dir, file))]));
   // Serialised here, so neither runtime's fetch has to accept Node's FormData.
   const encoded = new Response(form);
   return { body: await encoded.arrayBuffer(), contentType: encoded.headers.get('content-type')! };
@@ -115,6 +119,8 @@ export interface Run {
   /** What `ssimkit` resolved to, where the runtime can say. */
   resolved?: string;
   results: Result[];
+  /** runDecodeCases over decode-cases.ts's list. */
+  decode: DecodeResult[];
 }
 
 /**
@@ -126,8 +132,10 @@ export async function nodeReference(pkg: Pkg, dir: string): Promise<Run> {
   const api = await importPackage(pkg);
   const info = await api.init();
   const fixtures = loadFixtures(dir);
-  const results = await runCases(api, fixtures, async (file: string) => readFileSync(join(dir, file)));
-  return { info, resolved: api.resolved, results: decode(encode(results)) };
+  const read = async (file: string) => readFileSync(join(dir, file));
+  const results = await runCases(api, fixtures, read);
+  const decoded = await runDecodeCases(api, decodeList(), read);
+  return { info, resolved: api.resolved, results: decode(encode(results)), decode: decode(encode(decoded)) };
 }
 
 /**

@@ -3,21 +3,23 @@
 // wire.mjs, into the throw-away project, so `ssimkit` resolves from the
 // installed package through the bundler's export conditions.
 import * as ssimkit from 'ssimkit';
-import { runCases } from './cases.mjs';
+import { runCases, runDecodeCases } from './cases.mjs';
 import { encode } from './wire.mjs';
 
 export async function handle(request) {
   const { pathname } = new URL(request.url);
   if (pathname === '/run') {
-    // A form: 'cases.json' plus one field per input file, named by its path.
+    // A form: 'cases.json', 'decode.json' plus one field per input file, named by its path.
     const form = await request.formData();
     // Edge runtimes have no threads: asking for them is an error, and
     // init() still loads the simd build after it.
     const threads = await ssimkit.init({ threads: 2 }).then(() => 'loaded', (e) => `${e.name}: ${e.message}`);
     const info = await ssimkit.init();
     const fixtures = JSON.parse(await form.get('cases.json').text());
-    const results = await runCases(ssimkit, fixtures, async (file) => new Uint8Array(await form.get(file).arrayBuffer()));
-    return new Response(encode({ info, threads, results }), { headers: { 'content-type': 'application/json' } });
+    const read = async (file) => new Uint8Array(await form.get(file).arrayBuffer());
+    const results = await runCases(ssimkit, fixtures, read);
+    const decode = await runDecodeCases(ssimkit, JSON.parse(await form.get('decode.json').text()), read);
+    return new Response(encode({ info, threads, results, decode }), { headers: { 'content-type': 'application/json' } });
   }
   if (pathname === '/compile-from-bytes') {
     // What a package that fetched or embedded its .wasm would do.

@@ -9,10 +9,12 @@ import { basename, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeCount, decodeDifferences, decodeList, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
 import { decode, differences, expectEdgeBundle, fixtureForm, fixturesDir, loadFixtures, nodeReference, type Run, stageWorker, tampered, testPackage } from './harness.js';
 
 const dir = fixturesDir();
 const count = loadFixtures(dir).cases.length;
+const decodes = decodeCount(decodeList());
 let node: Run, worker: Run, inputs: string[];
 let mf: Miniflare | undefined;
 let refusals: Record<string, string>;
@@ -83,5 +85,11 @@ describe('workerd', () => {
   test(`gives Node's results bit for bit on all ${count} fixture cases`, () => {
     expect(differences(node.results, worker.results, count)).toEqual([]);
     expect(differences(node.results, tampered(worker.results), count)).not.toEqual([]);
+  });
+
+  test(`decodes ${decodes} files (PNG, JPEG, WebP of every kind), scores files and refuses broken ones as Node does, bit for bit`, () => {
+    expect(nodeDecodeProblems(node.decode)).toEqual([]);
+    expect(decodeDifferences(node.decode, worker.decode, decodes)).toEqual([]);
+    expect(decodeDifferences(node.decode, tamperedDecode(worker.decode), decodes)).not.toEqual([]);
   });
 });

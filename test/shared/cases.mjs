@@ -57,3 +57,54 @@ export async function runCases(api, fixtures, read) {
   }
   return results;
 }
+
+/**
+ * Decodes files in whatever runtime this runs in, for the Node test to
+ * compare with Node's decode, bit for bit (test/runtimes/decode-cases.ts
+ * holds the list).
+ * @param list { files: [{ id, file }], scores: [{ id, fn, a, b, options? }],
+ *             broken: [{ id, file, keep }] }: paths inside test/fixtures;
+ *             a score's `b` may be a raw input ({ file, dtype, width, ... })
+ * @returns [{ id, ... }]: a file's header and its samples' digest; a score
+ *          on the files' bytes; a broken file's errors (decode and ssim) and
+ *          a good decode after them
+ */
+export async function runDecodeCases(api, list, read) {
+  const bytes = async (file) => new Uint8Array(await read(file));
+  const results = [];
+  const decoded = async (id, file) => {
+    try {
+      const d = api.decode(await bytes(file));
+      return { id, format: d.format, width: d.width, height: d.height, channels: d.channels, bitDepth: d.bitDepth,
+        array: d.data.constructor.name, samples: d.data.length, digest: digest(d.data) };
+    } catch (e) {
+      return { id, error: `${e?.name}: ${e?.message}` };
+    }
+  };
+  for (const c of list.files) results.push(await decoded(c.id, c.file));
+  for (const c of list.scores) {
+    const b = typeof c.b === 'string' ? await bytes(c.b) : toImage(c.b, await read(c.b.file));
+    try {
+      const r = api[c.fn](await bytes(c.a), b, c.options ?? {});
+      const out = typeof r === 'number' ? { id: c.id, score: r } : { id: c.id, score: r.score, channels: r.channels };
+      if (r.map) Object.assign(out, { mapWidth: r.mapWidth, mapHeight: r.mapHeight, mapDigest: digest(r.map) });
+      results.push(out);
+    } catch (e) {
+      results.push({ id: c.id, error: `${e?.name}: ${e?.message}` });
+    }
+  }
+  for (const c of list.broken) {
+    const whole = await bytes(c.file);
+    const cut = whole.slice(0, c.keep);
+    const caught = (f) => { try { f(); return 'no error'; } catch (e) { return `${e?.name}: ${e?.message}`; } };
+    const image = api.decode(whole);
+    results.push({
+      id: c.id,
+      error: caught(() => api.decode(cut)),
+      ssimError: caught(() => api.ssim(cut, image)),
+      // The module keeps working after both.
+      after: (await decoded(c.id, c.file)).digest,
+    });
+  }
+  return results;
+}

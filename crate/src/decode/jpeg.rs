@@ -71,7 +71,7 @@ fn header(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {
         n => return bad(F, format_args!("its frame has {n} components (1 or 3 are decoded)")),
     };
     // `interlaced` marks a progressive file: it is decoded whole, with coefficients held.
-    Ok(Header { format: F, width, height, channels, bit_depth: 8, interlaced: progressive })
+    Ok(Header { format: F, width, height, channels, bit_depth: 8, interlaced: progressive, lossless: false, animated: false })
 }
 
 pub fn probe(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {

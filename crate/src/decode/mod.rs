@@ -50,6 +50,10 @@ pub struct Header {
     pub bit_depth: u8,
     /// PNG Adam7 (rows come only after the last pass) or progressive JPEG.
     pub interlaced: bool,
+    /// WebP: lossless (VP8L) image data. False for other formats.
+    pub lossless: bool,
+    /// WebP: an animation (its first frame is composited). False for other formats.
+    pub animated: bool,
 }
 
 impl Header {

@@ -55,6 +55,8 @@ impl<F: AsRef<[u8]>> PngRows<F> {
             channels: color.samples(),
             bit_depth: if depth == BitDepth::Sixteen { 16 } else { 8 },
             interlaced: reader.info().interlaced,
+            lossless: false,
+            animated: false,
         };
         Ok(PngRows { reader, header, row: 0 })
     }

@@ -34,14 +34,17 @@ fn open(bytes: &[u8], max_pixels: usize) -> Result<(WebPDecoder<Cursor<&[u8]>>, 
     if let Some((w, h)) = canvas(bytes) {
         check_size(F, w, h, max_pixels)?;
     }
-    let d = match WebPDecoder::new(Cursor::new(bytes)) {
+    let mut d = match WebPDecoder::new(Cursor::new(bytes)) {
         Ok(d) => d,
         Err(e) => return err(e),
     };
     let (w, h) = d.dimensions();
     check_size(F, w as usize, h as usize, max_pixels)?;
     let channels = if d.has_alpha() { 4 } else { 3 };
-    Ok((d, Header { format: F, width: w as usize, height: h as usize, channels, bit_depth: 8, interlaced: false }))
+    // What the decoder will hold besides the image (memory::decode_need).
+    let (lossless, animated) = (!d.is_lossy(), d.is_animated());
+    let header = Header { format: F, width: w as usize, height: h as usize, channels, bit_depth: 8, interlaced: false, lossless, animated };
+    Ok((d, header))
 }
 
 pub fn probe(bytes: &[u8], max_pixels: usize) -> Result<Header, DecodeError> {
