@@ -16,7 +16,6 @@ use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
 use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
-use crate::pyramid::Pyramid;
 use crate::ssim::SsimParams;
 use crate::stream::{add3, chunk_moments, join, Filter, PairRows, PlanePair, CHUNK};
 use crate::window::Border;
@@ -61,7 +60,7 @@ pub const RESTART: usize = 16;
 /// symmetric filter, or for a box plain sums (sliding down the rows where
 /// each source row has one padded row, running along the row), scaled by
 /// 1/n^2 once. `g` holds output rows from `g0` on (a streamed pass holds
-/// only the rows `rows` read). Source rows `rows` go in chunks of CHUNK
+/// only the rows `rows` read). Source rows `rows` go in pieces of RESTART
 /// from `rows.start`, in parallel; calls `emit(r, [adjoint rows; K], row
 /// r - rows.start of out)` for each.
 #[allow(clippy::too_many_arguments)]
@@ -78,13 +77,15 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
     let inv_area = 1.0 / (n * n) as f64;
     let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
     assert_eq!(out.len(), w * rows.len());
-    out.par_chunks_mut(CHUNK * w).enumerate().for_each(|(c, dst)| {
+    // Pieces of RESTART rows: a band hands over a few dozen rows, and every
+    // thread should get some (the running sum restarts there anyway).
+    out.par_chunks_mut(RESTART * w).enumerate().for_each(|(c, dst)| {
         let mut vrow = vec![0.0; ow];
         let mut vpads = vec![vec![0.0; ow + 2 * (n - 1)]; K];
         let mut hrows = vec![vec![0.0; plen]; K];
         let mut outs = vec![vec![0.0; w]; K];
         let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
-        let (r0, r1) = (rows.start + c * CHUNK, (rows.start + (c + 1) * CHUNK).min(rows.end));
+        let (r0, r1) = (rows.start + c * RESTART, (rows.start + (c + 1) * RESTART).min(rows.end));
         for r in r0..r1 {
             let (ps, np) = preimage(r);
             for s in 0..K {
@@ -372,26 +373,51 @@ impl PairRows for Scale<'_> {
     }
 }
 
-/// The gradient of MS-SSIM (with `terms`, the forward's per-scale values
-/// of this plane) with respect to y, streamed: `emit(first row, rows)`.
+/// What an MS-SSIM backward pass leaves for its last step: the per-scale
+/// values (clamped: the forward's terms, bit for bit) and what turns a row
+/// of the finest scale's own gradient into a row of d(MS-SSIM)/dy.
+pub struct MsssimBackward {
+    pub terms: Vec<f64>,
+    coef0: f64,
+    /// The coarser scales' gradient at half resolution, coefficients in.
+    coarse: Option<Plane<f64>>,
+    w: usize,
+    h: usize,
+}
+
+impl MsssimBackward {
+    /// Row r of d(MS-SSIM)/dy from row r of d(term 0)/dy, in place.
+    pub fn finish_row(&self, r: usize, row: &mut [f64]) {
+        for d in row.iter_mut() {
+            *d *= self.coef0;
+        }
+        if let Some(c) = &self.coarse {
+            downsample2_adjoint_row(c, self.w, self.h, r, row);
+        }
+    }
+}
+
+/// The backward pass of MS-SSIM on plane `plane` of `src`, with no forward
+/// pass first: each scale's gradient is scaled by every scale's value, so
+/// the finest scale's own gradient streams out raw (`emit(first row,
+/// rows)`), the coarser ones are held unscaled, and the returned
+/// [`MsssimBackward`] finishes the rows once all values are known.
 ///
 /// The half-resolution scale is read on demand from the source
-/// ([`Halved`]), the coarser ones held (4/3 bytes per source pixel); the
-/// gradients of the coarser scales are computed coarsest first, each a plane
-/// a quarter the size of the finer (at most 8/3 bytes per source pixel).
-pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64],
-    emit: impl FnMut(usize, &[f64])) {
-    msssim_grad_rows_holding(src, plane, p, weights, terms, HOLD_HALF_BYTES, emit)
+/// ([`Halved`]) unless it is small, the coarser ones held (4/3 bytes per
+/// source pixel, let go as they are done); the coarser scales' gradients are
+/// planes, a third of the pixels (8/3 bytes per source pixel).
+pub fn msssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64],
+    emit: impl FnMut(usize, &[f64])) -> MsssimBackward {
+    msssim_grad_rows_holding(src, plane, p, weights, HOLD_HALF_BYTES, emit)
 }
 
 /// [`msssim_grad_rows`] holding the half-resolution scale up to `hold`
 /// bytes (tests read it on demand at any size: the same bits).
 #[doc(hidden)]
-#[allow(clippy::too_many_arguments)]
-pub fn msssim_grad_rows_holding(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], terms: &[f64], hold: usize,
-    mut emit: impl FnMut(usize, &[f64])) {
+pub fn msssim_grad_rows_holding(src: &dyn PairRows, plane: usize, p: &SsimParams, weights: &[f64], hold: usize,
+    emit: impl FnMut(usize, &[f64])) -> MsssimBackward {
     let scales = weights.len();
-    let coefs = msssim_coefs(terms, weights);
     let obj = |s: usize| if s + 1 == scales { Objective::Ssim } else { Objective::Cs };
     let (w, h) = (src.width(), src.height());
     let mut sizes = vec![(w, h)];
@@ -422,37 +448,38 @@ pub fn msssim_grad_rows_holding(src: &dyn PairRows, plane: usize, p: &SsimParams
         };
         held.push(next);
     }
-    // Gradient of the scales coarser than the current one, as a plane.
-    let mut coarse: Option<Plane<f64>> = None;
+    // The coarser scales' own gradients, coarsest first, and every value.
+    let mut values = vec![0.0; scales];
+    let mut own: Vec<Plane<f64>> = Vec::with_capacity(scales.saturating_sub(1));
     for s in (1..scales).rev() {
         let (sw, sh) = pyramid.sizes[s];
         let mut g = vec![0.0; sw * sh];
         let at: &dyn PairRows = if s < first { &half } else { &PlanePair { x: &held[s - first].0, y: &held[s - first].1 } };
-        ssim_grad_rows(at, plane, p, obj(s), |r0, rows| {
-            for (i, row) in rows.chunks(sw).enumerate() {
-                let dst = &mut g[(r0 + i) * sw..][..sw];
-                for (d, a) in dst.iter_mut().zip(row) {
-                    *d = coefs[s] * a;
-                }
-                if let Some(c) = &coarse {
-                    downsample2_adjoint_row(c, sw, sh, r0 + i, dst);
-                }
-            }
-        });
-        coarse = Some(Plane::new(sw, sh, g));
+        values[s] = ssim_grad_rows(at, plane, p, obj(s), |r0, rows| g[r0 * sw..][..rows.len()].copy_from_slice(rows));
+        own.push(Plane::new(sw, sh, g));
         if s >= first {
             held.pop();
         }
     }
-    ssim_grad_rows(src, plane, p, obj(0), |r0, rows| {
-        let mut out: Vec<f64> = rows.iter().map(|a| coefs[0] * a).collect();
-        if let Some(c) = &coarse {
-            for (i, dst) in out.chunks_mut(w).enumerate() {
-                downsample2_adjoint_row(c, w, h, r0 + i, dst);
+    values[0] = ssim_grad_rows(src, plane, p, obj(0), emit);
+    let terms: Vec<f64> = values.iter().map(|v| v.max(0.0)).collect();
+    let coefs = msssim_coefs(&terms, weights);
+    // G_s = coef_s A_s + U(G_{s+1}), coarsest first, in place.
+    let mut coarse: Option<Plane<f64>> = None;
+    for (i, mut g) in own.into_iter().enumerate() {
+        let s = scales - 1 - i;
+        let (sw, sh) = (g.width, g.height);
+        for (r, row) in g.data.chunks_mut(sw).enumerate() {
+            for d in row.iter_mut() {
+                *d *= coefs[s];
+            }
+            if let Some(c) = &coarse {
+                downsample2_adjoint_row(c, sw, sh, r, row);
             }
         }
-        emit(r0, &out);
-    });
+        coarse = Some(g);
+    }
+    MsssimBackward { terms, coef0: coefs[0], coarse, w, h }
 }
 
 /// MS-SSIM of a plane pair and its gradient with respect to y.
@@ -463,12 +490,13 @@ pub fn msssim_plane_grad(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights
 /// [`msssim_plane_grad`] holding the half-resolution scale up to `hold` bytes.
 #[doc(hidden)]
 pub fn msssim_plane_grad_holding(x: &Plane<f64>, y: &Plane<f64>, p: &SsimParams, weights: &[f64], hold: usize) -> (f64, Vec<f64>) {
-    let src = PlanePair { x, y };
-    let terms = &Pyramid::terms_of(&src, p, weights.len())[0];
-    collect(x.width, x.height, |emit| {
-        msssim_grad_rows_holding(&src, 0, p, weights, terms, hold, emit);
-        combine(terms, weights)
-    })
+    let w = x.width;
+    let mut grad = vec![0.0; w * x.height];
+    let back = msssim_grad_rows_holding(&PlanePair { x, y }, 0, p, weights, hold, |r0, rows| grad[r0 * w..][..rows.len()].copy_from_slice(rows));
+    for (r, row) in grad.chunks_mut(w).enumerate() {
+        back.finish_row(r, row);
+    }
+    (combine(&back.terms, weights), grad)
 }
 
 /// LWSSIM of plane `plane` of `src` (the forward's value, bit for bit) and

@@ -5,7 +5,7 @@
 //! loss is the mean over samples; pixels are divided by the data range L
 //! before anything else, so the gradient is scaled by 1/L on the way out.
 
-use crate::backward::{lwssim_grad_rows, msssim_grad_rows, ssim_grad_rows, Objective};
+use crate::backward::{lwssim_grad_rows, msssim_grad_rows, ssim_grad_rows, MsssimBackward, Objective};
 use crate::domain;
 use crate::error::{range, Error};
 use crate::image::Pixels;
@@ -284,8 +284,46 @@ fn to_f32(v: f64) -> f32 {
 /// Turns d(structural score)/d(pred) at a pixel into d(this channel's
 /// share of the loss)/d(pred).
 type Finish<'a> = dyn Fn(usize, f64) -> f64 + 'a;
-/// Stores streamed gradient rows, finished, into the output.
-type Store<'a> = dyn FnMut(&Finish, usize, &[f64]) + 'a;
+
+/// Where streamed gradient rows of channel k of sample s go: the output, in
+/// pred's layout, finished and scaled to raw pixels and the batch mean.
+struct Rows<'a> {
+    out: &'a mut [f32],
+    pred: &'a Batch<'a>,
+    s: usize,
+    k: usize,
+    scale: f64,
+}
+
+impl Rows<'_> {
+    fn put(&mut self, finish: &Finish, r0: usize, rows: &[f64]) {
+        let q0 = r0 * self.pred.w;
+        for (i, d) in rows.iter().enumerate() {
+            self.out[self.pred.index(self.s, self.k, q0 + i)] = to_f32(finish(q0 + i, *d) * self.scale);
+        }
+    }
+
+    /// Rows to be finished later ([`Rows::refinish`]): kept as f32, the
+    /// precision of the output they become.
+    fn put_raw(&mut self, r0: usize, rows: &[f64]) {
+        let q0 = r0 * self.pred.w;
+        for (i, d) in rows.iter().enumerate() {
+            self.out[self.pred.index(self.s, self.k, q0 + i)] = to_f32(*d);
+        }
+    }
+
+    fn refinish(&mut self, finish: &Finish, back: &MsssimBackward) {
+        let w = self.pred.w;
+        let mut row = vec![0.0; w];
+        for r in 0..self.pred.h {
+            for (j, d) in row.iter_mut().enumerate() {
+                *d = self.out[self.pred.index(self.s, self.k, r * w + j)] as f64;
+            }
+            back.finish_row(r, &mut row);
+            self.put(finish, r, &row);
+        }
+    }
+}
 
 pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> Result<LossResult, Error> {
     check(pred, target, spec)?;
@@ -308,38 +346,25 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
     let cf = c as f64;
     for s in 0..n {
         let pair = SamplePair { target, pred, s, range: l };
-        // MS-SSIM's per-scale values come first: the gradient's coefficients
-        // need them all. They are the forward's, so is the loss.
-        let terms = match &spec.kind {
-            LossKind::Structural(Structure::Msssim(w)) | LossKind::DssimMae { structure: Structure::Msssim(w), .. } => {
-                Some(Pyramid::terms_of(&pair, p, w.len()))
-            }
-            _ => None,
-        };
         let mut sample_loss = 0.0;
         for k in 0..c {
-            // Streamed gradient rows of this channel's structural score,
-            // turned into d(loss)/d(pred) by `finish(pixel, d)` and stored.
-            let mut store = |finish: &Finish, r0: usize, rows: &[f64]| {
-                let q0 = r0 * pred.w;
-                for (i, d) in rows.iter().enumerate() {
-                    out[pred.index(s, k, q0 + i)] = to_f32(finish(q0 + i, *d) * out_scale);
-                }
-            };
-            let structural = |st: &Structure, finish: &Finish, store: &mut Store| -> f64 {
+            let mut store = Rows { out: &mut out[..], pred, s, k, scale: out_scale };
+            let structural = |st: &Structure, finish: &Finish, store: &mut Rows| -> f64 {
                 match st {
-                    Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store(finish, r0, rows)),
+                    Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store.put(finish, r0, rows)),
                     Structure::Msssim(w) => {
-                        let t = &terms.as_ref().expect("computed above")[k];
-                        msssim_grad_rows(&pair, k, p, w, t, |r0, rows| store(finish, r0, rows));
-                        combine(t, w)
+                        // Raw rows wait in the output until every scale's
+                        // value is known.
+                        let back = msssim_grad_rows(&pair, k, p, w, |r0, rows| store.put_raw(r0, rows));
+                        store.refinish(finish, &back);
+                        combine(&back.terms, w)
                     }
                 }
             };
             let value = match &spec.kind {
                 LossKind::Structural(st) => (1.0 - structural(st, &|_, d| -d / cf, &mut store)) / cf,
                 LossKind::Lwssim(lp) => {
-                    let v = lwssim_grad_rows(&pair, k, lp, |r0, rows| store(&|_, d| -d / (2.0 * cf), r0, rows));
+                    let v = lwssim_grad_rows(&pair, k, lp, |r0, rows| store.put(&|_, d| -d / (2.0 * cf), r0, rows));
                     (1.0 - v / 2.0) / cf
                 }
                 LossKind::DssimMae { structure: st, alpha, beta, .. } => {
@@ -358,7 +383,7 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
                         // structural value from the forward.
                         let zero = vec![0.0; pred.w];
                         for r in 0..pred.h {
-                            store(&|q, _| l1(q) / cf, r, &zero);
+                            store.put(&|q, _| l1(q) / cf, r, &zero);
                         }
                         structural_values(&pair, st, p)[k]
                     };
