@@ -117,6 +117,14 @@ describe('conventions', () => {
     let mae = 0;
     for (let i = 0; i < pred.data.length; i++) mae += Math.abs(pred.data[i]! - target.data[i]!);
     expect(r.loss).toBeCloseTo(mae / pred.data.length, 12);
+    // With its gradient: the same loss, and the L1 term's gradient alone.
+    const g = dssimMaeLoss(pred, target, { alpha: 0, beta: 1, grad: true });
+    expect(g.loss).toBe(r.loss);
+    const n = pred.data.length;
+    for (let i = 0; i < n; i++) {
+      const d = pred.data[i]! - target.data[i]!;
+      expect(g.grad![i]).toBe(Math.fround(Math.sign(d) / n));
+    }
     const b8 = (b: typeof pred) => ({ data: b.data.map((v) => v * 255), shape: b.shape });
     const eightBit = dssimMaeLoss(b8(pred), b8(target), { alpha: 0.5, beta: 0.5, dataRange: 255, size: 7 });
     const unit = dssimMaeLoss(pred, target, { alpha: 0.5, beta: 0.5, size: 7 });

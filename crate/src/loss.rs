@@ -347,6 +347,9 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
     for s in 0..n {
         let pair = SamplePair { target, pred, s, range: l };
         let mut sample_loss = 0.0;
+        // DSSIM+MAE with alpha 0: the structural values without gradients,
+        // every channel's in one forward pass.
+        let mut forward: Option<Vec<f64>> = None;
         for k in 0..c {
             let mut store = Rows { out: &mut out[..], pred, s, k, scale: out_scale };
             let structural = |st: &Structure, finish: &Finish, store: &mut Rows| -> f64 {
@@ -385,7 +388,7 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
                         for r in 0..pred.h {
                             store.put(&|q, _| l1(q) / cf, r, &zero);
                         }
-                        structural_values(&pair, st, p)[k]
+                        forward.get_or_insert_with(|| structural_values(&pair, st, p))[k]
                     };
                     let mae: f64 = (0..pred.h * pred.w).map(|q| a.at(q) * (y_at(q) - x_at(q)).abs()).sum();
                     (alpha * (1.0 - v) + beta * mae) / cf
