@@ -94,6 +94,18 @@ impl PairRows for SamplePair<'_> {
     }
 }
 
+/// The L1 term of channel k of sample s: sum over pixels of weight times
+/// |pred - target| / L (the same sum, in the same order, with or without
+/// the gradient).
+fn weighted_mae(pred: &Batch, target: &Batch, s: usize, k: usize, l: f64, l1w: &L1Weights) -> f64 {
+    (0..pred.h * pred.w)
+        .map(|q| {
+            let (x, y) = (target.data[target.index(s, k, q)] as f64 / l, pred.data[pred.index(s, k, q)] as f64 / l);
+            l1w.at(q) * (y - x).abs()
+        })
+        .sum()
+}
+
 /// Per channel of one sample read in place: SSIM, or MS-SSIM with these weights.
 fn structural_values(pair: &SamplePair, st: &Structure, p: &SsimParams) -> Vec<f64> {
     match st {
@@ -117,12 +129,7 @@ fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weight
                 .into_iter()
                 .enumerate()
                 .map(|(k, v)| {
-                    let mae: f64 = (0..pred.h * pred.w)
-                        .map(|q| {
-                            let (x, y) = (target.data[target.index(s, k, q)] as f64 / l, pred.data[pred.index(s, k, q)] as f64 / l);
-                            l1w.at(q) * (y - x).abs()
-                        })
-                        .sum();
+                    let mae = weighted_mae(pred, target, s, k, l, l1w);
                     (alpha * (1.0 - v) + beta * mae) / c
                 })
                 .collect(),
@@ -390,7 +397,7 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
                         }
                         forward.get_or_insert_with(|| structural_values(&pair, st, p))[k]
                     };
-                    let mae: f64 = (0..pred.h * pred.w).map(|q| a.at(q) * (y_at(q) - x_at(q)).abs()).sum();
+                    let mae = weighted_mae(pred, target, s, k, l, a);
                     (alpha * (1.0 - v) + beta * mae) / cf
                 }
             };
