@@ -10,9 +10,10 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' crate/Carg
 WASM_PACK_VERSION=0.15.1
 # rustc-web/cargo-web/rust-web-src: a rustc that can build std for wasm32;
 # lld-22: wasm-ld; chromium and firefox-esr: the browser tests (Firefox is
-# driven by npm's puppeteer-core, or runs bare). (wasm-opt comes from npm's
-# binaryen: Debian's is too old for wasm-bindgen's output.)
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 chromium firefox-esr)
+# driven by npm's puppeteer-core, or runs bare); webkit2gtk-driver and xvfb:
+# WebKit (WebKitWebDriver and its MiniBrowser, on a virtual X display).
+# (wasm-opt comes from npm's binaryen: Debian's is too old for wasm-bindgen's output.)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 chromium firefox-esr webkit2gtk-driver xvfb)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
