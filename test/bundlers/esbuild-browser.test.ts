@@ -1,0 +1,105 @@
+// esbuild for the browser, as a user runs it: `esbuild main.js worker.js
+// --bundle --format=esm --outdir=out`, no plugin, no loader, nothing copied
+// by hand; the output served by a static server with COOP/COEP and run in
+// headless Chromium, on the page and in a module Worker.
+// What was needed beyond `main.js`: worker.js as a second entry point
+// (esbuild does not follow `new Worker(new URL('./worker.js', import.meta.url))`).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
+  runPage, type Served, serveStatic, stageApp, writePage } from './apps.js';
+
+let ref: Report, app: App, recipeApp: App, browser: Browser, served: Served, recipeServed: Served;
+let build: esbuild.BuildResult & { errors: esbuild.Message[] }, buildError: string | undefined;
+let run: PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
+let recipe: PageRun<{ page?: Report; url?: string }>, recipeError: string | undefined;
+const sizes: Record<string, { raw: number; gzip: number }> = {};
+
+async function bundle(dir: string, options: esbuild.BuildOptions) {
+  return esbuild.build({ absWorkingDir: dir, bundle: true, format: 'esm', outdir: join(dir, 'out'), logLevel: 'silent', ...options });
+}
+
+beforeAll(async () => {
+  [ref, browser] = await Promise.all([nodeReport(), launchChromium()]);
+  app = stageApp('esbuild-browser');
+  try {
+    build = await bundle(app.dir, { entryPoints: ['main.js', 'worker.js'] });
+  } catch (e) {
+    buildError = String(e);
+  }
+  const out = join(app.dir, 'out');
+  if (!buildError) {
+    for (const f of readdirSync(out)) {
+      const bytes = readFileSync(join(out, f));
+      sizes[f] = { raw: bytes.length, gzip: gzipSync(bytes).length };
+    }
+    writePage(out, './main.js');
+    served = await serveStatic(out);
+    run = await runPage(browser, `${served.origin}/`);
+  }
+
+  // The init({ module }) recipe: the one loader esbuild needs to copy a .wasm.
+  recipeApp = stageApp('esbuild-recipe');
+  try {
+    await bundle(recipeApp.dir, { entryPoints: ['recipe-esbuild.js'], loader: { '.wasm': 'file' } });
+    writePage(join(recipeApp.dir, 'out'), './recipe-esbuild.js');
+    recipeServed = await serveStatic(join(recipeApp.dir, 'out'));
+    recipe = await runPage(browser, `${recipeServed.origin}/`);
+  } catch (e) {
+    recipeError = String(e);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  await recipeServed?.close();
+  app?.remove();
+  recipeApp?.remove();
+});
+
+describe('esbuild --bundle --format=esm for the browser, no configuration', () => {
+  test('bundles main.js and worker.js without errors', () => {
+    expect(buildError).toBeUndefined();
+    expect(build.errors).toEqual([]);
+    expect(Object.keys(sizes)).toEqual(expect.arrayContaining(['main.js', 'worker.js']));
+  });
+
+  test("the page loads the simd build and gives Node's numbers bit for bit", () => {
+    expect(run?.timeout, run?.console.join('\n')).toBeUndefined();
+    expect(run.result!.crossOriginIsolated).toBe(true);
+    expect(run.result!.page?.error).toBeUndefined();
+    expect(run.result!.page!.info).toMatchObject({ runtime: 'browser', simd: true, build: 'simd', threads: 1 });
+    expectNodeNumbers(ref, run.result!.page, 'page');
+  });
+
+  test("the module Worker runs threads or says why not, and gives Node's numbers", () => {
+    expect(run?.timeout, run?.console.join('\n')).toBeUndefined();
+    const worker = run.result!.worker;
+    const what = expectThreadsOrStatedFallback(worker, 'worker');
+    console.log(`esbuild worker: ${what}${what === 'fallback' ? `: ${worker!.info!.fallback}` : ` (${worker!.info!.threads} threads)`}`);
+    expectNodeNumbers(ref, worker, 'worker');
+  });
+
+  test('size of the bundle and time from page load to init() resolved', () => {
+    expect(run?.result?.page?.initMs).toBeGreaterThan(0);
+    const total = Object.values(sizes).reduce((s, x) => ({ raw: s.raw + x.raw, gzip: s.gzip + x.gzip }), { raw: 0, gzip: 0 });
+    console.log(`esbuild browser bundle: ${JSON.stringify(sizes)}; total raw ${total.raw} B, gzip ${total.gzip} B; `
+      + `page load to init() resolved: ${run.result!.page!.initMs!.toFixed(1)} ms (page), ${run.result!.worker?.initMs?.toFixed(1)} ms (worker, from its start)`);
+    // The inlined simd build (deflated, base64) must stay within a megabyte.
+    expect(sizes['main.js']!.gzip).toBeLessThan(1_000_000);
+  });
+
+  test("init({ module }) with `--loader:.wasm=file` and `import url from 'ssimkit/simd.wasm'` gives Node's numbers", () => {
+    expect(recipeError).toBeUndefined();
+    expect(recipe.timeout, recipe.console.join('\n')).toBeUndefined();
+    expect(recipe.result!.page!.info).toMatchObject({ runtime: 'browser', build: 'simd' });
+    expect(recipeServed.log).toContainEqual({ path: `/${recipe.result!.url!.replace(/^\.\//, '')}`, status: 200 });
+    expectNodeNumbers(ref, recipe.result!.page, 'recipe');
+  });
+});
