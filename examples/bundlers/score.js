@@ -2,7 +2,7 @@
 // images with ssimkit and report what init() loaded and the two scores.
 import { init, msssim, ssim } from 'ssimkit';
 
-const W = 192, H = 160;
+const W = 256, H = 192; // 5 MS-SSIM scales need 176 pixels a side
 
 /** A smooth RGB pattern and a copy with deterministic noise and a shift. */
 function pair() {

@@ -168,19 +168,44 @@ export interface PageRun<T> {
 
 /** Opens `url` in a fresh context and waits for the app's window.__result. */
 export async function runPage<T = { page?: Report; worker?: Report; crossOriginIsolated?: boolean }>(
-  browser: Browser, url: string, timeout = 60_000): Promise<PageRun<T>> {
+  browser: Browser, url: string, timeout = 60_000, graceMs = 15_000): Promise<PageRun<T>> {
   const context = await browser.newContext();
   const tab = await context.newPage();
   const console_: string[] = [];
-  tab.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') console_.push(`${m.type()}: ${m.text()}`); });
-  tab.on('pageerror', (e) => console_.push(`pageerror: ${e.message}`));
+  // After the first error the app gets `graceMs` more to report (a stated
+  // fallback may follow a failed fetch); a module that failed to load never will.
+  let failed: () => void = () => {};
+  const failure = new Promise<void>((ok) => { failed = ok; });
+  tab.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') console_.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === 'error') failed();
+  });
+  tab.on('pageerror', (e) => { console_.push(`pageerror: ${e.message}`); failed(); });
   try {
     await tab.goto(url);
-    await tab.waitForFunction(() => (window as { __result?: string }).__result !== undefined, null, { timeout });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = failure.then(() => new Promise<never>((_, no) => {
+      timer = setTimeout(() => no(new Error(`no report ${graceMs} ms after the first error`)), graceMs);
+    }));
+    grace.catch(() => {});
+    try {
+      await Promise.race([tab.waitForFunction(() => (window as { __result?: string }).__result !== undefined, null, { timeout }), grace]);
+    } finally {
+      clearTimeout(timer);
+    }
     return { result: JSON.parse(await tab.evaluate(() => (window as { __result?: string }).__result!)), console: console_ };
   } catch (e) {
     return { console: console_, timeout: String(e) };
   } finally {
     await context.close();
   }
+}
+
+/** An error as one readable string: its message, a bundler's error list, a child's stderr. */
+export function describeError(e: unknown): string {
+  const x = e as { errors?: { message?: string; text?: string }[]; stderr?: string; message?: string };
+  const parts = [x?.stderr || String(e)];
+  for (const m of x?.errors ?? []) parts.push(m.text ?? m.message ?? String(m));
+  if (x?.message && !parts[0]!.includes(x.message)) parts.push(x.message);
+  return parts.join('\n');
 }

@@ -8,7 +8,7 @@
 import * as esbuild from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, expectNodeNumbers, nodeReport, type Report, stageApp } from './apps.js';
+import { type App, expectNodeNumbers, nodeReport, type Report, stageApp, describeError } from './apps.js';
 
 let ref: Report, app: App, buildError: string | undefined, inputs: string[] = [];
 const runs: Record<'allowed' | 'disallowed', { report?: Report; failure?: string }> = { allowed: {}, disallowed: {} };
@@ -23,7 +23,7 @@ beforeAll(async () => {
     code = out.outputFiles[0]!.text;
     inputs = Object.keys(out.metafile.inputs);
   } catch (e) {
-    buildError = String(e);
+    buildError = describeError(e);
   }
   if (code === undefined) return;
   for (const mode of ['allowed', 'disallowed'] as const) {
@@ -32,7 +32,7 @@ beforeAll(async () => {
       const res = await runtime.dispatchFetch('http://edge/');
       runs[mode].report = JSON.parse(await res.text());
     } catch (e) {
-      runs[mode].failure = String(e);
+      runs[mode].failure = describeError(e);
     }
   }
 });

@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
-  runPage, type Served, serveStatic, stageApp, writePage } from './apps.js';
+  runPage, type Served, serveStatic, stageApp, writePage, describeError } from './apps.js';
 
 let ref: Report, app: App, recipeApp: App, browser: Browser, served: Served, recipeServed: Served;
 let build: esbuild.BuildResult & { errors: esbuild.Message[] }, buildError: string | undefined;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   try {
     build = await bundle(app.dir, { entryPoints: ['main.js', 'worker.js'] });
   } catch (e) {
-    buildError = String(e);
+    buildError = describeError(e);
   }
   const out = join(app.dir, 'out');
   if (!buildError) {
@@ -51,7 +51,7 @@ beforeAll(async () => {
     recipeServed = await serveStatic(join(recipeApp.dir, 'out'));
     recipe = await runPage(browser, `${recipeServed.origin}/`);
   } catch (e) {
-    recipeError = String(e);
+    recipeError = describeError(e);
   }
 });
 

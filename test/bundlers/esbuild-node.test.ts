@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, node, nodeReport, type Report, stageApp } from './apps.js';
+import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, node, nodeReport, type Report, stageApp, describeError } from './apps.js';
 
 type Outcome = { report?: Report; failure?: string; warnings: string[] };
 let ref: Report, app: App, alone: string;
@@ -30,13 +30,13 @@ beforeAll(async () => {
       copyFileSync(join(app.dir, 'out', file), join(alone, file));
       o.report = JSON.parse(await node([file], alone));
     } catch (e) {
-      o.failure = String((e as { stderr?: string }).stderr || e);
+      o.failure = describeError(e);
     }
   }
   try {
     recipe = JSON.parse(await node(['recipe-node.mjs'], app.dir));
   } catch (e) {
-    recipeFailure = String((e as { stderr?: string }).stderr || e);
+    recipeFailure = describeError(e);
   }
 });
 

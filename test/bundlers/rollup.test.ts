@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
-  runPage, type Served, serveStatic, stageApp, writePage } from './apps.js';
+  runPage, type Served, serveStatic, stageApp, writePage, describeError } from './apps.js';
 
 type AppRun = PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
 let ref: Report, browser: Browser;
@@ -41,17 +41,17 @@ beforeAll(async () => {
   try {
     dirRun = await bundleAndRun('rollup-dir', ['main.js', 'worker.js'], { dir: 'out' });
   } catch (e) {
-    dirError = String(e);
+    dirError = describeError(e);
   }
   try {
     fileRun = await bundleAndRun('rollup-file', ['page-only.js'], { file: 'app.js' });
   } catch (e) {
-    fileError = String(e);
+    fileError = describeError(e);
   }
   try {
     inlinedRun = await bundleAndRun('rollup-inlined', ['page-only.js'], { file: 'app.js', inlineDynamicImports: true });
   } catch (e) {
-    inlinedError = String(e);
+    inlinedError = describeError(e);
   }
 });
 

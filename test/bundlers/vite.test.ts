@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { build, createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
-  runPage, type Served, serveStatic, stageApp, writePage } from './apps.js';
+  runPage, type Served, serveStatic, stageApp, writePage, describeError } from './apps.js';
 
 type AppRun = PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
 let ref: Report, browser: Browser, dev: ViteDevServer | undefined;
@@ -48,18 +48,18 @@ beforeAll(async () => {
     writePage(devApp.dir, './recipe-vite.js');
     devRecipe = await runPage(browser, origin);
   } catch (e) {
-    devError = String(e);
+    devError = describeError(e);
   }
 
   try {
     buildRun = await runPage(browser, `${(await viteBuild(staged('vite-build'))).origin}/`);
   } catch (e) {
-    buildError = String(e);
+    buildError = describeError(e);
   }
   try {
     recipe = await runPage(browser, `${(await viteBuild(staged('vite-recipe', './recipe-vite.js'))).origin}/`);
   } catch (e) {
-    recipeError = String(e);
+    recipeError = describeError(e);
   }
 });
 

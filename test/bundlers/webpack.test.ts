@@ -5,6 +5,7 @@
 // import.meta.url))`. Plus the init({ module }) recipe:
 // `new URL('ssimkit/simd.wasm', import.meta.url)`.
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -33,6 +34,7 @@ async function buildAndRun<T>(name: string, script: string): Promise<[Built, Pag
   apps.push(app);
   const out = join(app.dir, 'out');
   const built = await pack(join(app.dir, script), out);
+  mkdirSync(out, { recursive: true });
   writePage(out, './main.js', 'classic');
   const served = await serveStatic(out);
   servers.push(served);
@@ -41,8 +43,8 @@ async function buildAndRun<T>(name: string, script: string): Promise<[Built, Pag
 
 beforeAll(async () => {
   [ref, browser] = await Promise.all([nodeReport(), launchChromium()]);
-  [main, run] = await buildAndRun('webpack', 'main.js');
-  [recipeBuild, recipe, recipeServed] = await buildAndRun('webpack-recipe', 'recipe-webpack.js');
+  [main, run] = await buildAndRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>('webpack', 'main.js');
+  [recipeBuild, recipe, recipeServed] = await buildAndRun<{ page?: Report; url?: string }>('webpack-recipe', 'recipe-webpack.js');
 });
 
 afterAll(async () => {
