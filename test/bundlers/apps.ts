@@ -93,6 +93,26 @@ export function expectThreadsOrStatedFallback(r: Report | undefined, where: stri
   return 'fallback';
 }
 
+/**
+ * A Worker of an isolated page whose bundler followed `new URL(...,
+ * import.meta.url)` (webpack 5, vite build): the threaded build on a pool.
+ */
+export function expectThreads(r: Report | undefined, where: string) {
+  expect(r?.error, where).toBeUndefined();
+  expect(r!.info!.fallback, `${where}: fell back`).toBeUndefined();
+  expect(r!.info).toMatchObject({ runtime: 'browser', build: 'threads', features: ['simd128', 'atomics'] });
+  expect(r!.info!.threads).toBeGreaterThan(1);
+}
+
+/**
+ * A Worker whose bundler left the threaded build behind: the simd build,
+ * and a reason that says which files to serve where.
+ */
+export function expectCopyAdvice(r: Report | undefined, where: string) {
+  expect(expectThreadsOrStatedFallback(r, where)).toBe('fallback');
+  expect(r!.info!.fallback).toMatch(/copy node_modules\/ssimkit\/dist\/wasm\/threads\/ssimkit_bg\.wasm .*thread-worker\.js/);
+}
+
 // ------------------------------------------------------------------ serving
 
 const TYPES: Record<string, string> = {

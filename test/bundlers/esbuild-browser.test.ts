@@ -5,18 +5,18 @@
 // What was needed beyond `main.js`: worker.js as a second entry point
 // (esbuild does not follow `new Worker(new URL('./worker.js', import.meta.url))`).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
+import { type App, expectCopyAdvice, expectNodeNumbers, expectThreads, launchChromium, nodeReport, type PageRun, type Report,
   runPage, type Served, serveStatic, stageApp, writePage, describeError } from './apps.js';
 
 let ref: Report, app: App, recipeApp: App, browser: Browser, served: Served, recipeServed: Served;
 let build: esbuild.BuildResult & { errors: esbuild.Message[] }, buildError: string | undefined;
-let run: PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
+let run: PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>, copied: typeof run;
 let recipe: PageRun<{ page?: Report; url?: string }>, recipeError: string | undefined;
 const sizes: Record<string, { raw: number; gzip: number }> = {};
 
@@ -41,6 +41,13 @@ beforeAll(async () => {
     writePage(out, './main.js');
     served = await serveStatic(out);
     run = await runPage(browser, `${served.origin}/`);
+    // What the fallback asks for: the threaded build and the pool worker,
+    // copied from the package beside the bundle.
+    const dist = join(app.dir, 'node_modules/ssimkit/dist');
+    mkdirSync(join(out, 'wasm/threads'), { recursive: true });
+    cpSync(join(dist, 'wasm/threads/ssimkit_bg.wasm'), join(out, 'wasm/threads/ssimkit_bg.wasm'));
+    cpSync(join(dist, 'thread-worker.js'), join(out, 'thread-worker.js'));
+    copied = await runPage(browser, `${served.origin}/`);
   }
 
   // The init({ module }) recipe: the one loader esbuild needs to copy a .wasm.
@@ -78,12 +85,19 @@ describe('esbuild --bundle --format=esm for the browser, no configuration', () =
     expectNodeNumbers(ref, run.result!.page, 'page');
   });
 
-  test("the module Worker runs threads or says why not, and gives Node's numbers", () => {
+  test("the module Worker, its threaded build left behind, runs simd, says what to copy, and gives Node's numbers", () => {
     expect(run?.timeout, run?.console.join('\n')).toBeUndefined();
     const worker = run.result!.worker;
-    const what = expectThreadsOrStatedFallback(worker, 'worker');
-    console.log(`esbuild worker: ${what}${what === 'fallback' ? `: ${worker!.info!.fallback}` : ` (${worker!.info!.threads} threads)`}`);
+    console.log(`esbuild worker: ${JSON.stringify(worker?.info)}`);
+    expectCopyAdvice(worker, 'worker');
     expectNodeNumbers(ref, worker, 'worker');
+  });
+
+  test("with the two files copied as the fallback says, the Worker runs the threaded build and gives Node's numbers", () => {
+    expect(copied?.timeout, copied?.console.join('\n')).toBeUndefined();
+    expectThreads(copied.result!.worker, 'worker');
+    expectNodeNumbers(ref, copied.result!.worker, 'worker');
+    expectNodeNumbers(ref, copied.result!.page, 'page');
   });
 
   test('size of the bundle and time from page load to init() resolved', () => {

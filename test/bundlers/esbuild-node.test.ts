@@ -4,7 +4,7 @@
 // and run with node. And the Node recipe for init({ module }):
 // `import.meta.resolve('ssimkit/simd.wasm')`.
 
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -15,6 +15,7 @@ type Outcome = { report?: Report; failure?: string; warnings: string[] };
 let ref: Report, app: App, alone: string;
 const runs: Record<'esm' | 'cjs', Outcome> = { esm: { warnings: [] }, cjs: { warnings: [] } };
 let recipe: Report & { url?: string }, recipeFailure: string | undefined;
+const withDist: Outcome = { warnings: [] };
 
 beforeAll(async () => {
   ref = await nodeReport();
@@ -32,6 +33,13 @@ beforeAll(async () => {
     } catch (e) {
       o.failure = describeError(e);
     }
+  }
+  // What the fallback asks for: the package's dist/ files beside the bundle.
+  try {
+    cpSync(join(app.dir, 'node_modules/ssimkit/dist'), alone, { recursive: true });
+    withDist.report = JSON.parse(await node(['server.mjs'], alone));
+  } catch (e) {
+    withDist.failure = describeError(e);
   }
   try {
     recipe = JSON.parse(await node(['recipe-node.mjs'], app.dir));
@@ -57,6 +65,16 @@ describe('esbuild --platform=node, the bundle alone in an empty directory', () =
       expectNodeNumbers(ref, o.report, format);
     });
   }
+});
+
+describe('esbuild --platform=node --format=esm with dist/ copied beside it', () => {
+  test("runs the threaded build, as the fallback's advice promises, and gives Node's numbers", () => {
+    expect(withDist.failure).toBeUndefined();
+    console.log(`esbuild node esm + dist/: ${JSON.stringify(withDist.report?.info)}`);
+    expect(withDist.report!.info).toMatchObject({ runtime: 'node', build: 'threads' });
+    expect(withDist.report!.info!.fallback).toBeUndefined();
+    expectNodeNumbers(ref, withDist.report, 'esm + dist/');
+  });
 });
 
 describe('Node: init({ module }) from import.meta.resolve', () => {

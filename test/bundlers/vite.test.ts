@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { build, createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
+import { type App, expectNodeNumbers, expectThreads, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
   runPage, type Served, serveStatic, stageApp, writePage, describeError } from './apps.js';
 
 type AppRun = PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
@@ -106,12 +106,12 @@ describe('vite build (root only), served with COOP/COEP', () => {
     expectPage(buildRun, true);
   });
 
-  test("the module Worker runs threads or says why not, and gives Node's numbers", () => {
+  test("the module Worker runs the threaded build (Vite follows new URL(..., import.meta.url)) and gives Node's numbers", () => {
     expect(buildError).toBeUndefined();
     expect(buildRun.timeout, buildRun.console.join('\n')).toBeUndefined();
     const worker = buildRun.result!.worker;
-    const what = expectThreadsOrStatedFallback(worker, 'worker');
-    console.log(`vite build worker: ${what}${what === 'fallback' ? `: ${worker!.info!.fallback}` : ` (${worker!.info!.threads} threads)`}`);
+    console.log(`vite build worker: ${JSON.stringify(worker?.info)}`);
+    expectThreads(worker, 'worker');
     expectNodeNumbers(ref, worker, 'worker');
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import webpack from 'webpack';
-import { type App, expectNodeNumbers, expectThreadsOrStatedFallback, launchChromium, nodeReport, type PageRun, type Report,
+import { type App, expectNodeNumbers, expectThreads, launchChromium, nodeReport, type PageRun, type Report,
   runPage, type Served, serveStatic, stageApp, writePage } from './apps.js';
 
 interface Built { errors: string[]; warnings: string[]; assets: string[] }
@@ -67,11 +67,11 @@ describe("webpack 5, mode: 'production', entry and output only", () => {
     expectNodeNumbers(ref, run.result!.page, 'page');
   });
 
-  test("the module Worker runs threads or says why not, and gives Node's numbers", () => {
+  test("the module Worker runs the threaded build (webpack follows new URL(..., import.meta.url)) and gives Node's numbers", () => {
     expect(run.timeout, run.console.join('\n')).toBeUndefined();
     const worker = run.result!.worker;
-    const what = expectThreadsOrStatedFallback(worker, 'worker');
-    console.log(`webpack worker: ${what}${what === 'fallback' ? `: ${worker!.info!.fallback}` : ` (${worker!.info!.threads} threads)`}`);
+    console.log(`webpack worker: ${JSON.stringify(worker?.info)}`);
+    expectThreads(worker, 'worker');
     expectNodeNumbers(ref, worker, 'worker');
   });
 
