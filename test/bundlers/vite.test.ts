@@ -4,7 +4,8 @@
 // on the page and in a module Worker. Plus the init({ module }) recipe:
 // `import url from 'ssimkit/simd.wasm?url'`.
 // The dev server sends no COOP/COEP without configuration: its page is
-// not cross-origin isolated, so its Worker must fall back and say so.
+// not cross-origin isolated, so its Worker must fall back and say so; with
+// `server.headers` set to them, the Worker runs threads.
 
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -16,7 +17,7 @@ import { type App, expectNodeNumbers, expectThreads, expectThreadsOrStatedFallba
 type AppRun = PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean }>;
 let ref: Report, browser: Browser, dev: ViteDevServer | undefined;
 const apps: App[] = [], servers: Served[] = [];
-let devRun: AppRun, devError: string | undefined, buildRun: AppRun, buildError: string | undefined;
+let devRun: AppRun, devError: string | undefined, isolatedRun: AppRun | undefined, isolatedError: string | undefined, buildRun: AppRun, buildError: string | undefined;
 let devRecipe: PageRun<{ page?: Report; url?: string }>, recipe: PageRun<{ page?: Report; url?: string }>, recipeError: string | undefined;
 let devRequests: string[] = [];
 
@@ -49,6 +50,19 @@ beforeAll(async () => {
     devRecipe = await runPage(browser, origin);
   } catch (e) {
     devError = describeError(e);
+  }
+
+  // The one setting that lets a dev page's Worker run threads: the headers.
+  await dev?.close();
+  dev = undefined;
+  try {
+    writePage(devApp.dir, './main.js');
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    dev = await createServer({ root: devApp.dir, configFile: false, logLevel: 'silent', server: { port: 0, host: '127.0.0.1', headers } });
+    await dev.listen();
+    isolatedRun = await runPage(browser, dev.resolvedUrls!.local[0]!);
+  } catch (e) {
+    isolatedError = describeError(e);
   }
 
   try {
@@ -97,6 +111,16 @@ describe('vite dev server (createServer, root only)', () => {
     expect(devRecipe.timeout, devRecipe.console.join('\n')).toBeUndefined();
     expect(devRecipe.result!.page!.info).toMatchObject({ runtime: 'browser', build: 'simd' });
     expectNodeNumbers(ref, devRecipe.result!.page, 'recipe');
+  });
+});
+
+describe('vite dev server with server.headers COOP/COEP', () => {
+  test("the page is isolated, its module Worker runs the threaded build and gives Node's numbers", () => {
+    expect(isolatedError).toBeUndefined();
+    expectPage(isolatedRun!, true);
+    console.log(`vite dev (isolated) worker: ${JSON.stringify(isolatedRun!.result!.worker?.info)}`);
+    expectThreads(isolatedRun!.result!.worker, 'worker');
+    expectNodeNumbers(ref, isolatedRun!.result!.worker, 'worker');
   });
 });
 
