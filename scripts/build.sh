@@ -59,3 +59,4 @@ for d in ts/wasm/*/; do
   cp "$d/ssimkit_bg.wasm" "dist/wasm/$(basename "$d")/"
 done
 ls -l dist/wasm/*/ssimkit_bg.wasm | awk '{print "[build] " $NF ": " $5 " bytes"}'
+node scripts/build-cjs.mjs

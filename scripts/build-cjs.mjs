@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// CommonJS twins of the Node entry and the TF.js adapter, for `require`
+// without require(esm) (Node before 20.19 / 22.12, or run with
+// --no-experimental-require-module) and for Jest's default CommonJS mode.
+//
+// dist/cjs/ mirrors dist/: one CommonJS file per ES module reachable from
+// dist/node.js and dist/tfjs.js, so `ssimkit` and `ssimkit/tfjs` require
+// the same backend.js (one initialised state, as their ES twins share one).
+// A package.json there says "commonjs", so the twins keep their `.js` names
+// and their relative requires need no rewriting. `import.meta.url` becomes
+// the URL of the ES twin, so every `new URL('./…', import.meta.url)` still
+// reaches dist/wasm/*/ssimkit_bg.wasm and dist/thread-worker-node.js (the
+// pool's worker stays an ES module: worker_threads loads it natively).
+// The declarations are copied beside them, for TypeScript's `require`
+// condition (node16/nodenext resolution from a CommonJS file).
+//
+// Usage: node scripts/build-cjs.mjs   (after tsc has written dist/)
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const out = join(dist, 'cjs');
+const ENTRIES = ['node.js', 'tfjs.js'];
+
+if (!existsSync(join(dist, 'node.js'))) throw new Error('build-cjs: dist/node.js is missing: run tsc first (scripts/build.sh)');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+const toPosix = (p) => p.split(sep).join(posix.sep);
+
+/** CommonJS of one ES module (its path relative to dist/). */
+function convert(file) {
+  const src = readFileSync(join(dist, file), 'utf8');
+  // From the twin's directory back to its ES original.
+  const esm = toPosix(relative(dirname(join(out, file)), join(dist, file)));
+  const r = transformSync(src, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+    sourcefile: `dist/${toPosix(file)}`,
+    // import() of a relative module becomes require(): Jest's CommonJS
+    // runtime has no dynamic import without --experimental-vm-modules.
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__ssimkit_esm_url' },
+    banner: `const __ssimkit_esm_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(esm)})).href;`,
+    logLevel: 'error',
+  });
+  if (/\bimport\.meta\b/.test(r.code)) throw new Error(`build-cjs: dist/${file} uses import.meta beyond import.meta.url`);
+  return r.code;
+}
+
+/** Relative modules a converted file requires (esbuild writes them as require("./…")). */
+function requires(code) {
+  return [...code.matchAll(/\brequire\("(\.{1,2}\/[^"]+)"\)/g)].map((m) => m[1]);
+}
+
+const done = new Set();
+const queue = [...ENTRIES];
+while (queue.length) {
+  const file = queue.shift();
+  if (done.has(file)) continue;
+  done.add(file);
+  const code = convert(file);
+  mkdirSync(dirname(join(out, file)), { recursive: true });
+  writeFileSync(join(out, file), code);
+  for (const spec of requires(code)) {
+    const dep = posix.normalize(posix.join(posix.dirname(toPosix(file)), spec));
+    if (dep.startsWith('..')) throw new Error(`build-cjs: dist/${file} requires ${spec}, outside dist/`);
+    if (!dep.endsWith('.js')) throw new Error(`build-cjs: dist/${file} requires ${spec}, not a .js module`);
+    if (!existsSync(join(dist, dep))) throw new Error(`build-cjs: dist/${file} requires ${spec}, which is not in dist/`);
+    queue.push(dep);
+  }
+}
+
+// Every declaration, for the twins' `types` (the same API; TypeScript reads
+// them as CommonJS because of the package.json above).
+function copyDeclarations(dir) {
+  for (const e of readdirSync(join(dist, dir), { withFileTypes: true })) {
+    const rel = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (rel !== 'cjs') copyDeclarations(rel);
+    } else if (e.name.endsWith('.d.ts')) {
+      mkdirSync(dirname(join(out, rel)), { recursive: true });
+      cpSync(join(dist, rel), join(out, rel));
+    }
+  }
+}
+copyDeclarations('');
+
+console.log(`[build] commonjs: ${done.size} modules in dist/cjs (${[...done].sort().join(', ')})`);
