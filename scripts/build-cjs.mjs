@@ -16,7 +16,7 @@
 //
 // Usage: node scripts/build-cjs.mjs   (after tsc has written dist/)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { dirname, join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
 
@@ -32,11 +32,21 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'commonjs' },
 
 const toPosix = (p) => p.split(sep).join(posix.sep);
 
+/**
+ * The banner that stands for import.meta.url: the ES twin's URL when this
+ * file is where the package put it (dist/cjs/<file>), else the file's own
+ * URL, which is what import.meta.url says in an ES bundle: a CommonJS
+ * bundle (esbuild, webpack for Node) then looks for ssimkit's files
+ * beside itself, as an ES bundle does, and falls back as it does.
+ */
+function esmUrl(file) {
+  const [twin, esm] = [`/cjs/${toPosix(file)}`, `/${toPosix(file)}`].map((p) => `p.join(${JSON.stringify(p)})`);
+  return `const __ssimkit_esm_url = ((p, f, twin = ${twin}) => require("node:url").pathToFileURL(f.endsWith(twin) ? f.slice(0, -twin.length) + ${esm} : f).href)(require("node:path"), __filename);`;
+}
+
 /** CommonJS of one ES module (its path relative to dist/). */
 function convert(file) {
   const src = readFileSync(join(dist, file), 'utf8');
-  // From the twin's directory back to its ES original.
-  const esm = toPosix(relative(dirname(join(out, file)), join(dist, file)));
   const r = transformSync(src, {
     format: 'cjs',
     platform: 'node',
@@ -46,7 +56,7 @@ function convert(file) {
     // runtime has no dynamic import without --experimental-vm-modules.
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__ssimkit_esm_url' },
-    banner: `const __ssimkit_esm_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(esm)})).href;`,
+    banner: esmUrl(file),
     logLevel: 'error',
   });
   if (/\bimport\.meta\b/.test(r.code)) throw new Error(`build-cjs: dist/${file} uses import.meta beyond import.meta.url`);
