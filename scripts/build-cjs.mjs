@@ -15,7 +15,7 @@
 // condition (node16/nodenext resolution from a CommonJS file).
 //
 // Usage: node scripts/build-cjs.mjs   (after tsc has written dist/)
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
@@ -86,19 +86,25 @@ while (queue.length) {
   }
 }
 
-// Every declaration, for the twins' `types` (the same API; TypeScript reads
-// them as CommonJS because of the package.json above).
-function copyDeclarations(dir) {
-  for (const e of readdirSync(join(dist, dir), { withFileTypes: true })) {
-    const rel = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (rel !== 'cjs') copyDeclarations(rel);
-    } else if (e.name.endsWith('.d.ts')) {
-      mkdirSync(dirname(join(out, rel)), { recursive: true });
-      cpSync(join(dist, rel), join(out, rel));
-    }
+// The declarations of the entries' types and all they import, for the
+// `require` condition's `types` (TypeScript reads them as CommonJS because
+// of the package.json above). Only those reached: the inlined wasm's own
+// declaration is a long string TypeScript never needs twice.
+const TYPE_ENTRIES = ['index.d.ts', 'node.d.ts', 'tfjs.d.ts'];
+const typed = new Set();
+const typeQueue = [...TYPE_ENTRIES];
+while (typeQueue.length) {
+  const file = typeQueue.shift();
+  if (typed.has(file)) continue;
+  typed.add(file);
+  const text = readFileSync(join(dist, file), 'utf8');
+  mkdirSync(dirname(join(out, file)), { recursive: true });
+  writeFileSync(join(out, file), text);
+  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)\.js['"]/g)) {
+    const dep = posix.normalize(posix.join(posix.dirname(toPosix(file)), `${m[1]}.d.ts`));
+    if (!existsSync(join(dist, dep))) throw new Error(`build-cjs: dist/${file} imports ${m[1]}.js, whose declaration is not in dist/`);
+    typeQueue.push(dep);
   }
 }
-copyDeclarations('');
 
-console.log(`[build] commonjs: ${done.size} modules in dist/cjs (${[...done].sort().join(', ')})`);
+console.log(`[build] commonjs: ${done.size} modules and ${typed.size} declarations in dist/cjs (${[...done].sort().join(', ')})`);
