@@ -3,10 +3,11 @@
 // (Node 20.20 here, run with --no-experimental-require-module, as Node 18
 // and 20 before 20.19 behave) and on this Node as it is. The CommonJS twins
 // (dist/cjs/) must give the ES build's bits, share one initialised state
-// between the two entries, and start the threaded build's pool.
+// between the two entries, and start the threaded build's pool; bundled
+// into one file, they run the inlined build and say why.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,5 +91,39 @@ describe.each([
     expect(Object.is(r.ssim.score, want.ssim.score)).toBe(true);
     expect(r.ssim.channels).toEqual(want.ssim.channels);
     expect(r.tfjsGrad).toBe(want.tfjsGrad);
+  });
+});
+
+describe('a single-file CommonJS bundle (esbuild --platform=node --format=cjs) of require(\'ssimkit\')', () => {
+  let r: any;
+  let bundleDir: string;
+  beforeAll(async () => {
+    c.write('bundle-entry.cjs', [
+      "const { readFileSync, writeFileSync } = require('node:fs');",
+      "const { decode, init, ssim } = require('ssimkit');",
+      'init().then((info) => {',
+      '  const [a, b] = process.argv.slice(2, 4).map((f) => decode(readFileSync(f)));',
+      '  writeFileSync(process.argv[4], JSON.stringify({ info, ssim: ssim(a, b).score }));',
+      '});',
+      '',
+    ].join('\n'));
+    // Alone in a directory: none of ssimkit's files beside it.
+    bundleDir = join(c.dir, 'bundle');
+    mkdirSync(bundleDir);
+    await c.run(join(ROOT, 'node_modules/.bin/esbuild'), ['bundle-entry.cjs', '--bundle', '--platform=node', '--format=cjs',
+      '--log-level=warning', `--outfile=${join(bundleDir, 'server.cjs')}`]);
+    const out = join(c.dir, 'bundle-out.json');
+    await c.run(process.execPath, ['--no-experimental-require-module', join(bundleDir, 'server.cjs'), REF, IMG, out]);
+    r = JSON.parse(readFileSync(out, 'utf8'));
+  });
+
+  test('runs the inlined simd build and says why not threads, naming where it looked (beside the bundle)', () => {
+    expect(r.info).toMatchObject({ build: 'simd', threads: 1, runtime: 'node' });
+    expect(r.info.fallback).toContain(join(bundleDir, 'wasm/threads/ssimkit_bg.wasm'));
+  });
+
+  test("gives the ES build's bits", () => {
+    const [a, b] = [REF, IMG].map((f) => esm.decode(readFileSync(f)));
+    expect(Object.is(r.ssim, esm.ssim(a, b).score)).toBe(true);
   });
 });
