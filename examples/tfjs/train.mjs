@@ -26,6 +26,7 @@ const model = tf.sequential({
   ],
 });
 
+// #region train
 // The target is data, not trained: no gradient for it.
 const loss = dssimMaeLoss({ targetGrad: false });
 const optimizer = tf.train.adam(0.02);
@@ -34,5 +35,6 @@ for (let step = 1; step <= 15; step++) {
   console.log(`step ${String(step).padStart(2)}  loss ${cost.dataSync()[0].toFixed(6)}`);
   cost.dispose();
 }
+// #endregion
 // model.compile({ optimizer: 'adam', loss: dssimMaeLoss() }) and model.fit()
 // work too: the loss has TF.js's (yTrue, yPred) signature.
