@@ -1,0 +1,336 @@
+// One set of browser cases for every engine (chromium.test.ts,
+// firefox.test.ts, webkit.test.ts): a cross-origin-isolated page (COOP
+// same-origin, COEP require-corp) loads the packed ssimkit the way a page
+// does: an import map points 'ssimkit' at the package's browser entry
+// (resolved from its exports map). The page's main thread runs the
+// fixture cases (test/shared/cases.mjs: metrics, losses, decoding) on the
+// simd build; a module Worker of the page runs them again with the default
+// init(): the threaded build where the engine allows, else the simd build
+// and the stated reason. A second Worker asks for init({ threads: 2 }).
+// Everything must give Node's results bit for bit. The page reports by
+// POST, so an engine's driver only has to open the URL (Firefox runs with
+// no driver at all).
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decodeCount, decodeDifferences, decodeList, type DecodeResult, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
+import { CASES_MJS, decode, differences, fixturesDir, loadFixtures, nodeReference, resolveExport, type Result, type Run, tampered, testPackage, WIRE_MJS } from './harness.js';
+import { serveIsolated } from './isolated-server.mjs';
+
+/** A browser an engine's suite opened on the page; close() ends it. */
+export interface OpenBrowser {
+  close(): Promise<void>;
+  /** Console warnings and errors, where the driver can see them. */
+  console?: string[];
+}
+
+export interface Engine {
+  name: 'chromium' | 'firefox' | 'webkit';
+  /** Opens `url` in a fresh browser; resolves once it navigates. */
+  open(url: string): Promise<OpenBrowser>;
+  /** Whether a Worker of an isolated page can run the threaded build here. */
+  threads: boolean;
+}
+
+/** What a realm of the page says about itself. */
+export interface Env {
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  /** typeof SharedArrayBuffer */
+  sharedArrayBuffer: string;
+  /** WebAssembly.validate of a module with one SIMD128 instruction. */
+  wasmSimd: boolean;
+  userAgent: string;
+}
+
+interface Info { runtime: string; simd: boolean; build: string; threads: number; features: string[]; fallback?: string }
+export interface WorkerRun { fatal?: string; info: Info; env: Env; results: Result[]; decode: DecodeResult[]; used: number[] }
+export interface PageRun {
+  fatal?: string;
+  info: Info;
+  env: Env;
+  mainThreads: string;
+  results: Result[];
+  decode: DecodeResult[];
+  imageData: { isImageData: boolean; score: number; plain: number; channels: number; error?: string; afterError: number };
+  worker: WorkerRun;
+  threads2: { info?: Info; used?: number; error?: string; fatal?: string };
+}
+
+/** How long a page may take to report (it runs every case twice, and decodes). */
+const REPORT_MS = 100_000;
+
+// Shared by the page and its Workers. The stage posts are for a run that
+// never reports: the failure then says how far it got.
+const PRELUDE = `
+import { encode } from '/wire.mjs';
+import { runCases, runDecodeCases } from '/shared/cases.mjs';
+const stage = (s) => fetch('/stage', { method: 'POST', body: s }).catch(() => {});
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11]);
+const env = () => ({ hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated,
+  sharedArrayBuffer: typeof SharedArrayBuffer, wasmSimd: WebAssembly.validate(SIMD_PROBE), userAgent: navigator.userAgent });
+const read = async (file) => {
+  const r = await fetch('/fixtures/' + file);
+  if (!r.ok) throw new Error(file + ': HTTP ' + r.status);
+  return r.arrayBuffer();
+};
+const cases = async (ssimkit) => {
+  const results = await runCases(ssimkit, await (await fetch('/fixtures/cases.json')).json(), read);
+  const decode = await runDecodeCases(ssimkit, await (await fetch('/decode.json')).json(), read);
+  return { results, decode };
+};
+const said = (e) => String(e && e.name) + ': ' + String(e && e.message);
+`;
+
+// The page's main thread. A dynamic import, so that a wrong entry (a 404
+// through the import map) is an error we can report rather than a hang.
+const PAGE_SCRIPT = `${PRELUDE}
+const worker = (url) => new Promise((resolve) => {
+  const w = new Worker(url, { type: 'module' });
+  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+  w.onerror = (e) => resolve(encode({ fatal: url + ': ' + (e.message || 'failed to load') }));
+});
+let out;
+try {
+  stage('page: import');
+  const ssimkit = await import('ssimkit');
+  // Threads asked for on the main thread: refused, and init() still works after.
+  let mainThreads;
+  try { await ssimkit.init({ threads: 2 }); mainThreads = 'loaded'; } catch (e) { mainThreads = said(e); }
+  const info = await ssimkit.init();
+  stage('page: cases');
+  const { results, decode } = await cases(ssimkit);
+  // A real DOM ImageData (RGBA, Uint8ClampedArray) is an image as it is.
+  const draw = (shift) => {
+    const ctx = new OffscreenCanvas(96, 80).getContext('2d');
+    const g = ctx.createLinearGradient(0, 0, 96, 80);
+    g.addColorStop(0, '#c33'); g.addColorStop(1, '#36c');
+    ctx.fillStyle = g; ctx.fillRect(0, 0, 96, 80);
+    ctx.fillStyle = '#fe8'; ctx.beginPath(); ctx.arc(40 + shift, 40, 22, 0, 7); ctx.fill();
+    return ctx.getImageData(0, 0, 96, 80);
+  };
+  const [a, b] = [draw(0), draw(3)];
+  const plain = (d) => ({ data: new Uint8Array(d.data), width: d.width, height: d.height, channels: 4 });
+  let error;
+  try { ssimkit.ssim(a, { data: b.data, width: 95, height: 80 }); } catch (e) { error = e.name; }
+  const imageData = {
+    isImageData: a instanceof ImageData,
+    score: ssimkit.ssim(a, b).score,
+    plain: ssimkit.ssim(plain(a), plain(b)).score,
+    channels: ssimkit.ssim(a, b).channels.length,
+    error,
+    afterError: ssimkit.ssim(a, b).score,
+  };
+  // One Worker after the other: two pools at once would share two cores.
+  stage('page: worker');
+  const w = await worker('/cases-worker.mjs');
+  stage('page: threads-2 worker');
+  const t2 = await worker('/threads2-worker.mjs');
+  out = encode({ info, env: env(), mainThreads, results, decode, imageData, worker: w, threads2: t2 });
+} catch (e) {
+  out = encode({ fatal: String(e && e.stack || e) });
+}
+await fetch('/report', { method: 'POST', body: out });`;
+
+// A module Worker of the page: the default init(), then every case.
+// Import maps do not reach workers: it imports the entry by its path.
+const casesWorker = (entry: string) => `${PRELUDE}
+try {
+  stage('worker: import');
+  const ssimkit = await import('${entry}');
+  stage('worker: init');
+  const info = await ssimkit.init();
+  stage('worker: cases (' + info.build + ', ' + info.threads + ' threads)');
+  const { results, decode } = await cases(ssimkit);
+  const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
+  postMessage(encode({ info, env: env(), results, decode, used }));
+} catch (e) {
+  postMessage(encode({ fatal: String(e && e.stack || e) }));
+}`;
+
+// A second Worker: threads asked for by number.
+const threads2Worker = (entry: string) => `${PRELUDE}
+try {
+  const ssimkit = await import('${entry}');
+  let out;
+  try {
+    const info = await ssimkit.init({ threads: 2 });
+    const a = { data: new Uint8Array(96 * 64 * 3).map((_, i) => (i * 7) & 255), width: 96, height: 64 };
+    const b = { data: a.data.map((v, i) => v ^ (i % 5)), width: 96, height: 64 };
+    ssimkit.ssim(a, b);
+    out = { info, used: ssimkit.threadsUsed() };
+  } catch (e) {
+    out = { error: said(e) };
+  }
+  postMessage(encode(out));
+} catch (e) {
+  postMessage(encode({ fatal: String(e && e.stack || e) }));
+}`;
+
+/**
+ * The cases of one engine as a vitest describe block: beforeAll packs (or
+ * reuses) the package, takes Node's reference, serves the page, opens it
+ * with `engine.open` and waits for its report. Returns the run, for an
+ * engine's own extra tests.
+ */
+export function browserSuite(engine: Engine): () => { page: PageRun; served: { path: string; type?: string }[] } {
+  const dir = fixturesDir();
+  const count = loadFixtures(dir).cases.length;
+  const decodes = decodeCount(decodeList());
+  let node: Run, page: PageRun, worker: WorkerRun;
+  let served: { path: string; type?: string }[] = [];
+  let exported = '', exportedExists = false;
+  let browser: OpenBrowser | undefined;
+  let consoleLines: string[] | undefined;
+  let server: { close(): Promise<void> } | undefined;
+
+  describe(engine.name, () => {
+    beforeAll(async () => {
+      const pkg = testPackage();
+      node = await nodeReference(pkg, dir);
+      // What a browser bundler would pick: 'browser', then 'default'.
+      exported = resolveExport(pkg.manifest, ['browser', 'import']);
+      exportedExists = existsSync(join(pkg.dir, exported));
+      const entry = `/pkg/${exported.replace(/^\.\//, '')}`;
+      const html = `<!doctype html><meta charset="utf-8"><title>ssimkit</title><link rel="icon" href="data:,">
+<script type="importmap">${JSON.stringify({ imports: { ssimkit: entry } })}</script>
+<script type="module">${PAGE_SCRIPT}</script>`;
+      let report: (body: string) => void;
+      const reported = new Promise<string>((ok) => { report = ok; });
+      const stages: string[] = [];
+      const t0 = Date.now();
+      const s = await serveIsolated({
+        routes: { '/pkg/': pkg.dir, '/fixtures/': dir, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS },
+        docs: {
+          '/': ['text/html', html],
+          '/cases-worker.mjs': ['text/javascript', casesWorker(entry)],
+          '/threads2-worker.mjs': ['text/javascript', threads2Worker(entry)],
+          '/decode.json': ['application/json', JSON.stringify(decodeList())],
+        },
+        onPost: (path: string, _params: URLSearchParams, body: string) => {
+          if (path === '/stage') stages.push(`${((Date.now() - t0) / 1000).toFixed(1)} s ${body}`);
+          if (path === '/report') report(body);
+        },
+      });
+      server = s;
+      served = s.served;
+      browser = await engine.open(`${s.origin}/`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const text = await Promise.race([reported, new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error(`${engine.name}: no report within ${REPORT_MS / 1000} s; stages: ${stages.join(' | ') || 'none'}`)), REPORT_MS);
+      })]).finally(() => clearTimeout(timer));
+      page = decode(text);
+      worker = page.worker ? decode(page.worker as unknown as string) : ({ fatal: 'no worker result' } as WorkerRun);
+      page.threads2 = page.threads2 ? decode(page.threads2 as unknown as string) : { fatal: 'no threads-2 result' };
+      consoleLines = browser.console;
+      await browser.close();
+      browser = undefined;
+    }, 180_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    test("the exports map's browser entry is a file of the package", () => {
+      expect(exportedExists, `exports['.'].browser = ${exported}`).toBe(true);
+    });
+
+    test('loads the browser entry with SIMD on a cross-origin-isolated page, with no missing file', () => {
+      expect(page.fatal).toBeUndefined();
+      expect(node.resolved).toMatch(/\/node_modules\/ssimkit\/dist\/node\.js$/);
+      expect(node.info).toMatchObject({ runtime: 'node', simd: true });
+      expect(page.env).toMatchObject({ crossOriginIsolated: true, wasmSimd: true });
+      expect(page.info).toMatchObject({ runtime: 'browser', simd: true, build: 'simd', threads: 1 });
+      expect(served.filter((s) => !s.type)).toEqual([]);
+      // Whatever .wasm is fetched (inlined builds fetch none) goes as application/wasm.
+      expect(served.filter((s) => s.path.endsWith('.wasm') && s.type !== 'application/wasm')).toEqual([]);
+      // Where the driver shows the console: nothing to warn about either.
+      if (consoleLines) expect(consoleLines).toEqual([]);
+      if (page.env) {
+        const w = worker.env;
+        console.log(`${engine.name}: ${page.env.userAgent}\n  page: hardwareConcurrency ${page.env.hardwareConcurrency}, crossOriginIsolated ${page.env.crossOriginIsolated}, SharedArrayBuffer ${page.env.sharedArrayBuffer}, SIMD128 ${page.env.wasmSimd}\n  worker: hardwareConcurrency ${w?.hardwareConcurrency}, crossOriginIsolated ${w?.crossOriginIsolated}, SharedArrayBuffer ${w?.sharedArrayBuffer}; init(): ${JSON.stringify(worker.info)}; threads: 2: ${JSON.stringify(page.threads2)}`);
+      }
+    });
+
+    test('the main thread refuses threads (it may not block) and runs simd', () => {
+      expect(page.fatal).toBeUndefined();
+      expect(page.mainThreads).toMatch(/^Error: init: threads: 2 cannot be used here: a page's main thread may not block/);
+    });
+
+    if (engine.threads) {
+      test('a module Worker of the isolated page runs the threaded build on a pool that really works', () => {
+        expect(worker.fatal).toBeUndefined();
+        expect(worker.env).toMatchObject({ crossOriginIsolated: true, sharedArrayBuffer: 'function', wasmSimd: true });
+        const hc = worker.env.hardwareConcurrency;
+        // Two cores or more (the CI has two): the default is a pool, at most 8.
+        expect(hc).toBeGreaterThan(1);
+        expect(worker.info).toMatchObject({ runtime: 'browser', simd: true, build: 'threads', features: ['simd128', 'atomics'] });
+        expect(worker.info.fallback).toBeUndefined();
+        expect(worker.info.threads).toBeGreaterThan(1);
+        expect(worker.info.threads).toBeLessThanOrEqual(Math.min(hc, 8));
+        // The best of three small jobs: a busy machine may starve one thread once.
+        expect(Math.max(...worker.used)).toBeGreaterThan(1);
+        // Its pool worker and the threaded wasm came from the package, as served files.
+        expect(served.map((s) => s.path)).toContain('/pkg/dist/thread-worker.js');
+        expect(served.filter((s) => /^\/pkg\/dist\/.*threads.*\.wasm$/.test(s.path) && s.type === 'application/wasm')).not.toEqual([]);
+      });
+
+      test('init({ threads: 2 }) in a Worker starts a pool of two', () => {
+        expect(page.threads2.fatal).toBeUndefined();
+        expect(page.threads2.error).toBeUndefined();
+        expect(page.threads2.info).toMatchObject({ build: 'threads', threads: 2 });
+      });
+    } else {
+      test('a module Worker of the isolated page has no SharedArrayBuffer: init() runs simd and says why', () => {
+        expect(worker.fatal).toBeUndefined();
+        expect(worker.env).toMatchObject({ crossOriginIsolated: true, sharedArrayBuffer: 'undefined', wasmSimd: true });
+        expect(worker.info).toMatchObject({ runtime: 'browser', simd: true, build: 'simd', threads: 1, features: ['simd128'] });
+        expect(worker.info.fallback).toMatch(/SharedArrayBuffer/);
+        expect(worker.used).toEqual([1, 1, 1]);
+        // Decided before fetching: nothing of the threaded build was loaded.
+        expect(served.filter((s) => /thread-worker|threads/.test(s.path))).toEqual([]);
+      });
+
+      test('init({ threads: 2 }) in a Worker rejects with an Error that names the missing SharedArrayBuffer', () => {
+        expect(page.threads2.fatal).toBeUndefined();
+        expect(page.threads2.info).toBeUndefined();
+        expect(page.threads2.error).toMatch(/^Error: init: threads: 2 cannot be used here: .*SharedArrayBuffer/);
+      });
+    }
+
+    test(`the Worker's results equal the main thread's and Node's, bit for bit, on all ${count} fixture cases`, () => {
+      expect(worker.fatal).toBeUndefined();
+      expect(differences(page.results, worker.results, count)).toEqual([]);
+      expect(differences(node.results, worker.results, count)).toEqual([]);
+    });
+
+    test(`the main thread gives Node's results bit for bit on all ${count} fixture cases`, () => {
+      expect(page.fatal).toBeUndefined();
+      expect(differences(node.results, page.results, count)).toEqual([]);
+      expect(differences(node.results, tampered(page.results), count)).not.toEqual([]);
+    });
+
+    test(`decodes ${decodes} files (PNG, JPEG, WebP of every kind), scores files and refuses broken ones as Node does, bit for bit, on the main thread and in the Worker`, () => {
+      expect(page.fatal).toBeUndefined();
+      expect(nodeDecodeProblems(node.decode)).toEqual([]);
+      expect(decodeDifferences(node.decode, page.decode, decodes)).toEqual([]);
+      expect(decodeDifferences(node.decode, worker.decode, decodes)).toEqual([]);
+      expect(decodeDifferences(node.decode, tamperedDecode(page.decode), decodes)).not.toEqual([]);
+    });
+
+    test('scores a canvas ImageData as it is (alpha ignored), and survives a bad call', () => {
+      const r = page.imageData;
+      expect(r.isImageData).toBe(true);
+      expect(r.channels).toBe(3);
+      expect(r.score).toBeGreaterThan(0.3);
+      expect(r.score).toBeLessThan(1);
+      expect(r.plain).toBe(r.score);
+      expect(r.error).toBe('RangeError');
+      expect(r.afterError).toBe(r.score);
+    });
+  });
+
+  return () => ({ page, served });
+}
