@@ -63,12 +63,12 @@ export async function openFirefox(url, driver = 'none') {
 }
 
 // The calling worker: init(options), then a small score and threadsUsed().
-const workerScript = (options) => `
+const workerScript = (options, entry) => `
 const trace = new BroadcastChannel('ssimkit-trace');
 const t0 = performance.now();
 const say = (stage, extra) => trace.postMessage({ who: 'caller', stage, t: Math.round(performance.now() - t0), ...extra });
 try {
-  const ssimkit = await import('/pkg/dist/index.js');
+  const ssimkit = await import('${entry}');
   say('imported');
   const info = await ssimkit.init(${JSON.stringify(options ?? null)} ?? undefined);
   const initMs = Math.round(performance.now() - t0);
@@ -109,11 +109,11 @@ w.onerror = (e) => report({ result: { error: 'worker: ' + (e.message || 'failed 
  * Remote Agent on) or 'none' (firefox-esr --headless opens the page itself:
  * no automation in the browser at all).
  */
-export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer' } = {}) {
+export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer', entry = '/pkg/dist/index.js' } = {}) {
   const reports = new Map();
   const { origin, close } = await serveIsolated({
     routes: { '/pkg/dist/': dist },
-    docs: { '/': ['text/html', PAGE], '/caller.mjs': ['text/javascript', workerScript(options)] },
+    docs: { '/': ['text/html', PAGE], '/caller.mjs': ['text/javascript', workerScript(options, entry)] },
     onPost: (path, params, body) => {
       const id = params.get('id');
       if (path === '/report') reports.set(id, { ...reports.get(id), ...JSON.parse(body) });
