@@ -54,7 +54,6 @@ export interface PageRun {
   results: Result[];
   decode: DecodeResult[];
   imageData: { isImageData: boolean; score: number; plain: number; channels: number; error?: string; afterError: number };
-  worker: WorkerRun;
   threads2: { info?: Info; used?: number; error?: string; fatal?: string };
 }
 
@@ -171,10 +170,9 @@ try {
 /**
  * The cases of one engine as a vitest describe block: beforeAll packs (or
  * reuses) the package, takes Node's reference, serves the page, opens it
- * with `engine.open` and waits for its report. Returns the run, for an
- * engine's own extra tests.
+ * with `engine.open` and waits for its report.
  */
-export function browserSuite(engine: Engine): () => { page: PageRun; served: { path: string; type?: string }[] } {
+export function browserSuite(engine: Engine): void {
   const dir = fixturesDir();
   const count = loadFixtures(dir).cases.length;
   const decodes = decodeCount(decodeList());
@@ -220,9 +218,15 @@ export function browserSuite(engine: Engine): () => { page: PageRun; served: { p
       const text = await Promise.race([reported, new Promise<never>((_, fail) => {
         timer = setTimeout(() => fail(new Error(`${engine.name}: no report within ${REPORT_MS / 1000} s; stages: ${stages.join(' | ') || 'none'}`)), REPORT_MS);
       })]).finally(() => clearTimeout(timer));
-      page = decode(text);
-      worker = page.worker ? decode(page.worker as unknown as string) : ({ fatal: 'no worker result' } as WorkerRun);
-      page.threads2 = page.threads2 ? decode(page.threads2 as unknown as string) : { fatal: 'no threads-2 result' };
+      // The Workers' reports travel inside the page's, still encoded.
+      const raw: Omit<PageRun, 'threads2'> & { worker?: string; threads2?: string } = decode(text);
+      worker = raw.worker ? decode(raw.worker) : ({ fatal: 'no worker result' } as WorkerRun);
+      page = { ...raw, threads2: raw.threads2 ? decode(raw.threads2) : { fatal: 'no threads-2 result' } };
+      // What the engine says about itself, for the record (docs/browsers.md).
+      if (page.env) {
+        const w = worker.env;
+        console.log(`${engine.name}: ${page.env.userAgent}\n  page: hardwareConcurrency ${page.env.hardwareConcurrency}, crossOriginIsolated ${page.env.crossOriginIsolated}, SharedArrayBuffer ${page.env.sharedArrayBuffer}, SIMD128 ${page.env.wasmSimd}\n  worker: hardwareConcurrency ${w?.hardwareConcurrency}, crossOriginIsolated ${w?.crossOriginIsolated}, SharedArrayBuffer ${w?.sharedArrayBuffer}; init(): ${JSON.stringify(worker.info)}; threads: 2: ${JSON.stringify(page.threads2)}`);
+      }
       consoleLines = browser.console;
       await browser.close();
       browser = undefined;
@@ -248,10 +252,6 @@ export function browserSuite(engine: Engine): () => { page: PageRun; served: { p
       expect(served.filter((s) => s.path.endsWith('.wasm') && s.type !== 'application/wasm')).toEqual([]);
       // Where the driver shows the console: nothing to warn about either.
       if (consoleLines) expect(consoleLines).toEqual([]);
-      if (page.env) {
-        const w = worker.env;
-        console.log(`${engine.name}: ${page.env.userAgent}\n  page: hardwareConcurrency ${page.env.hardwareConcurrency}, crossOriginIsolated ${page.env.crossOriginIsolated}, SharedArrayBuffer ${page.env.sharedArrayBuffer}, SIMD128 ${page.env.wasmSimd}\n  worker: hardwareConcurrency ${w?.hardwareConcurrency}, crossOriginIsolated ${w?.crossOriginIsolated}, SharedArrayBuffer ${w?.sharedArrayBuffer}; init(): ${JSON.stringify(worker.info)}; threads: 2: ${JSON.stringify(page.threads2)}`);
-      }
     });
 
     test('the main thread refuses threads (it may not block) and runs simd', () => {
@@ -332,5 +332,4 @@ export function browserSuite(engine: Engine): () => { page: PageRun; served: { p
     });
   });
 
-  return () => ({ page, served });
 }
