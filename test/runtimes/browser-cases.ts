@@ -1,21 +1,21 @@
 // One set of browser cases for every engine (chromium.test.ts,
-// firefox.test.ts, webkit.test.ts): a cross-origin-isolated page (COOP
+// firefox.test.ts, webkit.test.ts). A cross-origin-isolated page (COOP
 // same-origin, COEP require-corp) loads the packed ssimkit the way a page
 // does: an import map points 'ssimkit' at the package's browser entry
-// (resolved from its exports map). The page's main thread runs the
-// fixture cases (test/shared/cases.mjs: metrics, losses, decoding) on the
-// simd build; a module Worker of the page runs them again with the default
-// init(): the threaded build where the engine allows, else the simd build
-// and the stated reason. A second Worker asks for init({ threads: 2 }).
-// Everything must give Node's results bit for bit. The page reports by
-// POST, so an engine's driver only has to open the URL (Firefox runs with
-// no driver at all).
+// (resolved from its exports map). Its scripts (browser/) run the fixture
+// cases (test/shared/cases.mjs: metrics, losses, decoding) on the main
+// thread, on the simd build, then again in a module Worker with the
+// default init(): the threaded build where the engine allows, else the
+// simd build and the stated reason; a second Worker asks for
+// init({ threads: 2 }). Everything must give Node's results bit for bit.
+// The page reports by POST, so an engine's driver only has to open the
+// URL (Firefox runs with no driver at all).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeCount, decodeDifferences, decodeList, type DecodeResult, nodeDecodeProblems, tamperedDecode } from './decode-cases.js';
-import { CASES_MJS, decode, differences, fixturesDir, loadFixtures, nodeReference, resolveExport, type Result, type Run, tampered, testPackage, WIRE_MJS } from './harness.js';
+import { CASES_MJS, decode, differences, fixturesDir, loadFixtures, nodeReference, resolveExport, type Result, ROOT, type Run, tampered, testPackage, WIRE_MJS } from './harness.js';
 import { serveIsolated } from './isolated-server.mjs';
 
 /** A browser an engine's suite opened on the page; close() ends it. */
@@ -57,118 +57,14 @@ export interface PageRun {
   threads2: { info?: Info; used?: number; error?: string; fatal?: string };
 }
 
+/** The page's and its Workers' scripts (page.mjs, worker.mjs, realm.mjs). */
+const BROWSER_DIR = join(ROOT, 'test/runtimes/browser');
+
 /** A file only the threaded build loads: its pool worker, glue or wasm. */
 const THREADED_FILE = /^\/pkg\/.*(thread-worker\.js$|\/threads\/|threads[^/]*\.wasm$)/;
 
 /** How long a page may take to report (it runs every case twice, and decodes). */
 const REPORT_MS = 100_000;
-
-// Shared by the page and its Workers. The stage posts are for a run that
-// never reports: the failure then says how far it got.
-const PRELUDE = `
-import { encode } from '/wire.mjs';
-import { runCases, runDecodeCases } from '/shared/cases.mjs';
-const stage = (s) => fetch('/stage', { method: 'POST', body: s }).catch(() => {});
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 17, 11]);
-const env = () => ({ hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated,
-  sharedArrayBuffer: typeof SharedArrayBuffer, wasmSimd: WebAssembly.validate(SIMD_PROBE), userAgent: navigator.userAgent });
-const read = async (file) => {
-  const r = await fetch('/fixtures/' + file);
-  if (!r.ok) throw new Error(file + ': HTTP ' + r.status);
-  return r.arrayBuffer();
-};
-const cases = async (ssimkit) => {
-  const results = await runCases(ssimkit, await (await fetch('/fixtures/cases.json')).json(), read);
-  const decode = await runDecodeCases(ssimkit, await (await fetch('/decode.json')).json(), read);
-  return { results, decode };
-};
-const said = (e) => String(e && e.name) + ': ' + String(e && e.message);
-`;
-
-// The page's main thread. A dynamic import, so that a wrong entry (a 404
-// through the import map) is an error we can report rather than a hang.
-const PAGE_SCRIPT = `${PRELUDE}
-const worker = (url) => new Promise((resolve) => {
-  const w = new Worker(url, { type: 'module' });
-  w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-  w.onerror = (e) => resolve(encode({ fatal: url + ': ' + (e.message || 'failed to load') }));
-});
-let out;
-try {
-  stage('page: import');
-  const ssimkit = await import('ssimkit');
-  // Threads asked for on the main thread: refused, and init() still works after.
-  let mainThreads;
-  try { await ssimkit.init({ threads: 2 }); mainThreads = 'loaded'; } catch (e) { mainThreads = said(e); }
-  const info = await ssimkit.init();
-  stage('page: cases');
-  const { results, decode } = await cases(ssimkit);
-  // A real DOM ImageData (RGBA, Uint8ClampedArray) is an image as it is.
-  const draw = (shift) => {
-    const ctx = new OffscreenCanvas(96, 80).getContext('2d');
-    const g = ctx.createLinearGradient(0, 0, 96, 80);
-    g.addColorStop(0, '#c33'); g.addColorStop(1, '#36c');
-    ctx.fillStyle = g; ctx.fillRect(0, 0, 96, 80);
-    ctx.fillStyle = '#fe8'; ctx.beginPath(); ctx.arc(40 + shift, 40, 22, 0, 7); ctx.fill();
-    return ctx.getImageData(0, 0, 96, 80);
-  };
-  const [a, b] = [draw(0), draw(3)];
-  const plain = (d) => ({ data: new Uint8Array(d.data), width: d.width, height: d.height, channels: 4 });
-  let error;
-  try { ssimkit.ssim(a, { data: b.data, width: 95, height: 80 }); } catch (e) { error = e.name; }
-  const imageData = {
-    isImageData: a instanceof ImageData,
-    score: ssimkit.ssim(a, b).score,
-    plain: ssimkit.ssim(plain(a), plain(b)).score,
-    channels: ssimkit.ssim(a, b).channels.length,
-    error,
-    afterError: ssimkit.ssim(a, b).score,
-  };
-  // One Worker after the other: two pools at once would share two cores.
-  stage('page: worker');
-  const w = await worker('/cases-worker.mjs');
-  stage('page: threads-2 worker');
-  const t2 = await worker('/threads2-worker.mjs');
-  out = encode({ info, env: env(), mainThreads, results, decode, imageData, worker: w, threads2: t2 });
-} catch (e) {
-  out = encode({ fatal: String(e && e.stack || e) });
-}
-await fetch('/report', { method: 'POST', body: out });`;
-
-// A module Worker of the page: the default init(), then every case.
-// Import maps do not reach workers: it imports the entry by its path.
-const casesWorker = (entry: string) => `${PRELUDE}
-try {
-  stage('worker: import');
-  const ssimkit = await import('${entry}');
-  stage('worker: init');
-  const info = await ssimkit.init();
-  stage('worker: cases (' + info.build + ', ' + info.threads + ' threads)');
-  const { results, decode } = await cases(ssimkit);
-  const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
-  postMessage(encode({ info, env: env(), results, decode, used }));
-} catch (e) {
-  postMessage(encode({ fatal: String(e && e.stack || e) }));
-}`;
-
-// A second Worker: threads asked for by number.
-const threads2Worker = (entry: string) => `${PRELUDE}
-try {
-  const ssimkit = await import('${entry}');
-  let out;
-  try {
-    const info = await ssimkit.init({ threads: 2 });
-    const a = { data: new Uint8Array(96 * 64 * 3).map((_, i) => (i * 7) & 255), width: 96, height: 64 };
-    const b = { data: a.data.map((v, i) => v ^ (i % 5)), width: 96, height: 64 };
-    ssimkit.ssim(a, b);
-    out = { info, used: ssimkit.threadsUsed() };
-  } catch (e) {
-    out = { error: said(e) };
-  }
-  postMessage(encode(out));
-} catch (e) {
-  postMessage(encode({ fatal: String(e && e.stack || e) }));
-}`;
 
 /**
  * The cases of one engine as a vitest describe block: beforeAll packs (or
@@ -194,21 +90,16 @@ export function browserSuite(engine: Engine): void {
       exported = resolveExport(pkg.manifest, ['browser', 'import']);
       exportedExists = existsSync(join(pkg.dir, exported));
       const entry = `/pkg/${exported.replace(/^\.\//, '')}`;
-      const html = `<!doctype html><meta charset="utf-8"><title>ssimkit</title><link rel="icon" href="data:,">
+      const html = `<!doctype html><html data-entry="${entry}"><meta charset="utf-8"><title>ssimkit</title><link rel="icon" href="data:,">
 <script type="importmap">${JSON.stringify({ imports: { ssimkit: entry } })}</script>
-<script type="module">${PAGE_SCRIPT}</script>`;
+<script type="module" src="/browser/page.mjs"></script></html>`;
       let report: (body: string) => void;
       const reported = new Promise<string>((ok) => { report = ok; });
       const stages: string[] = [];
       const t0 = Date.now();
       const s = await serveIsolated({
-        routes: { '/pkg/': pkg.dir, '/fixtures/': dir, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS },
-        docs: {
-          '/': ['text/html', html],
-          '/cases-worker.mjs': ['text/javascript', casesWorker(entry)],
-          '/threads2-worker.mjs': ['text/javascript', threads2Worker(entry)],
-          '/decode.json': ['application/json', JSON.stringify(decodeList())],
-        },
+        routes: { '/pkg/': pkg.dir, '/fixtures/': dir, '/browser/': BROWSER_DIR, '/shared/cases.mjs': CASES_MJS, '/wire.mjs': WIRE_MJS },
+        docs: { '/': ['text/html', html], '/decode.json': ['application/json', JSON.stringify(decodeList())] },
         onPost: (path: string, _params: URLSearchParams, body: string) => {
           if (path === '/stage') stages.push(`${((Date.now() - t0) / 1000).toFixed(1)} s ${body}`);
           if (path === '/report') report(body);
