@@ -30,6 +30,10 @@ build_wasm() { # name, rustflags, wasm-opt feature flags
   # the module's target_features section (and the ones named), then stripped.
   # shellcheck disable=SC2086
   node_modules/.bin/wasm-opt -O3 $features --strip-target-features --strip-debug "$out/ssimkit_bg.wasm" -o "$out/ssimkit_bg.wasm"
+  # ssimkit always hands the glue its module: its fallback
+  # `new URL('ssimkit_bg.wasm', import.meta.url)` would only make bundlers
+  # that follow such URLs (webpack, Vite) emit a .wasm nobody loads.
+  node scripts/glue-no-default-url.mjs "$out/ssimkit.js"
 }
 
 # -Cpanic=immediate-abort (std rebuilt with it): a panic is a bare trap, with
@@ -52,10 +56,29 @@ done
 build_wasm threads "$threads_flags" \
   "--enable-simd --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int"
 
+# Without SIMD128: for hosts that lack it (Safari before 16.4, old
+# webviews). The kernels' scalar twins (kernels/lanes.rs) give the same bits.
+build_wasm scalar "-Zunstable-options -Cpanic=immediate-abort" ""
+
+# One glue serves simd and scalar (ts/init.ts): it must be the same file.
+cmp -s ts/wasm/simd/ssimkit.js ts/wasm/scalar/ssimkit.js || { echo "[build] the scalar build's glue differs from the simd build's"; exit 1; }
+
+# The simd build inlined (deflated, base64) for the browser entry and as the
+# fallback of Node and Deno: any bundler carries it without configuration.
+node scripts/inline-wasm.mjs ts/wasm/simd/ssimkit_bg.wasm ts/wasm/simd/inline.js
+node scripts/inline-wasm.mjs ts/wasm/simd/ssimkit_bg.wasm ts/wasm/simd/inline-raw.js --raw
+
 echo "[build] typescript"
 rm -rf dist
 node_modules/.bin/tsc -p tsconfig.json
 for d in ts/wasm/*/; do
+  mkdir -p "dist/wasm/$(basename "$d")"
   cp "$d/ssimkit_bg.wasm" "dist/wasm/$(basename "$d")/"
 done
+rm -f dist/wasm/scalar/ssimkit.js dist/wasm/scalar/ssimkit.d.ts
+# The browser's pool worker as one file (its glue included), so that a
+# bundler that follows `new Worker(new URL(...))` has one file to take, and a
+# user of one that doesn't has one file to copy beside the bundle.
+node_modules/.bin/esbuild ts/thread-worker.ts --bundle --format=esm --target=es2022 \
+  --log-level=warning --outfile=dist/thread-worker.js --allow-overwrite
 ls -l dist/wasm/*/ssimkit_bg.wasm | awk '{print "[build] " $NF ": " $5 " bytes"}'

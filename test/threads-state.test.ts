@@ -38,8 +38,8 @@ async function child(runtime: 'node' | 'deno', scenario: string, arg?: string, d
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-const LOADED_THREADS = /^Error: (init|initSync): ssimkit is already initialised with the threaded build with 2 threads, so (threads: \d|a supplied module \(the simd build\)) cannot apply: the build is chosen once per JavaScript realm, by the first init\(\) or initSync\(\)\. Call init\(\) without options to use what is loaded/;
-const THREADS_WASM = /^TypeError: (init|initSync): module is ssimkit's threaded build \(it imports a shared memory\); pass the single-threaded build, dist\/wasm\/simd\/ssimkit_bg\.wasm/;
+const LOADED_THREADS = /^Error: (init|initSync): ssimkit is already initialised with the threaded build with 2 threads, so (threads: \d|a supplied module \(a single-threaded build\)) cannot apply: the build is chosen once per JavaScript realm, by the first init\(\) or initSync\(\)\. Call init\(\) without options to use what is loaded/;
+const THREADS_WASM = /^TypeError: (init|initSync): module is ssimkit's threaded build \(it imports a shared memory\); pass the single-threaded build, the 'ssimkit\/simd\.wasm' export/;
 
 for (const runtime of ['node', 'deno'] as const) {
   describe(`init state (${runtime})`, () => {

@@ -36,7 +36,7 @@ async function child(options: object | null): Promise<Child> {
 const runs: Record<string, Child> = {};
 beforeAll(async () => {
   // One after another: two cores, and each run starts its own pool.
-  for (const [name, o] of [['simd', { threads: 1 }], ['t2', { threads: 2 }], ['t3', { threads: 3 }], ['auto', null]] as const) {
+  for (const [name, o] of [['simd', { threads: 1 }], ['t2', { threads: 2 }], ['t3', { threads: 3 }], ['auto', null], ['scalar', { simd: false }]] as const) {
     runs[name] = await child(o);
   }
 }, 300_000);
@@ -46,6 +46,10 @@ describe('threads in Node', () => {
     expect(runs.simd!.info).toMatchObject({ build: 'simd', threads: 1, simd: true, runtime: 'node', features: ['simd128'] });
     expect(runs.t2!.info).toMatchObject({ build: 'threads', threads: 2, simd: true, runtime: 'node', features: ['simd128', 'atomics'] });
     expect(runs.t3!.info).toMatchObject({ build: 'threads', threads: 3 });
+  });
+
+  it('simd: false is the scalar build (no SIMD128: what hosts without it get), asked for, so no fallback', () => {
+    expect(runs.scalar!.info).toEqual({ build: 'scalar', threads: 1, simd: false, runtime: 'node', features: [] });
   });
 
   it('the default is the threaded build where Node has more than one core', async () => {
@@ -66,7 +70,7 @@ describe('threads in Node', () => {
     expect(stdout.trim()).toBe('threads 2');
   });
 
-  for (const name of ['t2', 't3', 'auto'] as const) {
+  for (const name of ['t2', 't3', 'auto', 'scalar'] as const) {
     it(`${name}: the fixture cases give the simd build's bits (scores, channels, maps)`, () => {
       expect(differences(runs.simd!.results, runs[name]!.results, count)).toEqual([]);
       expect(differences(runs.simd!.results, tampered(runs[name]!.results), count)).not.toEqual([]);
@@ -92,13 +96,19 @@ describe('when the pool cannot start', () => {
       const entry = pathToFileURL(join(tmp, 'dist/node.js')).href;
       const attempt = async (options: string) => {
         const script = `const s = await import(${JSON.stringify(entry)});
-          const r = await s.init(${options}).then((i) => ({ build: i.build, threads: i.threads, score: s.ssim(img, img).score }), (e) => ({ error: e.name + ': ' + e.message }));
+          const r = await s.init(${options}).then((i) => ({ build: i.build, threads: i.threads, fallback: i.fallback, score: s.ssim(img, img).score }), (e) => ({ error: e.name + ': ' + e.message }));
           console.log(JSON.stringify(r));`;
         const prelude = 'const img = { data: new Uint8Array(32 * 32 * 3).map((_, i) => i), width: 32, height: 32 };';
         const { stdout } = await run(process.execPath, ['--input-type=module', '-e', prelude + script], { timeout: 60_000 });
         return JSON.parse(stdout.trim().split('\n').pop()!);
       };
-      if (Math.min(availableParallelism(), 8) > 1) expect(await attempt('')).toEqual({ build: 'simd', threads: 1, score: 1 });
+      if (Math.min(availableParallelism(), 8) > 1) {
+        const r = await attempt('');
+        expect(r).toMatchObject({ build: 'simd', threads: 1, score: 1 });
+        expect(r.fallback).toMatch(/^the thread pool could not start: a thread worker failed to start: .*thread-worker-node\.js/);
+      }
+      // Asked for one thread: nothing fell back.
+      expect(await attempt('{ threads: 1 }')).toEqual({ build: 'simd', threads: 1, score: 1 });
       expect((await attempt('{ threads: 2 }')).error).toMatch(/^Error: init: could not start 2 threads: a thread worker failed to start: .*thread-worker-node\.js/);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -113,7 +123,9 @@ describe('init({ threads }) is checked', () => {
       [{ threads: 0 }, RangeError, /^init: threads must be a positive integer, got 0$/],
       [{ threads: 2.5 }, RangeError, /^init: threads must be a positive integer, got 2.5$/],
       [{ threads: 65 }, RangeError, /^init: threads must be at most 64, got 65$/],
-      [{ thread: 2 }, TypeError, /^init: unknown option 'thread' \(known: module, threads\)$/],
+      [{ thread: 2 }, TypeError, /^init: unknown option 'thread' \(known: module, threads, simd\)$/],
+      [{ simd: 'no' }, TypeError, /^init: simd must be true or false, got "no"$/],
+      [{ simd: false, threads: 2 }, TypeError, /^init: simd: false \(the scalar build\) and threads > 1 cannot be combined/],
       [{ threads: 2, module: new Uint8Array(8) }, TypeError, /^init: options module and threads > 1 cannot be combined/],
     ];
     for (const [options, type, message] of bad) {

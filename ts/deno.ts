@@ -2,18 +2,30 @@
 // The threaded build's pool runs on Deno's node:worker_threads, loaded only
 // when used: unlike its web Workers, those can be unref'd, so a script still
 // exits when its work is done.
+// A bundle that left the files behind gets the inlined simd build.
 import { makeInit } from './init.js';
+import { inlinedSimd } from './inline.js';
+import { fetchServed } from './locate-web.js';
 import { hardwareConcurrency } from './thread-web.js';
 
 declare const Deno: { readFile(path: URL): Promise<Uint8Array> };
 
+function read(build: 'simd' | 'threads' | 'scalar', url: URL): Promise<Uint8Array | Response> {
+  if (url.protocol !== 'file:') return build === 'simd' ? fetch(url) : fetchServed(build, url);
+  return Deno.readFile(url).catch((e) => {
+    throw new Error(`the ${build} build's wasm is not at ${url.href} (${(e as Error)?.name ?? e})`, { cause: e });
+  });
+}
+
 export * from './common.js';
 export const { init, initSync } = makeInit({
   name: 'deno',
-  locate: (build) => {
-    const url = new URL(`./wasm/${build}/ssimkit_bg.wasm`, import.meta.url);
-    return url.protocol === 'file:' ? Deno.readFile(url) : fetch(url);
-  },
+  locate: (build) => (build === 'simd' ? read('simd', new URL('./wasm/simd/ssimkit_bg.wasm', import.meta.url)).then((r) => {
+    if (r instanceof Response && !r.ok) throw new Error(`HTTP ${r.status}`);
+    return r;
+  }).catch(() => inlinedSimd())
+    : build === 'threads' ? read('threads', new URL('./wasm/threads/ssimkit_bg.wasm', import.meta.url))
+    : read('scalar', new URL('./wasm/scalar/ssimkit_bg.wasm', import.meta.url))),
   threads: {
     unavailable: () => (typeof Worker === 'function' ? undefined : 'this Deno has no Worker'),
     parallelism: hardwareConcurrency,

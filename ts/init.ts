@@ -1,9 +1,11 @@
 // Loading a build. Entries per runtime (node.ts, deno.ts, index.ts for
 // browsers, workerd.ts, edge-light.ts) differ only in how they find a
 // build's .wasm and, where threads can run, how they start workers; the
-// rest is here. Two builds: 'simd' (single-threaded SIMD128, every host)
-// and 'threads' (SIMD128 + atomics on a shared memory, rayon's pool on
-// workers: Node, Deno, Web Workers of cross-origin-isolated pages).
+// rest is here. Three builds: 'simd' (single-threaded SIMD128, every
+// current host), 'threads' (SIMD128 + atomics on a shared memory, rayon's
+// pool on workers: Node, Deno, Web Workers of cross-origin-isolated pages)
+// and 'scalar' (no SIMD128: hosts without it, or `simd: false`). All three
+// give the same bits: the kernels' SIMD and scalar forms are twins.
 //
 // State: one build per JavaScript realm, chosen by the first init() or
 // initSync(). Later calls with no options, or with options the loaded
@@ -53,14 +55,23 @@ function info(runtime: InitInfo['runtime'], build: BuildName, b: Backend, thread
 interface Options {
   module?: WasmSource | Promise<WasmSource>;
   threads?: number;
+  simd?: boolean;
   given: boolean;
 }
 
 function checkOptions(fn: string, options: unknown, allowed: readonly string[]): Options {
   const o = readOptions(fn, options, allowed) as InitOptions;
   const threads = allowed.includes('threads') ? o.threads : undefined;
+  const simd = allowed.includes('simd') ? o.simd : undefined;
   const module = o.module;
-  const out: Options = { given: threads !== undefined || module !== undefined };
+  const out: Options = { given: threads !== undefined || module !== undefined || simd !== undefined };
+  if (simd !== undefined) {
+    if (typeof simd !== 'boolean') throw new TypeError(`${fn}: simd must be true or false, got ${typeof simd === 'string' ? JSON.stringify(simd) : String(simd)}`);
+    if (!simd && threads !== undefined && threads > 1) {
+      throw new TypeError(`${fn}: simd: false (the scalar build) and threads > 1 cannot be combined (the threaded build uses SIMD128)`);
+    }
+    out.simd = simd;
+  }
   if (threads !== undefined) {
     const n = positiveInt(fn, 'threads', threads);
     if (n > MAX_THREADS) throw new RangeError(`${fn}: threads must be at most ${MAX_THREADS}, got ${n}`);
@@ -73,22 +84,19 @@ function checkOptions(fn: string, options: unknown, allowed: readonly string[]):
   return out;
 }
 
-function requireSimd(fn: string): void {
-  if (!hostHasSimd()) {
-    throw new Error(`${fn}: this host's WebAssembly has no SIMD128 (needed by ssimkit; every current browser, Node >= 16, Deno and edge runtime have it)`);
-  }
-}
+const NO_SIMD = "this host's WebAssembly has no SIMD128 (Safari before 16.4, some embedded webviews)";
 
 /** Why this context cannot run the threaded build, or undefined. */
 function threadsUnavailable(rt: Runtime): string | undefined {
   if (!rt.threads) return `${rt.name} has no threads`;
+  if (!hostHasSimd()) return NO_SIMD;
   const why = rt.threads.unavailable();
   if (why) return why;
   if (!hostHasSharedMemory()) return 'this host has no shared WebAssembly memory (SharedArrayBuffer)';
   return undefined;
 }
 
-const SIMD_WASM = 'dist/wasm/simd/ssimkit_bg.wasm';
+const SIMD_WASM = "the 'ssimkit/simd.wasm' export (or 'ssimkit/scalar.wasm' where the host has no SIMD128)";
 
 /**
  * A supplied module must be the simd build: the threaded one imports a
@@ -120,6 +128,7 @@ export function makeInit(rt: Runtime) {
   let loading: Promise<InitInfo> | undefined;
   let ready: InitInfo | undefined;
 
+  /** Instantiates a single-threaded build (simd or scalar: one glue serves both). */
   function loadSimd(module: WebAssembly.Module | Promise<WebAssembly.Module>, fallback?: string): Promise<InitInfo> | InitInfo {
     return Promise.resolve(module).then(async (m) => {
       checkSimdModule('init', m);
@@ -131,21 +140,34 @@ export function makeInit(rt: Runtime) {
       else await simd.default({ module_or_path: m });
       const b = simd as unknown as Backend;
       setBackend(b);
-      return info(rt.name, 'simd', b, 1, fallback);
+      return info(rt.name, b.buildFeatures().includes('simd128') ? 'simd' : 'scalar', b, 1, fallback);
     });
   }
 
   async function load(o: Options): Promise<InitInfo> {
-    requireSimd('init');
-    const why = o.module === undefined ? threadsUnavailable(rt) : 'a module was supplied';
+    const simdHere = hostHasSimd();
+    if (o.simd === true && !simdHere) throw new Error(`init: simd: true cannot be met: ${NO_SIMD}`);
+    const single: BuildName = o.simd === false || !simdHere ? 'scalar' : 'simd';
+    const why = o.module !== undefined ? 'a module was supplied'
+      : o.simd === false ? 'simd: false asked for the scalar build'
+      : threadsUnavailable(rt);
     let n: number;
+    // Why the default init() here runs on one thread although this context
+    // could block on a pool: init() says so (InitInfo.fallback). Not where
+    // one thread is the design (a page's main thread, workerd) or was asked.
+    let fallback: string | undefined;
     if (o.threads !== undefined) {
       n = o.threads;
       if (n > 1 && why) throw new Error(`init: threads: ${n} cannot be used here: ${why}`);
     } else {
       n = why ? 1 : Math.min(rt.threads!.parallelism(), DEFAULT_THREADS_CAP);
+      const designed = !rt.threads || rt.threads.mayBlock?.() === false || o.module !== undefined || o.simd === false;
+      if (why && !designed) fallback = why;
     }
-    if (n === 1) return loadSimd(compileSource(await (o.module ?? rt.locate('simd'))));
+    if (n === 1) {
+      if (single === 'scalar' && o.simd !== false) fallback = NO_SIMD;
+      return loadSimd(compileSource(await (o.module ?? rt.locate(single))), fallback);
+    }
     // The simd build is compiled beside the pool: the fallback when the pool
     // cannot start, and the build ssimkit switches to if a pool thread fails.
     const simdModule = Promise.resolve(rt.locate('simd')).then(compileSource);
@@ -175,13 +197,16 @@ export function makeInit(rt: Runtime) {
   /** Whether what is loaded satisfies the options of a later call. */
   function satisfies(o: Options, i: InitInfo): boolean {
     if (o.threads !== undefined && o.threads !== i.threads) return false;
-    if (o.module !== undefined && i.build !== 'simd') return false;
+    if (o.module !== undefined && i.build === 'threads') return false;
+    if (o.simd !== undefined && o.simd !== (i.build !== 'scalar')) return false;
     return true;
   }
 
   function conflict(fn: string, o: Options, i: InitInfo): Error {
-    const loaded = i.build === 'threads' ? `the threaded build with ${i.threads} threads` : `the single-threaded simd build${i.fallback ? ` (fallback: ${i.fallback})` : ''}`;
-    const asked = o.threads !== undefined ? `threads: ${o.threads}` : 'a supplied module (the simd build)';
+    const loaded = i.build === 'threads' ? `the threaded build with ${i.threads} threads`
+      : `the single-threaded ${i.build} build${i.fallback ? ` (fallback: ${i.fallback})` : ''}`;
+    const asked = o.threads !== undefined ? `threads: ${o.threads}`
+      : o.simd !== undefined ? `simd: ${o.simd}` : 'a supplied module (a single-threaded build)';
     return new Error(`${fn}: ssimkit is already initialised with ${loaded}, so ${asked} cannot apply: the build is chosen once per JavaScript realm, by the first init() or initSync(). Call init() without options to use what is loaded, or ask for ${asked} in the first init() (or in a new Worker or process)`);
   }
 
@@ -198,7 +223,7 @@ export function makeInit(rt: Runtime) {
   function init(options?: InitOptions): Promise<InitInfo> {
     let o: Options;
     try {
-      o = checkOptions('init', options, ['module', 'threads']);
+      o = checkOptions('init', options, ['module', 'threads', 'simd']);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -231,7 +256,6 @@ export function makeInit(rt: Runtime) {
       throw new Error('initSync: init() is still loading ssimkit; await its promise instead (initSync cannot wait, and a second load would leave two builds)');
     }
     if (o.module === undefined) throw new TypeError('initSync: pass { module } (a WebAssembly.Module or its bytes)');
-    requireSimd('initSync');
     try {
       const source = o.module as WebAssembly.Module | BufferSource;
       const module = source instanceof WebAssembly.Module ? source
@@ -242,8 +266,9 @@ export function makeInit(rt: Runtime) {
     } catch (e) {
       throw prefixed('initSync', e);
     }
-    setBackend(simd as unknown as Backend);
-    ready = info(rt.name, 'simd', simd as unknown as Backend, 1);
+    const b = simd as unknown as Backend;
+    setBackend(b);
+    ready = info(rt.name, b.buildFeatures().includes('simd128') ? 'simd' : 'scalar', b, 1);
     loading = Promise.resolve(ready);
     return ready;
   }

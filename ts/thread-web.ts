@@ -15,14 +15,15 @@
 import type { PoolStart, PoolWorkers } from './threads.js';
 
 export function spawnWebWorkers(n: number, start: PoolStart): PoolWorkers {
-  const spawner = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: 'ssimkit-pool' });
+  const url = new URL('./thread-worker.js', import.meta.url);
+  const spawner = new Worker(url, { type: 'module', name: 'ssimkit-pool' });
   const failed = new Promise<never>((_, reject) => {
     spawner.onmessage = (e: MessageEvent) => {
       if (e.data?.error) reject(new Error(`a thread worker failed to start: ${e.data.error}`));
     };
     spawner.onerror = (e: ErrorEvent) => {
       e.preventDefault?.();
-      reject(new Error(`a thread worker failed to start: ${e.message || 'worker script error (is thread-worker.js served beside the entry?)'}`));
+      reject(new Error(`a thread worker failed to start: ${e.message || `worker script error: is ${url.href} served? (copy node_modules/ssimkit/dist/thread-worker.js there)`}`));
     };
   });
   failed.catch(() => {}); // observed by startThreads; later failures are the FAILED word's

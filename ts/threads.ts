@@ -45,6 +45,12 @@ export interface PoolWorkers {
 export interface ThreadSupport {
   /** Why threads cannot run in this context, or undefined when they can. */
   unavailable(): string | undefined;
+  /**
+   * False where this context may never block (a page's main thread): there
+   * the single-threaded build is the design, not a fallback, and init()
+   * reports no `fallback`. Absent means true.
+   */
+  mayBlock?(): boolean;
   /** The host's parallelism (os.availableParallelism(), navigator.hardwareConcurrency). */
   parallelism(): number;
   /** The threaded build's glue, loaded only when threads are used. */

@@ -119,9 +119,11 @@ export interface Result {
 
 /** What `init()` loaded. */
 export interface InitInfo {
-  /** The build in use: 'simd' (single-threaded SIMD128) or 'threads'
-   *  (SIMD128 and atomics on a shared memory, with a pool of workers). */
-  build: 'simd' | 'threads';
+  /** The build in use: 'simd' (single-threaded SIMD128), 'threads'
+   *  (SIMD128 and atomics on a shared memory, with a pool of workers) or
+   *  'scalar' (no SIMD128: hosts without it, or `simd: false`). All three
+   *  give the same bits. */
+  build: 'simd' | 'threads' | 'scalar';
   simd: boolean;
   /** Threads in the pool that runs the kernels: 1 with the simd build. */
   threads: number;
@@ -129,11 +131,16 @@ export interface InitInfo {
   /** Features compiled into the module, e.g. ['simd128'] or ['simd128', 'atomics']. */
   features: string[];
   /**
-   * Present only when the threaded build was wanted here but is not in
-   * use: why. Either the default init() could not start the pool (within
-   * 10 s; e.g. a worker script that is not served), or a pool thread failed
-   * later and ssimkit switched to the simd build (same results). Read it
-   * from a later `await init()`.
+   * Present only when this context could run a faster build than the one
+   * in use: why. The default init() in a context that may block (Node,
+   * Deno, a Web Worker) that runs on one thread: the page is not
+   * cross-origin isolated, the host has no SharedArrayBuffer, the threaded
+   * build's files are not served beside the bundle, the pool did not start
+   * within 10 s, or a pool thread failed later and ssimkit switched to the
+   * simd build; or a host without SIMD128 running the scalar build. Absent
+   * where one thread is the design (a page's main thread, workerd, Vercel
+   * Edge) or was asked for. Results are the same bits either way. Read it
+   * from a later `await init()` too.
    */
   fallback?: string;
 }
@@ -142,9 +149,20 @@ export interface InitInfo {
 export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
 
 export interface InitOptions {
-  /** Bring your own wasm: the simd build's module (edge runtimes pass the
-   *  statically imported one). Implies the simd build. */
+  /**
+   * Bring your own wasm: a single-threaded build's module, its bytes, a
+   * Response or a URL: `ssimkit/simd.wasm` (or `ssimkit/scalar.wasm` for
+   * hosts without SIMD128), e.g. on Vercel Edge
+   * `import wasm from 'ssimkit/simd.wasm?module'`. Implies one thread.
+   */
   module?: WasmSource | Promise<WasmSource>;
+  /**
+   * false loads the scalar build (no SIMD128: what hosts without it get on
+   * their own; same results, slower), to test that path. true requires
+   * SIMD128 (an Error where the host has none). Default: SIMD128 where the
+   * host has it.
+   */
+  simd?: boolean;
   /**
    * Threads for the kernels (an integer, 1 to 64). Default: the host's
    * parallelism (os.availableParallelism(), navigator.hardwareConcurrency),

@@ -5,4 +5,10 @@ import wasm from './wasm/simd/ssimkit_bg.wasm';
 import { makeInit } from './init.js';
 
 export * from './common.js';
-export const { init, initSync } = makeInit({ name: 'workerd', locate: () => wasm });
+export const { init, initSync } = makeInit({
+  name: 'workerd',
+  locate: (build) => {
+    if (build !== 'simd') throw new Error(`the ${build} build is not carried by ssimkit's workerd entry (workerd has SIMD128)`);
+    return wasm;
+  },
+});

@@ -14,6 +14,7 @@ const count = loadFixtures(dir).cases.length;
 const decodes = decodeCount(decodeList());
 let node: Run, edge: Run, inputs: string[];
 let refusals: Record<string, string>;
+let bareInit: { error?: string };
 
 beforeAll(async () => {
   const pkg = testPackage();
@@ -21,10 +22,18 @@ beforeAll(async () => {
   const stage = stageWorker(pkg);
   try {
     // A service-worker style edge function: the fetch listener on the handler.
+    // Vercel's Edge compiles no wasm from bytes: the module its bundler
+    // compiled ('?module') is passed to init(), as the README says.
     const bundle = await vercelEdge(
-      "import { handle } from './worker.mjs';\naddEventListener('fetch', (e) => e.respondWith(handle(e.request)));",
+      "import wasm from 'ssimkit/simd.wasm?module';\nimport { handle } from './worker.mjs';\nglobalThis.SSIMKIT_INIT = { module: wasm };\naddEventListener('fetch', (e) => e.respondWith(handle(e.request)));",
       stage.dir,
     );
+    // Without it, init() says what to do.
+    const bare = await vercelEdge(
+      "import { init } from 'ssimkit';\naddEventListener('fetch', (e) => e.respondWith(init().then((i) => Response.json(i), (err) => Response.json({ error: `${err.name}: ${err.message}` }))));",
+      stage.dir,
+    );
+    bareInit = await (await bare.runtime.dispatchFetch('http://edge/')).json();
     inputs = bundle.inputs;
     const runtime = bundle.runtime;
     const { body, contentType } = await fixtureForm(dir);
@@ -47,6 +56,10 @@ describe('edge-runtime', () => {
   test('the VM refuses to compile wasm from bytes, as Vercel Edge does', () => {
     expect(refusals.compile).toMatch(/Wasm code generation disallowed by embedder/);
     expect(refusals.instantiate).toMatch(/Wasm code generation disallowed by embedder/);
+  });
+
+  test("without a module, init() rejects with the recipe: ssimkit/simd.wasm?module passed to init()", () => {
+    expect(bareInit.error).toBe("Error: init: this host does not allow compiling WebAssembly from bytes (Vercel's Edge Runtime, Next.js's edge sandbox): import the compiled module and pass it, `import wasm from 'ssimkit/simd.wasm?module'; await init({ module: wasm })`");
   });
 
   test(`gives Node's results bit for bit on all ${count} fixture cases`, () => {

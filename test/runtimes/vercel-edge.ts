@@ -7,7 +7,6 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
 
@@ -27,8 +26,11 @@ export async function vercelEdge(code: string, resolveDir: string): Promise<Edge
   const wasmModule: esbuild.Plugin = {
     name: 'wasm-module',
     setup(build) {
-      build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
-        const file = join(args.resolveDir, args.path.replace(/\?module$/, ''));
+      build.onResolve({ filter: /\.wasm\?module$/ }, async (args) => {
+        // Through esbuild's own resolution: 'ssimkit/simd.wasm' is an export.
+        const r = await build.resolve(args.path.replace(/\?module$/, ''), { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir });
+        if (r.errors.length) return { errors: r.errors };
+        const file = r.path;
         const name = `wasm_${createHash('sha1').update(readFileSync(file)).digest('hex')}`;
         bindings.set(name, file);
         return { path: name, namespace: 'wasm-module' };

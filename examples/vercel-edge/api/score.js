@@ -2,6 +2,9 @@
 // reference file in field `ref`, the distorted one in `img` (PNG, JPEG or
 // WebP). Answers { width, height, ssim, msssim, dssim, lwssim } as JSON.
 import { decode, dssim, init, lwssim, msssim, ssim, wasmMemoryBytes } from 'ssimkit';
+// Vercel's Edge does not compile WebAssembly from bytes: its bundler
+// compiles the module ('?module') and init() is given it.
+import wasm from 'ssimkit/simd.wasm?module';
 
 export const config = { runtime: 'edge' };
 
@@ -46,7 +49,7 @@ export default async function handler(request) {
   } catch {
     return json({ error: "the body must be multipart/form-data with the files 'ref' and 'img'" }, 400);
   }
-  await (ready ??= init());
+  await (ready ??= init({ module: wasm }));
   try {
     // Decoded once each (one at a time); the four metrics share the pixels.
     const ref = await readImage(form, 'ref');
