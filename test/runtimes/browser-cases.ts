@@ -7,7 +7,8 @@
 // thread, on the simd build, then again in a module Worker with the
 // default init(): the threaded build where the engine allows, else the
 // simd build and the stated reason; a second Worker asks for
-// init({ threads: 2 }). Everything must give Node's results bit for bit.
+// init({ threads: 2 }), a third runs every case on the build without
+// SIMD128. Everything must give Node's results bit for bit.
 // The page reports by POST, so an engine's driver only has to open the
 // URL (Firefox runs with no driver at all).
 
@@ -60,8 +61,9 @@ export interface PageRun {
 /** The page's and its Workers' scripts (page.mjs, worker.mjs, realm.mjs). */
 const BROWSER_DIR = join(ROOT, 'test/runtimes/browser');
 
-/** A file only the threaded build loads: its pool worker, glue or wasm. */
-const THREADED_FILE = /^\/pkg\/.*(thread-worker\.js$|\/threads\/|threads[^/]*\.wasm$)/;
+/** What only a pool fetches: its worker and the threaded wasm (the glue
+ *  is imported by the entry itself). */
+const POOL_FILE = /^\/pkg\/.*(thread-worker\.js|threads[^/]*\.wasm|\/threads\/[^/]*\.wasm)$/;
 
 /** How long a page may take to report (it runs every case twice, and decodes). */
 const REPORT_MS = 100_000;
@@ -75,7 +77,7 @@ export function browserSuite(engine: Engine): void {
   const dir = fixturesDir();
   const count = loadFixtures(dir).cases.length;
   const decodes = decodeCount(decodeList());
-  let node: Run, page: PageRun, worker: WorkerRun;
+  let node: Run, page: PageRun, worker: WorkerRun, scalar: WorkerRun;
   let served: { path: string; type?: string }[] = [];
   let exported = '', exportedExists = false;
   let browser: OpenBrowser | undefined;
@@ -113,8 +115,9 @@ export function browserSuite(engine: Engine): void {
         timer = setTimeout(() => fail(new Error(`${engine.name}: no report within ${REPORT_MS / 1000} s; stages: ${stages.join(' | ') || 'none'}`)), REPORT_MS);
       })]).finally(() => clearTimeout(timer));
       // The Workers' reports travel inside the page's, still encoded.
-      const raw: Omit<PageRun, 'threads2'> & { worker?: string; threads2?: string } = decode(text);
+      const raw: Omit<PageRun, 'threads2'> & { worker?: string; threads2?: string; scalar?: string } = decode(text);
       worker = raw.worker ? decode(raw.worker) : ({ fatal: 'no worker result' } as WorkerRun);
+      scalar = raw.scalar ? decode(raw.scalar) : ({ fatal: 'no scalar worker result' } as WorkerRun);
       page = { ...raw, threads2: raw.threads2 ? decode(raw.threads2) : { fatal: 'no threads-2 result' } };
       // What the engine says about itself, for the record (docs/browsers.md).
       if (page.env) {
@@ -168,7 +171,7 @@ export function browserSuite(engine: Engine): void {
         expect(Math.max(...worker.used)).toBeGreaterThan(1);
         // Its pool worker and the threaded wasm came from the package, as served files.
         expect(served.filter((s) => /^\/pkg\/dist\/thread-worker\.js$/.test(s.path) && s.type)).not.toEqual([]);
-        expect(served.filter((s) => THREADED_FILE.test(s.path) && s.path.endsWith('.wasm') && s.type === 'application/wasm')).not.toEqual([]);
+        expect(served.filter((s) => POOL_FILE.test(s.path) && s.path.endsWith('.wasm') && s.type === 'application/wasm')).not.toEqual([]);
       });
 
       test('init({ threads: 2 }) in a Worker starts a pool of two', () => {
@@ -183,8 +186,8 @@ export function browserSuite(engine: Engine): void {
         expect(worker.info).toMatchObject({ runtime: 'browser', simd: true, build: 'simd', threads: 1, features: ['simd128'] });
         expect(worker.info.fallback).toMatch(/SharedArrayBuffer/);
         expect(worker.used).toEqual([1, 1, 1]);
-        // Decided before fetching: nothing of the threaded build was loaded.
-        expect(served.filter((s) => THREADED_FILE.test(s.path))).toEqual([]);
+        // Decided before fetching: no pool worker, no threaded wasm.
+        expect(served.filter((s) => POOL_FILE.test(s.path))).toEqual([]);
       });
 
       test('init({ threads: 2 }) in a Worker rejects with an Error that names the missing SharedArrayBuffer', () => {
@@ -198,6 +201,14 @@ export function browserSuite(engine: Engine): void {
       expect(worker.fatal).toBeUndefined();
       expect(differences(page.results, worker.results, count)).toEqual([]);
       expect(differences(node.results, worker.results, count)).toEqual([]);
+    });
+
+    test(`the build without SIMD128 (init({ simd: false }), in a Worker) gives Node's results bit for bit on all ${count} fixture cases and ${decodes} decode cases`, () => {
+      expect(scalar.fatal).toBeUndefined();
+      expect(scalar.info).toMatchObject({ runtime: 'browser', simd: false, build: 'scalar', threads: 1 });
+      expect(scalar.info.features).not.toContain('simd128');
+      expect(differences(node.results, scalar.results, count)).toEqual([]);
+      expect(decodeDifferences(node.decode, scalar.decode, decodes)).toEqual([]);
     });
 
     test(`the main thread gives Node's results bit for bit on all ${count} fixture cases`, () => {

@@ -1,6 +1,7 @@
 // The page's main thread: the package through the import map ('ssimkit'),
-// the simd build, every case; then the same package in two module Workers
-// (the default init(), and init({ threads: 2 })). Reports by POST.
+// the simd build, every case; then the same package in module Workers, one
+// after the other: the default init(), init({ threads: 2 }), and the scalar
+// build (init({ simd: false })). Reports by POST.
 
 import { cases, encode, env, said, stage } from './realm.mjs';
 
@@ -55,7 +56,9 @@ try {
   const w = await worker('cases');
   stage('page: threads-2 worker');
   const t2 = await worker('threads2');
-  out = encode({ info, env: env(), mainThreads, results, decode, imageData: image, worker: w, threads2: t2 });
+  stage('page: scalar worker');
+  const scalar = await worker('scalar');
+  out = encode({ info, env: env(), mainThreads, results, decode, imageData: image, worker: w, threads2: t2, scalar });
 } catch (e) {
   out = encode({ fatal: String(e?.stack ?? e) });
 }

@@ -1,6 +1,7 @@
 // A module Worker of the page. mode=cases: the default init(), then every
-// case. mode=threads2: init({ threads: 2 }) and one small score, or the
-// refusal. Posts its (encoded) report to the page.
+// case; mode=scalar: the same on the build without SIMD128 (init({ simd:
+// false }), what hosts without SIMD get); mode=threads2: init({ threads: 2 })
+// and one small score, or the refusal. Posts its (encoded) report.
 
 import { cases, encode, env, said, stage } from './realm.mjs';
 
@@ -8,10 +9,10 @@ const params = new URL(self.location.href).searchParams;
 const mode = params.get('mode');
 
 async function run(ssimkit) {
-  if (mode === 'cases') {
-    stage('worker: init');
-    const info = await ssimkit.init();
-    stage(`worker: cases (${info.build}, ${info.threads} threads)`);
+  if (mode === 'cases' || mode === 'scalar') {
+    stage(`${mode} worker: init`);
+    const info = await ssimkit.init(mode === 'scalar' ? { simd: false } : undefined);
+    stage(`${mode} worker: cases (${info.build}, ${info.threads} threads)`);
     const { results, decode } = await cases(ssimkit);
     const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
     return { info, env: env(), results, decode, used };
