@@ -65,7 +65,7 @@ const BROWSER_DIR = join(ROOT, 'test/runtimes/browser');
  *  is imported by the entry itself). */
 const POOL_FILE = /^\/pkg\/.*(thread-worker\.js|threads[^/]*\.wasm|\/threads\/[^/]*\.wasm)$/;
 
-/** How long a page may take to report (it runs every case twice, and decodes). */
+/** How long a page may take to report (it runs every case three times, decodes included). */
 const REPORT_MS = 100_000;
 
 /**
@@ -122,7 +122,7 @@ export function browserSuite(engine: Engine): void {
       // What the engine says about itself, for the record (docs/browsers.md).
       if (page.env) {
         const w = worker.env;
-        console.log(`${engine.name}: ${page.env.userAgent}\n  page: hardwareConcurrency ${page.env.hardwareConcurrency}, crossOriginIsolated ${page.env.crossOriginIsolated}, SharedArrayBuffer ${page.env.sharedArrayBuffer}, SIMD128 ${page.env.wasmSimd}\n  worker: hardwareConcurrency ${w?.hardwareConcurrency}, crossOriginIsolated ${w?.crossOriginIsolated}, SharedArrayBuffer ${w?.sharedArrayBuffer}; init(): ${JSON.stringify(worker.info)}; threads: 2: ${JSON.stringify(page.threads2)}`);
+        console.log(`${engine.name}: ${page.env.userAgent}\n  page: hardwareConcurrency ${page.env.hardwareConcurrency}, crossOriginIsolated ${page.env.crossOriginIsolated}, SharedArrayBuffer ${page.env.sharedArrayBuffer}, SIMD128 ${page.env.wasmSimd}\n  worker: hardwareConcurrency ${w?.hardwareConcurrency}, crossOriginIsolated ${w?.crossOriginIsolated}, SharedArrayBuffer ${w?.sharedArrayBuffer}; init(): ${JSON.stringify(worker.info)}; threads: 2: ${JSON.stringify(page.threads2)}; simd: false: ${JSON.stringify(scalar.info)}`);
       }
       consoleLines = browser.console;
       await browser.close();
