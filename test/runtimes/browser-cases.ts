@@ -27,7 +27,7 @@ export interface OpenBrowser {
 }
 
 export interface Engine {
-  name: 'chromium' | 'firefox' | 'webkit';
+  name: string;
   /** Opens `url` in a fresh browser; resolves once it navigates. */
   open(url: string): Promise<OpenBrowser>;
   /** Whether a Worker of an isolated page can run the threaded build here. */

@@ -81,18 +81,19 @@ function stop(proc: ChildProcess | undefined, group = false): Promise<void> {
 
 /**
  * Xvfb, WebKitWebDriver and a MiniBrowser session (`--automation`: the
- * browser accepts the driver). close() ends the session and stops the
+ * browser accepts the driver); `env` reaches the browser's processes (JSC_*
+ * options, say). close() ends the session and stops the
  * driver (its process group: MiniBrowser and its web processes with it)
  * and Xvfb.
  */
-export async function startWebKit(): Promise<WebKit> {
+export async function startWebKit(env: Record<string, string> = {}): Promise<WebKit> {
   const logs: string[] = [];
   const x = await startXvfb(logs);
   let driverProc: ChildProcess | undefined;
   try {
     const port = await freePort();
     driverProc = spawn(WEBKIT_DRIVER, [`--port=${port}`], {
-      env: { ...process.env, DISPLAY: x.display },
+      env: { ...process.env, ...env, DISPLAY: x.display },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so MiniBrowser goes with it
     });
