@@ -20,6 +20,7 @@ let run: PageRun<{ page?: Report; worker?: Report; crossOriginIsolated?: boolean
 let recipe: PageRun<{ page?: Report; url?: string }>, recipeError: string | undefined;
 const sizes: Record<string, { raw: number; gzip: number }> = {};
 const initMs: number[] = [];
+let firstLoad: Served['log'] = [];
 
 async function bundle(dir: string, options: esbuild.BuildOptions) {
   return esbuild.build({ absWorkingDir: dir, bundle: true, format: 'esm', outdir: join(dir, 'out'), logLevel: 'silent', ...options });
@@ -42,6 +43,7 @@ beforeAll(async () => {
     writePage(out, './main.js');
     served = await serveStatic(out);
     run = await runPage(browser, `${served.origin}/`);
+    firstLoad = [...served.log];
     // Time to init() over a few loads (each in a fresh context: nothing cached).
     initMs.push(run.result?.page?.initMs ?? NaN);
     for (let i = 0; i < 4; i++) initMs.push((await runPage(browser, `${served.origin}/`)).result?.page?.initMs ?? NaN);
@@ -87,6 +89,10 @@ describe('esbuild --bundle --format=esm for the browser, no configuration', () =
     expect(run.result!.page?.error).toBeUndefined();
     expect(run.result!.page!.info).toMatchObject({ runtime: 'browser', simd: true, build: 'simd', threads: 1 });
     expectNodeNumbers(ref, run.result!.page, 'page');
+  });
+
+  test('the page and the Worker fetch no wasm but the threaded build (the simd build is inlined)', () => {
+    expect(firstLoad.filter((r) => r.path.endsWith('.wasm'))).toEqual([{ path: '/wasm/threads/ssimkit_bg.wasm', status: 404 }]);
   });
 
   test("the module Worker, its threaded build left behind, runs simd, says what to copy, and gives Node's numbers", () => {
