@@ -1,0 +1,169 @@
+// examples/browser, as a user runs it: staged with the packed ssimkit in its
+// own node_modules (as `npm i` leaves it), built by `vite build` (Vite's JS
+// API, the example's vite.config.js, nothing else) and served by
+// `vite preview`; then the same page on Vite's dev server. Headless Chromium
+// presses "Use the sample pair": the page's main thread and its module
+// Worker must both show Node's scores of the shipped pair, bit for bit, and
+// the Worker of the built app must run the threaded build.
+
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { createServer as netServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build, createServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { nodeScores, read, SHIPPED, stageExample } from './examples.js';
+import { importPackage, testPackage } from './harness.js';
+
+const METRICS = ['ssim', 'msssim', 'dssim', 'lwssim'] as const;
+type Four = Record<(typeof METRICS)[number], number | null>;
+interface Posted { info: { build: string; threads: number; fallback?: string }; scores: Four; ms: number }
+interface Seen { main: Four; worker: Four; posted: Posted[]; mainInfo: string; workerInfo: string; errors: string[] }
+
+let node: Four;
+let stage: { dir: string; remove(): void };
+let browser: Browser;
+let built: string[];
+let fromBuild: Seen;
+let fromDev: Seen;
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = netServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+
+// Records what the page's Workers post (before the app's script runs), so
+// the test sees the message itself as well as what the page made of it.
+const RECORD_POSTS = () => {
+  const posted: unknown[] = ((window as unknown as { __posted: unknown[] }).__posted = []);
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      this.addEventListener('message', (e) => posted.push(e.data));
+    }
+  };
+};
+
+/** Opens the app, presses the sample button, reads both columns and the posted message. */
+async function visit(origin: string): Promise<Seen> {
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  tab.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  await tab.addInitScript(RECORD_POSTS);
+  try {
+    await tab.goto(`${origin}/`);
+    await tab.click('#sample');
+    await tab.waitForFunction(() => document.getElementById('worker-info')!.textContent !== '' && document.getElementById('main-info')!.textContent !== '',
+      null, { timeout: 45_000 });
+    const cells = (where: string) => tab.evaluate(([w, ms]) => Object.fromEntries(ms.map((m) => {
+      const text = document.getElementById(`${w}-${m}`)!.textContent!;
+      return [m, text === '–' ? null : Number(text)];
+    })), [where, METRICS] as const) as Promise<Four>;
+    return {
+      main: await cells('main'),
+      worker: await cells('worker'),
+      posted: await tab.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted),
+      mainInfo: await tab.textContent('#main-info') ?? '',
+      workerInfo: await tab.textContent('#worker-info') ?? '',
+      errors,
+    };
+  } finally {
+    await tab.close();
+  }
+}
+
+/** Every score that is not Node's double (Object.is), as readable lines. */
+const unlike = (got: Four) => METRICS.filter((m) => !Object.is(got[m], node[m])).map((m) => `${m}: ${got[m]} vs node ${node[m]}`);
+
+beforeAll(async () => {
+  const pkg = testPackage();
+  const api = await importPackage(pkg);
+  await api.init();
+  const all = nodeScores(api, read(SHIPPED.ref), read(SHIPPED.img));
+  node = Object.fromEntries(METRICS.map((m) => [m, all[m]])) as Four;
+
+  // The package inside the app's own node_modules, as `npm i` leaves it,
+  // so Vite's dev server serves it from within its root.
+  stage = stageExample(pkg, 'browser');
+  cpSync(pkg.dir, join(stage.dir, 'node_modules/ssimkit'), { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+
+  await build({ root: stage.dir, logLevel: 'warn' });
+  built = readdirSync(join(stage.dir, 'dist/assets'));
+  const served = await preview({ root: stage.dir, logLevel: 'warn', preview: { host: '127.0.0.1', port: await freePort(), strictPort: true } });
+  try {
+    fromBuild = await visit(served.resolvedUrls!.local[0]!.replace(/\/$/, ''));
+  } finally {
+    await served.close();
+  }
+
+  const dev = await createServer({ root: stage.dir, logLevel: 'warn', server: { host: '127.0.0.1', port: await freePort(), strictPort: true } });
+  await dev.listen();
+  try {
+    fromDev = await visit(dev.resolvedUrls!.local[0]!.replace(/\/$/, ''));
+  } finally {
+    await dev.close();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  stage?.remove();
+});
+
+describe('examples/browser built by vite build, served by vite preview', () => {
+  test('Node scored the shipped pair (the reference the page must match)', () => {
+    for (const m of METRICS) expect(typeof node[m], m).toBe('number');
+    expect(node.ssim).toBeGreaterThan(0);
+    expect(node.ssim).toBeLessThan(1);
+  });
+
+  test('the build emitted the threaded wasm and the pool worker as files (no configuration)', () => {
+    expect(existsSync(join(stage.dir, 'vite.config.js'))).toBe(true);
+    expect(built.filter((f) => f.endsWith('.wasm')).length).toBeGreaterThanOrEqual(1);
+    expect(built.some((f) => /^thread-worker-.*\.js$/.test(f))).toBe(true);
+  });
+
+  test("the page's main thread shows Node's four scores, bit for bit, on the simd build", () => {
+    expect(fromBuild.errors).toEqual([]);
+    expect(unlike(fromBuild.main)).toEqual([]);
+    expect(fromBuild.mainInfo).toMatch(/^main thread: simd build, 1 thread\(s\) \(a page's main thread may not block/);
+  });
+
+  test("the Worker posts and the page shows Node's four scores, bit for bit, from the threaded build", () => {
+    expect(fromBuild.posted).toHaveLength(1);
+    const [posted] = fromBuild.posted;
+    expect(unlike(posted!.scores)).toEqual([]);
+    expect(unlike(fromBuild.worker)).toEqual([]);
+    expect(posted!.info.fallback).toBeUndefined();
+    expect(posted!.info.build).toBe('threads');
+    expect(posted!.info.threads).toBeGreaterThan(1);
+    expect(posted!.ms).toBeGreaterThan(0);
+    expect(fromBuild.workerInfo).toMatch(new RegExp(`^worker: threads build, ${posted!.info.threads} thread\\(s\\), `));
+  });
+});
+
+describe('examples/browser on the Vite dev server', () => {
+  test("the main thread shows Node's scores", () => {
+    expect(fromDev.errors).toEqual([]);
+    expect(unlike(fromDev.main)).toEqual([]);
+  });
+
+  test("the Worker posts Node's scores; threads, or a fallback that says why", () => {
+    expect(fromDev.posted).toHaveLength(1);
+    const [posted] = fromDev.posted;
+    expect(unlike(posted!.scores)).toEqual([]);
+    expect(unlike(fromDev.worker)).toEqual([]);
+    console.log(`vite dev server, worker: ${JSON.stringify(posted!.info)}, ${posted!.ms.toFixed(1)} ms`);
+    if (posted!.info.build === 'threads') expect(posted!.info.threads).toBeGreaterThan(1);
+    else expect(posted!.info.fallback).toMatch(/\S/);
+  });
+});
