@@ -4,38 +4,39 @@ import refUrl from './chelsea.png';
 import imgUrl from './chelsea-jpeg-q20.png';
 
 const $ = (id) => document.getElementById(id);
-const describe = (who, info, ms) =>
-  `${who}: ${info.build} build, ${info.threads} thread(s)${info.fallback ? ` (${info.fallback})` : ''}, ${ms.toFixed(1)} ms`;
+const label = { main: 'main thread', worker: 'worker' };
 
-function show(where, scores) {
-  // String(x) is the shortest text that reads back as the same double.
+function show(where, { info, scores, ms }) {
+  // A number's text is the shortest that reads back as the same double.
   for (const [metric, value] of Object.entries(scores)) $(`${where}-${metric}`).textContent = value ?? '–';
+  const why = info.fallback ? ` (${info.fallback})` : '';
+  $(`${where}-info`).textContent = `${label[where]}: ${info.build} build, ${info.threads} thread(s)${why}, ${ms.toFixed(1)} ms`;
 }
 
-// The page's main thread may not block: init() loads the single-threaded
-// simd build here. The Worker gets the threaded build.
+function fail(where, error) {
+  for (const cell of document.querySelectorAll(`[id^="${where}-"]`)) cell.textContent = '';
+  $(`${where}-info`).textContent = `${label[where]}: ${error}`;
+}
+
+// #region readme
+// A page's main thread may not block: init() loads the single-threaded simd
+// build here. The Worker (src/worker.js) runs the threaded build.
 const mainInfo = await init();
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-worker.onmessage = ({ data }) => {
-  if (data.error) $('worker-info').textContent = `worker: ${data.error}`;
-  else {
-    show('worker', data.scores);
-    $('worker-info').textContent = describe('worker', data.info, data.ms);
-  }
-};
+worker.onmessage = ({ data }) => (data.error ? fail('worker', data.error) : show('worker', data));
 
 async function run(ref, img) {
   const [a, b] = await Promise.all([ref, img].map(async (f) => new Uint8Array(await f.arrayBuffer())));
   try {
     const t0 = performance.now();
-    show('main', score(a, b));
-    $('main-info').textContent = describe('main thread', mainInfo, performance.now() - t0);
+    show('main', { info: mainInfo, scores: score(a, b), ms: performance.now() - t0 });
   } catch (e) {
-    $('main-info').textContent = `main thread: ${e}`;
+    return fail('main', e);
   }
   // Scored here already: the bytes move to the Worker without a copy.
   worker.postMessage({ ref: a.buffer, img: b.buffer }, [a.buffer, b.buffer]);
 }
+// #endregion
 
 const picked = () => $('ref').files[0] && $('img').files[0] && run($('ref').files[0], $('img').files[0]);
 $('ref').onchange = picked;
