@@ -76,6 +76,8 @@ for d in ts/wasm/*/; do
   cp "$d/ssimkit_bg.wasm" "dist/wasm/$(basename "$d")/"
 done
 rm -f dist/wasm/scalar/ssimkit.js dist/wasm/scalar/ssimkit.d.ts
+# tsc's declarations of the inlined builds spell the whole string out as a type.
+cp ts/wasm/simd/inline.d.ts ts/wasm/simd/inline-raw.d.ts dist/wasm/simd/
 # The browser's pool worker as one file (its glue included), so that a
 # bundler that follows `new Worker(new URL(...))` has one file to take, and a
 # user of one that doesn't has one file to copy beside the bundle.

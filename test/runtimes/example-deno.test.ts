@@ -22,10 +22,15 @@ interface Row extends Partial<Scores> { file: string; error?: string }
 
 /** `deno run --allow-read score.ts ...args`: exit code, stdout, stderr. */
 async function deno(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return denoRun('score.ts', ...args);
+}
+
+/** `deno run --allow-read SCRIPT ...args` in the staged example. */
+async function denoRun(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(join(BIN, 'deno'), [
       // The project's node_modules as npm left it; nothing fetched.
-      'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '--allow-read', 'score.ts', ...args,
+      'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '--allow-read', script, ...args,
     ], {
       cwd: stage.dir,
       env: { ...process.env, DENO_DIR: join(stage.dir, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
@@ -132,5 +137,15 @@ describe('examples/deno/score.ts in Deno', () => {
     expect((await deno(SHIPPED.ref)).code).toBe(2);
     expect((await deno(SHIPPED.ref, dirname(SHIPPED.ref))).code).toBe(2); // a file and a folder
     expect((await deno(SHIPPED.ref, join(folders, 'missing.png'))).code).toBe(2);
+  });
+});
+
+describe('examples/deno/first.ts (the README\'s Deno example) in Deno', () => {
+  test("prints Node's SSIM of the shipped pair, bit for bit", async () => {
+    const r = await denoRun('first.ts', SHIPPED.ref, SHIPPED.img);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const want = api.ssim(read(SHIPPED.ref), read(SHIPPED.img)).score;
+    expect(Object.is(Number(r.stdout.trim()), want), `${r.stdout.trim()} vs ${want}`).toBe(true);
   });
 });

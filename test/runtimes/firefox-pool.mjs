@@ -2,7 +2,8 @@
 // cross-origin-isolated page (COOP same-origin, COEP require-corp) starts a
 // module Worker, which imports the browser entry and awaits init() (the
 // threaded build, its pool on nested module Workers). One "launch" is a
-// fresh Firefox process (puppeteer-core over WebDriver BiDi, headless).
+// fresh Firefox process (headless; opening the page itself, or driven by
+// puppeteer-core over WebDriver BiDi).
 // Shared by test/runtimes/firefox.test.ts (a few launches in `npm test`) and
 // scripts/soak-firefox.mjs (many). Plain JavaScript: Node runs it as it is.
 //
@@ -11,68 +12,63 @@
 // even while the calling worker is blocked, so a launch that never finishes
 // still says how far it got.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { serveIsolated } from './isolated-server.mjs';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
-const TYPES = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.json': 'application/json', '.wasm': 'application/wasm',
-};
-
-/** Serves `dist` at /pkg/dist/ plus the page and its worker, cross-origin
- *  isolated; a POST to /report?id=ID hands its JSON body to onReport. */
-export function serveIsolated(dist, docs, onReport = () => {}) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    const path = decodeURIComponent(url.pathname);
-    if (req.method === 'POST' && path === '/report') {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        try { onReport(url.searchParams.get('id'), JSON.parse(body)); } catch { /* a torn report: ignored */ }
-        res.writeHead(204).end();
-      });
-      return;
-    }
-    const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
+/**
+ * Opens `url` in a fresh Firefox ESR, headless, and resolves once it is
+ * navigating; the page reports to its server by POST. `driver`: 'none'
+ * (firefox-esr opens the page itself, no automation in the browser: its own
+ * profile and process group, so close() ends the content processes too) or
+ * 'puppeteer' (puppeteer-core over WebDriver BiDi, Firefox's Remote Agent
+ * on). Resolves with { close() }.
+ */
+export async function openFirefox(url, driver = 'none') {
+  if (driver === 'none') {
+    const profile = mkdtempSync(join(tmpdir(), 'ssimkit-ff-'));
+    const ff = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, url], { stdio: 'ignore', detached: true });
+    return {
+      async close() {
+        try { process.kill(-ff.pid, 'SIGKILL'); } catch { /* gone already */ }
+        await new Promise((ok) => setTimeout(ok, 300));
+        rmSync(profile, { recursive: true, force: true });
+      },
     };
-    if (docs[path]) {
-      res.writeHead(200, { ...headers, 'Content-Type': docs[path][0] }).end(docs[path][1]);
-      return;
-    }
-    let file;
-    if (path.startsWith('/pkg/dist/')) {
-      const f = normalize(join(dist, path.slice('/pkg/dist/'.length)));
-      if (f.startsWith(dist + sep)) file = f;
-    }
-    if (!file || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, headers).end();
-      return;
-    }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
+  }
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi',
+    // Each launch its own profile (puppeteer's temporary one), no updates or telemetry.
+    extraPrefsFirefox: { 'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false },
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+  // A hung page must not hold the browser: close, then kill what is left.
+  const close = async () => {
+    const proc = browser.process();
+    await Promise.race([browser.close().catch(() => {}), new Promise((ok) => setTimeout(ok, 10_000))]);
+    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+  };
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { close };
 }
 
 // The calling worker: init(options), then a small score and threadsUsed().
-const workerScript = (options) => `
+const workerScript = (options, entry) => `
 const trace = new BroadcastChannel('ssimkit-trace');
 const t0 = performance.now();
 const say = (stage, extra) => trace.postMessage({ who: 'caller', stage, t: Math.round(performance.now() - t0), ...extra });
 try {
-  const ssimkit = await import('/pkg/dist/index.js');
+  const ssimkit = await import('${entry}');
   say('imported');
   const info = await ssimkit.init(${JSON.stringify(options ?? null)} ?? undefined);
   const initMs = Math.round(performance.now() - t0);
@@ -113,57 +109,35 @@ w.onerror = (e) => report({ result: { error: 'worker: ' + (e.message || 'failed 
  * Remote Agent on) or 'none' (firefox-esr --headless opens the page itself:
  * no automation in the browser at all).
  */
-export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer' } = {}) {
+export async function firefoxPool(dist, { options, hangMs = 60_000, driver = 'puppeteer', entry = '/pkg/dist/index.js' } = {}) {
   const reports = new Map();
-  const { server, origin } = await serveIsolated(dist, {
-    '/': ['text/html', PAGE],
-    '/caller.mjs': ['text/javascript', workerScript(options)],
-  }, (id, body) => reports.set(id, { ...reports.get(id), ...body }));
+  const { origin, close } = await serveIsolated({
+    routes: { '/pkg/dist/': dist },
+    docs: { '/': ['text/html', PAGE], '/caller.mjs': ['text/javascript', workerScript(options, entry)] },
+    onPost: (path, params, body) => {
+      const id = params.get('id');
+      if (path === '/report') reports.set(id, { ...reports.get(id), ...JSON.parse(body) });
+    },
+  });
   let launches = 0;
-  async function launchBare(id) {
-    const t0 = Date.now();
-    const profile = mkdtempSync(join(tmpdir(), 'ssimkit-ff-'));
-    // Its own process group, so that the content processes go with it.
-    const ff = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, `${origin}/?id=${id}`], { stdio: 'ignore', detached: true });
-    try {
-      while (!reports.get(id)?.result && Date.now() - t0 < hangMs) await new Promise((ok) => setTimeout(ok, 50));
-      const { result, trace } = reports.get(id) ?? {};
-      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
-      return { outcome, ms: Date.now() - t0, result, trace };
-    } finally {
-      try { process.kill(-ff.pid, 'SIGKILL'); } catch { /* gone already */ }
-      await new Promise((ok) => setTimeout(ok, 300));
-      rmSync(profile, { recursive: true, force: true });
-    }
-  }
   async function launch() {
     const id = String(++launches);
-    if (driver === 'none') return launchBare(id);
     const t0 = Date.now();
-    const browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi',
-      // Each launch its own profile (puppeteer's temporary one), no updates or telemetry.
-      extraPrefsFirefox: { 'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false },
-    });
-    let out;
+    let ff;
     try {
-      const page = await browser.newPage();
-      const loaded = Date.now();
-      await page.goto(`${origin}/?id=${id}`);
-      while (!reports.get(id)?.result && Date.now() - loaded < hangMs) await new Promise((ok) => setTimeout(ok, 50));
-      const { result, trace } = reports.get(id) ?? {};
-      const ms = Date.now() - loaded;
-      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
-      out = { outcome, ms, launchMs: loaded - t0, result, trace };
+      ff = await openFirefox(`${origin}/?id=${id}`, driver);
     } catch (e) {
-      out = { outcome: 'driver-error', ms: Date.now() - t0, error: String(e?.stack ?? e) };
-    } finally {
-      // A hung page must not hold the browser: close, then kill what is left.
-      const proc = browser.process();
-      await Promise.race([browser.close().catch(() => {}), new Promise((ok) => setTimeout(ok, 10_000))]);
-      if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+      return { outcome: 'driver-error', ms: Date.now() - t0, error: String(e?.stack ?? e) };
     }
-    return out;
+    const opened = Date.now();
+    try {
+      while (!reports.get(id)?.result && Date.now() - opened < hangMs) await new Promise((ok) => setTimeout(ok, 50));
+      const { result, trace } = reports.get(id) ?? {};
+      const outcome = result === undefined ? 'hang' : result.error ? 'error' : result.info.build;
+      return { outcome, ms: Date.now() - opened, launchMs: opened - t0, result, trace };
+    } finally {
+      await ff.close();
+    }
   }
-  return { launch, origin, close: () => new Promise((ok) => server.close(ok)) };
+  return { launch, origin, close };
 }

@@ -42,7 +42,8 @@ async function score(request, maxPixels) {
   } catch {
     return json({ error: "the body must be multipart/form-data with the files 'ref' and 'img'" }, 400);
   }
-  await (ready ??= init());
+  // #region readme
+  await (ready ??= init()); // once per isolate: wrangler compiles the wasm
   try {
     // Decoded once each (one at a time); the four metrics share the pixels.
     const ref = await readImage(form, 'ref', maxPixels);
@@ -56,6 +57,7 @@ async function score(request, maxPixels) {
       dssim: dssim(ref, img),
       lwssim: lwssim(ref, img).score,
     };
+    // #endregion
     // What the WebAssembly needed (it never shrinks): the isolate's budget.
     return json(body, 200, { 'ssimkit-wasm-memory-bytes': String(wasmMemoryBytes()) });
   } catch (e) {

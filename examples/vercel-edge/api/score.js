@@ -1,12 +1,14 @@
 // Vercel Edge function, POST /api/score with multipart/form-data: the
 // reference file in field `ref`, the distorted one in `img` (PNG, JPEG or
 // WebP). Answers { width, height, ssim, msssim, dssim, lwssim } as JSON.
+// #region readme
 import { decode, dssim, init, lwssim, msssim, ssim, wasmMemoryBytes } from 'ssimkit';
 // Vercel's Edge does not compile WebAssembly from bytes: its bundler
 // compiles the module ('?module') and init() is given it.
 import wasm from 'ssimkit/simd.wasm?module';
 
 export const config = { runtime: 'edge' };
+// #endregion
 
 // Largest image accepted, in pixels: a 4K pair fits an edge isolate's memory.
 const MAX_PIXELS = 3840 * 2160;

@@ -1,0 +1,72 @@
+// A cross-origin-isolated static server for the browser suites (COOP
+// same-origin, COEP require-corp: what a threaded build needs), with no
+// caching between runs. Pages report back by POST, so a run needs nothing
+// from a browser driver after navigation (Firefox runs with none at all).
+// Plain JavaScript: scripts/soak-firefox.mjs loads it under bare Node.
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.json': 'application/json', '.wasm': 'application/wasm',
+};
+
+const HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/**
+ * @param routes  { '/prefix/': dir, '/exact/path': file }: files from disk
+ * @param docs    { '/path': [contentType, body] }: generated documents
+ * @param onPost  (path, searchParams, body: string) => void, for any POST
+ * @returns { origin, served: [{ path, type? }] (type absent: a 404), close() }
+ */
+export function serveIsolated({ routes = {}, docs = {}, onPost = () => {} }) {
+  const served = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    if (req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        try { onPost(path, url.searchParams, body); } catch { /* a torn report: the waiting side times out */ }
+        res.writeHead(204, HEADERS).end();
+      });
+      return;
+    }
+    const doc = docs[path];
+    if (doc) {
+      served.push({ path, type: doc[0] });
+      res.writeHead(200, { ...HEADERS, 'Content-Type': doc[0] }).end(doc[1]);
+      return;
+    }
+    let file;
+    for (const [prefix, root] of Object.entries(routes)) {
+      if (prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix) {
+        const f = prefix.endsWith('/') ? normalize(join(root, path.slice(prefix.length))) : root;
+        if (f === root || f.startsWith(root + sep)) file = f;
+      }
+    }
+    if (!file || !existsSync(file) || !statSync(file).isFile()) {
+      served.push({ path });
+      res.writeHead(404, HEADERS).end();
+      return;
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    served.push({ path, type });
+    res.writeHead(200, { ...HEADERS, 'Content-Type': type });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({
+    origin: `http://127.0.0.1:${server.address().port}`,
+    served,
+    close: () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); }),
+  })));
+}
