@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, createServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { nodeScores, read, SHIPPED, stageExample } from './examples.js';
+import { crop, nodeScores, read, SHIPPED, stageExample, thrown } from './examples.js';
 import { importPackage, testPackage } from './harness.js';
 
 const METRICS = ['ssim', 'msssim', 'dssim', 'lwssim'] as const;
@@ -22,12 +22,14 @@ interface Seen { main: Four; worker: Four; posted: Posted[]; mainInfo: string; w
 
 let node: Four;
 let nodeSwapped: Four;
+let nodeMismatch: string;
 let stage: { dir: string; remove(): void };
 let browser: Browser;
 let built: string[];
 let fromBuild: Seen;
 let fromDev: Seen;
 let picked: Seen;
+let mismatched: Seen;
 
 const freePort = () => new Promise<number>((resolve) => {
   const s = netServer().listen(0, '127.0.0.1', () => {
@@ -50,7 +52,7 @@ const RECORD_POSTS = () => {
 };
 
 /** Opens the app, gives it two images (`act`), reads both columns and the posted message. */
-async function visit(origin: string, act: (tab: Page) => Promise<unknown> = (tab) => tab.click('#sample')): Promise<Seen> {
+async function visit(origin: string, act: (tab: Page) => Promise<unknown> = (tab) => tab.click('#sample'), until = ['main-info', 'worker-info']): Promise<Seen> {
   const tab = await browser.newPage();
   const errors: string[] = [];
   tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -59,11 +61,10 @@ async function visit(origin: string, act: (tab: Page) => Promise<unknown> = (tab
   try {
     await tab.goto(`${origin}/`);
     await act(tab);
-    await tab.waitForFunction(() => document.getElementById('worker-info')!.textContent !== '' && document.getElementById('main-info')!.textContent !== '',
-      null, { timeout: 45_000 });
+    await tab.waitForFunction((ids) => ids.every((id) => document.getElementById(id)!.textContent !== ''), until, { timeout: 45_000 });
     const cells = (where: string) => tab.evaluate(([w, ms]) => Object.fromEntries(ms.map((m) => {
       const text = document.getElementById(`${w}-${m}`)!.textContent!;
-      return [m, text === '–' ? null : Number(text)];
+      return [m, text === '–' ? null : text === '' ? undefined : Number(text)];
     })), [where, METRICS] as const) as Promise<Four>;
     return {
       main: await cells('main'),
@@ -89,6 +90,8 @@ beforeAll(async () => {
   node = Object.fromEntries(METRICS.map((m) => [m, all[m]])) as Four;
   const swapped = nodeScores(api, read(SHIPPED.img), read(SHIPPED.ref));
   nodeSwapped = Object.fromEntries(METRICS.map((m) => [m, swapped[m]])) as Four;
+  const small = await crop(200);
+  nodeMismatch = thrown(() => api.ssim(api.decode(read(SHIPPED.ref)), api.decode(small.img)));
 
   // The package inside the app's own node_modules, as `npm i` leaves it,
   // so Vite's dev server serves it from within its root.
@@ -111,6 +114,12 @@ beforeAll(async () => {
       await tab.setInputFiles('#ref', SHIPPED.img);
       await tab.setInputFiles('#img', SHIPPED.ref);
     });
+    // Two sizes: the main thread shows ssimkit's error, the Worker gets nothing.
+    const small = await crop(200);
+    mismatched = await visit(origin, async (tab) => {
+      await tab.setInputFiles('#ref', SHIPPED.ref);
+      await tab.setInputFiles('#img', { name: 'crop.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(small.img) });
+    }, ['main-info']);
   } finally {
     await served.close();
   }
@@ -167,6 +176,14 @@ describe('examples/browser built by vite build, served by vite preview', () => {
     expect(unlike(picked.worker, nodeSwapped)).toEqual([]);
     expect(picked.posted).toHaveLength(1);
     expect(unlike(picked.posted[0]!.scores, nodeSwapped)).toEqual([]);
+  });
+
+  test("two images of different sizes: the main thread shows ssimkit's error, as Node raises it", () => {
+    expect(nodeMismatch).toMatch(/^ssim: images differ in size/);
+    expect(mismatched.errors).toEqual([]);
+    expect(mismatched.mainInfo).toBe(`main thread: RangeError: ${nodeMismatch}`);
+    expect(Object.values(mismatched.main)).toEqual([undefined, undefined, undefined, undefined]); // cells left empty
+    expect(mismatched.posted).toEqual([]);
   });
 });
 

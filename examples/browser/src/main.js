@@ -23,6 +23,7 @@ function fail(where, error) {
 // build here. The Worker (src/worker.js) runs the threaded build.
 const mainInfo = await init();
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// #endregion
 worker.onmessage = ({ data }) => (data.error ? fail('worker', data.error) : show('worker', data));
 
 async function run(ref, img) {
@@ -36,7 +37,6 @@ async function run(ref, img) {
   // Scored here already: the bytes move to the Worker without a copy.
   worker.postMessage({ ref: a.buffer, img: b.buffer }, [a.buffer, b.buffer]);
 }
-// #endregion
 
 const picked = () => $('ref').files[0] && $('img').files[0] && run($('ref').files[0], $('img').files[0]);
 $('ref').onchange = picked;
