@@ -84,3 +84,4 @@ cp ts/wasm/simd/inline.d.ts ts/wasm/simd/inline-raw.d.ts dist/wasm/simd/
 node_modules/.bin/esbuild ts/thread-worker.ts --bundle --format=esm --target=es2022 \
   --log-level=warning --outfile=dist/thread-worker.js --allow-overwrite
 ls -l dist/wasm/*/ssimkit_bg.wasm | awk '{print "[build] " $NF ": " $5 " bytes"}'
+node scripts/build-cjs.mjs

@@ -2,7 +2,7 @@
 // results, and identities that hold exactly by construction.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { dssim, init, lwssim, msssim, MSSSIM_WEIGHTS, ssim } from 'ssimkit';
+import { dssim, dssimMaeLoss, init, lwssim, msssim, msssimLoss, MSSSIM_WEIGHTS, ssim } from 'ssimkit';
 
 const photo = (w: number, h: number, c: number, seed: number) => {
   const d = new Uint8Array(w * h * c);
@@ -128,6 +128,25 @@ describe('results', () => {
     const s = w.reduce((a, b) => a + b);
     expect(msssim(A, B, { scales: 'auto' }).score).toBe(msssim(A, B, { weights: w.map((v) => v / s) }).score);
     expect(msssim(A, B, { scales: 3 }).score).toBe(msssim(A, B, { scales: 'auto' }).score);
+  });
+
+  it("msssim 'auto' on an image that holds 5 scales is the default call, bit for bit (metric and losses)", () => {
+    // 176 -> 88 -> 44 -> 22 -> 11: the fifth scale just holds the window.
+    const a = photo(176, 180, 3, 1), b = photo(176, 180, 3, 2);
+    const def = msssim(a, b);
+    expect(def.score).toBeLessThan(1);
+    expect(msssim(a, b, { scales: 'auto' })).toEqual(def);
+    // The published weights sum to 1.0001: renormalised, they move the score
+    // (what 'auto' gave before), so the equality above is not vacuous.
+    const sum = MSSSIM_WEIGHTS.reduce((x, y) => x + y);
+    expect(msssim(a, b, { weights: MSSSIM_WEIGHTS.map((v) => v / sum) }).score).not.toBe(def.score);
+    const batch = (img: typeof a) => ({ data: Float32Array.from(img.data, (v) => v / 255), shape: [1, 180, 176, 3] as [number, number, number, number] });
+    const [p, t] = [batch(b), batch(a)];
+    const lossDef = msssimLoss(p, t, { grad: true });
+    const lossAuto = msssimLoss(p, t, { grad: true, scales: 'auto' });
+    expect(lossAuto.loss).toBe(lossDef.loss);
+    expect(lossAuto.grad).toEqual(lossDef.grad);
+    expect(dssimMaeLoss(p, t, { structure: 'msssim', scales: 'auto' }).loss).toBe(dssimMaeLoss(p, t, { structure: 'msssim' }).loss);
   });
 
   it('more distortion scores lower, for every metric', () => {

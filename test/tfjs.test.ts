@@ -60,6 +60,18 @@ describe('ssimkit/tfjs', () => {
     expect((off.dataSync() as Float32Array).every((v) => v === 0)).toBe(true);
   });
 
+  it("yPred may be model.predict's one-tensor array; more is a TypeError", () => {
+    const noisy = tf.tidy(() => tf.clipByValue(images.add(tf.randomNormal(images.shape, 0, 0.05, 'float32', 3)), 0, 1));
+    const loss = ssimLoss({ size: 7 });
+    const one = loss(images, noisy);
+    expect(one.rank).toBe(0);
+    expect(loss(images, [noisy]).dataSync()[0]).toBe(one.dataSync()[0]);
+    const g = tf.grad((p: tf.Tensor) => loss(images, [p]))(noisy);
+    expect(Array.from(g.dataSync())).toEqual(Array.from(tf.grad((p: tf.Tensor) => loss(images, p))(noisy).dataSync()));
+    expect(() => loss(images, [noisy, noisy])).toThrow(TypeError);
+    expect(() => loss(images, [noisy, noisy])).toThrow(/^ssimLoss: yPred must be one tensor .*got an array of 2/);
+  });
+
   it('rejects int tensors and a grad option clearly', () => {
     expect(() => ssimLoss()(tf.zeros([1, 8, 8, 1], 'int32'), tf.zeros([1, 8, 8, 1], 'int32'))).toThrow(/must be float32, got int32/);
     expect(() => ssimLoss({ grad: true } as never)).toThrow(TypeError);

@@ -4,7 +4,7 @@
 
 import { backend, guard, Op, reserve } from './backend.js';
 import { DOMAIN, MAX_PIXELS } from './domain.js';
-import { type Dims, head, lwssimLevels, maxScales, MSSSIM_WEIGHTS, msssimWeights } from './options.js';
+import { type Dims, head, lwssimLevels, maxScales, msssimWeights, standardWeights } from './options.js';
 import type {
   Batch, DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
@@ -133,9 +133,7 @@ export function msssimLoss(pred: LossInput, target: LossInput, options?: MsssimL
 /** 'auto' resolved here: the loss ABI takes explicit weights. */
 function autoWeights(w: number[], p: CheckedBatch, size: number): number[] {
   if (w.length) return w;
-  const std = MSSSIM_WEIGHTS.slice(0, Math.min(MSSSIM_WEIGHTS.length, maxScales(p.w, p.h, size)));
-  const s = std.reduce((x, y) => x + y, 0);
-  return std.map((v) => v / s);
+  return standardWeights(maxScales(p.w, p.h, size));
 }
 
 /**

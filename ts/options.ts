@@ -96,8 +96,22 @@ export function maxScales(width: number, height: number, size: number): number {
 
 
 /**
+ * The standard weights of `n` scales, as crate/src/msssim.rs's
+ * `standard_weights`: all five as published (they sum to 1.0001, as
+ * TensorFlow uses them), fewer renormalised to sum to 1. So 'auto' on an
+ * image that holds five scales is the default call, bit for bit.
+ */
+export function standardWeights(n: number): number[] {
+  const w = MSSSIM_WEIGHTS.slice(0, n);
+  if (n >= MSSSIM_WEIGHTS.length) return [...w];
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / sum);
+}
+
+/**
  * MS-SSIM's per-scale weights from `scales` / `weights`, checked against
- * what the image holds; [] means 'auto' (the module picks and renormalises).
+ * what the image holds; [] means 'auto' (the module picks: `standardWeights`
+ * of as many scales as fit).
  */
 export function msssimWeights(fn: string, o: Options, img: Dims, size: number): number[] {
   const fit = maxScales(img.width, img.height, size);
@@ -117,16 +131,13 @@ export function msssimWeights(fn: string, o: Options, img: Dims, size: number): 
     }
     const n = (given(o.scales, 5)) as number;
     if (!(Number.isInteger(n) && n >= 1 && n <= 5)) throw new RangeError(`${fn}: scales must be an integer from 1 to 5 or 'auto', got ${n}`);
-    const w = MSSSIM_WEIGHTS.slice(0, n);
-    const sum = w.reduce((a, b) => a + b, 0);
-    // All five are used as published (they sum to 1.0001), as TensorFlow does.
-    weights = n === 5 ? [...w] : w.map((v) => v / sum);
+    weights = standardWeights(n);
   }
   if (weights.length > fit) {
     throw new RangeError(
       `${fn}: a ${img.width}x${img.height} image is too small for ${weights.length} MS-SSIM scales with a ${size}x${size} window ` +
         `(each scale halves the image and the coarsest must still hold one window; it fits ${fit}). ` +
-        `Pass scales: 'auto' to use as many as fit, with the weights renormalised.`,
+        `Pass scales: 'auto' to use as many as fit, with their weights renormalised.`,
     );
   }
   return weights;

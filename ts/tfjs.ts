@@ -4,15 +4,26 @@
 // argument order, so it drops into `model.compile({ loss })`), whose
 // gradient is ssimkit's analytic backward pass, supplied through
 // `tf.customGrad`. Call ssimkit's `init()` once first.
+// Typed `Scalar`, and `yPred` takes what `model.predict` is typed to return
+// (`Tensor | Tensor[]`; an array must hold one tensor), so a strict
+// `optimizer.minimize(() => loss(y, model.predict(x)))` needs no cast.
 
-import { customGrad, mul, scalar, tensor, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
+import { customGrad, mul, type Scalar, scalar, tensor, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
 import * as losses from './losses.js';
 import type {
   DssimMaeLossOptions, LossInput, LossResult, LwssimLossOptions, MsssimLossOptions, SsimLossOptions,
 } from './types.js';
 
 type Loss<O> = (pred: LossInput, target: LossInput, options?: O) => LossResult;
-type TfLoss = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/** A TF.js loss: the batch mean as a Scalar, differentiable in both arguments. */
+export type TfLoss = (yTrue: Tensor, yPred: Tensor | Tensor[]) => Scalar;
+
+/** `model.predict`'s result as the one tensor a loss takes. */
+function single(fn: string, name: string, t: Tensor | Tensor[]): Tensor {
+  if (!Array.isArray(t)) return t;
+  if (t.length !== 1) throw new TypeError(`${fn}: ${name} must be one tensor (a single-output model's prediction), got an array of ${t.length}`);
+  return t[0]!;
+}
 
 function batchShape(fn: string, t: Tensor): [number, number, number, number] {
   if (t.dtype !== 'float32') throw new TypeError(`${fn}: tensors must be float32, got ${t.dtype}`);
@@ -57,8 +68,8 @@ function adapt<O extends object>(fn: string, loss: Loss<O>, options?: O & Adapte
         return [gTrue, mul(tensor(r.grad!, yPred.shape, 'float32'), dy)];
       },
     };
-  }) as never) as unknown as TfLoss;
-  return (yTrue, yPred) => f(yTrue, yPred);
+  }) as never) as unknown as (yTrue: Tensor, yPred: Tensor) => Scalar;
+  return (yTrue, yPred) => f(single(fn, 'yTrue', yTrue as Tensor | Tensor[]), single(fn, 'yPred', yPred));
 }
 
 /** 1 - SSIM as a TF.js loss. */

@@ -83,8 +83,9 @@ export interface MsssimOptions extends CommonOptions, DecodeOptions {
   window?: 'gaussian' | 'box';
   size?: number;
   sigma?: number;
-  /** Number of scales (1..5, default 5) with the standard weights renormalised,
-   *  or 'auto': as many as the image holds. */
+  /** Number of scales (1..5, default 5): the standard weights, as published
+   *  for 5, renormalised to sum to 1 for fewer; or 'auto': as many as the
+   *  image holds (so on an image that holds 5, the default call). */
   scales?: number | 'auto';
   /** Explicit per-scale weights, finest first (overrides `scales`). */
   weights?: number[];

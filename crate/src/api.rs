@@ -7,7 +7,7 @@ use crate::image::{Color, Image};
 use crate::pairing::{pairing, Side};
 use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
-use crate::msssim::{coarse_terms, combine, downsample2_rows, max_scales, renormalised_weights};
+use crate::msssim::{coarse_terms, combine, downsample2_rows, max_scales, standard_weights};
 use crate::plane::Plane;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
 use crate::stream::ImagePair;
@@ -91,7 +91,7 @@ pub(crate) fn msssim_weights(p: &SsimParams, width: usize, height: usize, scales
     domain::check_ssim_params(p, width, height)?;
     let fit = max_scales(width, height, p.window.size());
     Ok(match scales {
-        Scales::Auto => renormalised_weights(fit.min(domain::AUTO_SCALES)),
+        Scales::Auto => standard_weights(fit.min(domain::AUTO_SCALES)),
         Scales::Weights(w) => {
             domain::check_msssim_weights(w)?;
             if w.len() > fit {
@@ -112,7 +112,8 @@ pub(crate) fn msssim_weights(p: &SsimParams, width: usize, height: usize, scales
 pub enum Scales {
     /// Exactly these weights, one per scale; an image too small is an error.
     Weights(Vec<f64>),
-    /// As many of the standard scales as fit (at most 5), weights renormalised.
+    /// As many of the standard scales as fit (at most 5): all five as
+    /// published, fewer with their weights renormalised (`standard_weights`).
     Auto,
 }
 

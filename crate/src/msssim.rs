@@ -100,8 +100,14 @@ pub fn msssim_plane<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, weights
     combine(&msssim_terms(x, y, p, weights.len()), weights)
 }
 
-/// The first `n` standard weights, renormalised to sum to 1.
-pub fn renormalised_weights(n: usize) -> Vec<f64> {
+/// The standard weights of `n` scales: all five as published (they sum to
+/// 1.0001, and TensorFlow uses them so), the first `n` renormalised to sum
+/// to 1 when fewer fit. So `scales: 'auto'` on an image that holds five is
+/// the default call, bit for bit.
+pub fn standard_weights(n: usize) -> Vec<f64> {
+    if n >= WEIGHTS.len() {
+        return WEIGHTS.to_vec();
+    }
     let w = &WEIGHTS[..n];
     let sum: f64 = w.iter().sum();
     w.iter().map(|v| v / sum).collect()

@@ -246,8 +246,27 @@ fn too_small_for_five_scales_is_an_error_and_auto_uses_fewer() {
     assert!(err.to_string().contains("too small"), "{err}");
     // 100x90 -> 50x45 -> 25x23 -> 13x12: 4 scales hold an 11x11 window.
     let auto = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Auto).unwrap().score;
-    let four = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Weights(ssimkit::msssim::renormalised_weights(4))).unwrap().score;
+    let four = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Weights(ssimkit::msssim::standard_weights(4))).unwrap().score;
     assert_eq!(auto, four);
+}
+
+#[test]
+fn auto_on_an_image_that_holds_five_scales_is_the_default_call() {
+    // 176x176 -> 88 -> 44 -> 22 -> 11: the fifth scale just holds the window.
+    let (w, h) = (176, 176);
+    let xa = image(w, h, 3, 5);
+    // y: x with some noise, so every scale's cs stays well above 0.
+    let ya: Vec<u8> = xa.iter().zip(image(w, h, 3, 6)).map(|(a, n)| a.saturating_add(n / 8)).collect();
+    let (x, y) = (Image::new(Pixels::U8(&xa), w, h, 3).unwrap(), Image::new(Pixels::U8(&ya), w, h, 3).unwrap());
+    let p = SsimParams::default();
+    let default = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Weights(ssimkit::msssim::WEIGHTS.to_vec())).unwrap();
+    let auto = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Auto).unwrap();
+    assert!(default.score < 1.0, "the pair must differ for the check to mean anything");
+    assert_eq!(auto.score.to_bits(), default.score.to_bits());
+    // The published weights sum to 1.0001: renormalising them moves the score.
+    let renormalised: Vec<f64> = ssimkit::msssim::WEIGHTS.iter().map(|v| v / 1.0001).collect();
+    let moved = api::msssim(&x, &y, &p, &Channels::default(), &Scales::Weights(renormalised)).unwrap();
+    assert_ne!(moved.score.to_bits(), auto.score.to_bits());
 }
 
 #[test]
