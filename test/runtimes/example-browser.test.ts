@@ -167,6 +167,7 @@ describe('examples/browser built by vite build, served by vite preview', () => {
     expect(posted!.info.build).toBe('threads');
     expect(posted!.info.threads).toBeGreaterThan(1);
     expect(posted!.ms).toBeGreaterThan(0);
+    console.log(`vite build + preview, sample pair (decode + 4 metrics): ${fromBuild.mainInfo}; ${fromBuild.workerInfo}`);
     expect(fromBuild.workerInfo).toMatch(new RegExp(`^worker: threads build, ${posted!.info.threads} thread\\(s\\), `));
   });
 
@@ -204,5 +205,6 @@ describe('examples/browser on the Vite dev server', () => {
     expect(posted!.info.fallback).toBeUndefined();
     expect(posted!.info.build).toBe('threads');
     expect(posted!.info.threads).toBeGreaterThan(1);
+    console.log(`vite dev server, sample pair: ${fromDev.mainInfo}; ${fromDev.workerInfo}`);
   });
 });
