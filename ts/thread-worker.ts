@@ -33,7 +33,7 @@ function spawn(i: number, n: number, start: PoolStart): void {
   };
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault?.();
-    scope.postMessage({ error: e.message || 'worker script error (is thread-worker.js served beside the entry?)' });
+    scope.postMessage({ error: e.message || `worker script error in a pool thread started from ${self.location.href}` });
   };
   w.postMessage({ role: 'thread', ...start });
 }
