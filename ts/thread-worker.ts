@@ -22,7 +22,10 @@ const children: Worker[] = [];
 
 function spawn(i: number, n: number, start: PoolStart): void {
   if (i >= n) return;
-  const w = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `ssimkit-thread-${i}` });
+  // This very file, by the URL it was loaded from: a bundler that copies it
+  // as an asset renames it (vite build: assets/thread-worker-<hash>.js), so
+  // './thread-worker.js' beside it would 404.
+  const w = new Worker(self.location.href, { type: 'module', name: `ssimkit-thread-${i}` });
   children.push(w);
   w.onmessage = (e: MessageEvent) => {
     if (e.data?.ready === true) spawn(i + 1, n, start);
@@ -30,7 +33,7 @@ function spawn(i: number, n: number, start: PoolStart): void {
   };
   w.onerror = (e: ErrorEvent) => {
     e.preventDefault?.();
-    scope.postMessage({ error: e.message || 'worker script error (is thread-worker.js served beside the entry?)' });
+    scope.postMessage({ error: e.message || `worker script error in a pool thread started from ${self.location.href}` });
   };
   w.postMessage({ role: 'thread', ...start });
 }
