@@ -15,9 +15,7 @@ import { expect } from 'vitest';
 import { testPackage } from '../runtimes/harness.js';
 import { ROOT } from '../runtimes/package.js';
 
-export { ROOT };
 export const APP = join(ROOT, 'examples/bundlers');
-export const BIN = join(ROOT, 'node_modules/.bin');
 const run = promisify(execFile);
 
 export interface Report {
