@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: the Rust kernels natively, then the TypeScript API in Node,
-# Deno, headless Chromium, workerd and edge-runtime (test/runtimes/).
+# Deno, Chromium, Firefox, WebKit, bundlers, workerd and edge-runtime.
 # Sets up first (idempotent), so it runs on a fresh clone as it is.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ echo "== Rust (native): cargo test"
 (cd crate && cargo test --release 2>&1) | tee test/.tmp/cargo.log
 rust_status=${PIPESTATUS[0]}
 
-echo "== TypeScript: vitest (Node, Deno, Chromium, workerd, edge-runtime)"
+echo "== TypeScript: vitest (Node, Deno, Chromium, Firefox, WebKit, bundlers, workerd, edge-runtime)"
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test/.tmp/vitest.json
 vitest_status=$?
 
