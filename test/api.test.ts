@@ -162,3 +162,28 @@ describe('results', () => {
     expect(ssim(A, B, { preset: 'skimage' }).score).toBe(ssim(A, B, { window: 'box', size: 7, covariance: 'sample' }).score);
   });
 });
+
+describe("where a 'valid' map sits on the image (README)", () => {
+  it("map pixel (x, y) is the 'same' map's pixel (x + size/2, y + size/2), to the bit", async () => {
+    await init();
+    const w = 40, h = 30;
+    const a = new Uint8Array(w * h), b = new Uint8Array(w * h);
+    for (let i = 0; i < a.length; i++) { a[i] = (i * 37) % 251; b[i] = (a[i]! * 3 + (i % 11)) % 256; }
+    const A = { data: a, width: w, height: h }, B = { data: b, width: w, height: h };
+    for (const size of [3, 7, 11]) {
+      for (const window of ['gaussian', 'box'] as const) {
+        const valid = ssim(A, B, { map: true, size, window });
+        const same = ssim(A, B, { map: true, border: 'same', size, window });
+        const o = size >> 1;
+        expect([valid.mapWidth, valid.mapHeight]).toEqual([w - size + 1, h - size + 1]);
+        let mismatches = 0;
+        for (let y = 0; y < valid.mapHeight!; y++) {
+          for (let x = 0; x < valid.mapWidth!; x++) {
+            if (!Object.is(valid.map![y * valid.mapWidth! + x], same.map![(y + o) * w + x + o])) mismatches++;
+          }
+        }
+        expect(mismatches, `size ${size} ${window}`).toBe(0);
+      }
+    }
+  });
+});
