@@ -1,0 +1,301 @@
+#!/usr/bin/env node
+// The `ssimkit` command: scores two image files, or every pair of same-named
+// files in two folders, with the package's own API (imported by its name so
+// an install runs exactly what users import). Output as a table, JSON or
+// CSV; --threshold turns it into a CI gate (exit 1 below it).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { decode, dssim, init, lwssim, msssim, ssim } from 'ssimkit';
+import { progressBar } from './progress.js';
+
+const METRICS = ['ssim', 'msssim', 'dssim', 'lwssim'];
+const LABEL = { ssim: 'SSIM', msssim: 'MS-SSIM', dssim: 'DSSIM', lwssim: 'LWSSIM' };
+const IMAGE_EXT = /\.(png|jpe?g|webp)$/i;
+
+const HELP = `Usage: ssimkit [options] REF IMG
+       ssimkit [options] REF_DIR IMG_DIR
+
+Scores IMG against the reference REF (PNG, JPEG or WebP files), or every
+pair of images with the same relative path in two folders (recursively).
+
+Examples:
+  ssimkit ref.png out.jpg
+  ssimkit ref.png out.jpg --metric ssim,dssim --json
+  ssimkit expected/ actual/ --csv > scores.csv
+  ssimkit expected/ actual/ --threshold 0.98          # exit 1 if any SSIM < 0.98
+  ssimkit ref.png out.png --metric dssim --threshold 0.01   # exit 1 if DSSIM > 0.01
+  ssimkit ref.png out.png --preset skimage --color luma
+
+Output:
+  --metric LIST         ssim,msssim,dssim,lwssim (default: all four)
+  --json                one JSON document on stdout (an array for folders)
+  --csv                 CSV with a header row
+  --threshold X         exit 1 if any pair scores below X with --metric's first
+                        metric (above X for dssim); an unavailable score fails
+Options of the API (each metric takes those it has):
+  --preset NAME         matlab | skimage                  (ssim, dssim)
+  --window NAME         gaussian | box                    (all)
+  --size N              odd window side                   (ssim, dssim, msssim)
+  --sigma X             Gaussian sigma                    (all)
+  --border NAME         valid | same                      (ssim, dssim, lwssim)
+  --covariance NAME     population | sample               (ssim, dssim)
+  --scales N|auto       MS-SSIM scales, 1 to 5            (msssim)
+  --levels LIST         LWSSIM window sides, e.g. 3,5,7   (lwssim)
+  --color NAME          rgb | luma                        (all)
+  --include-alpha       compare the alpha channel too     (all)
+  --data-range L        the data range L                  (all)
+  --k1 X, --k2 X        the constants K1, K2              (all)
+  --max-pixels N        largest file to decode, in pixels
+  --map FILE.png, --map-dir DIR   heatmaps: not yet available
+  -h, --help            this help
+  -v, --version         the version
+
+Exit status: 0 scored (and passed --threshold), 1 below the threshold,
+2 usage or file errors (a one-line message on stderr). Files found in only
+one folder are listed on stderr and do not change the status.`;
+
+/** An error that ends the run with status 2 and its message. */
+class UsageError extends Error {}
+
+const fail = (message) => {
+  throw new UsageError(message);
+};
+
+function parse(argv) {
+  const flags = {
+    metric: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' },
+    threshold: { type: 'string' }, preset: { type: 'string' }, window: { type: 'string' },
+    size: { type: 'string' }, sigma: { type: 'string' }, color: { type: 'string' },
+    border: { type: 'string' }, k1: { type: 'string' }, k2: { type: 'string' },
+    covariance: { type: 'string' }, 'include-alpha': { type: 'boolean' },
+    'data-range': { type: 'string' }, scales: { type: 'string' }, levels: { type: 'string' },
+    'max-pixels': { type: 'string' }, map: { type: 'string' }, 'map-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+  };
+  try {
+    return parseArgs({ args: argv, options: flags, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs's messages run over several lines; the status line is one.
+    return fail(`${String(e.message).split('\n')[0]} (see --help)`);
+  }
+}
+
+/** A flag's number; the API checks its domain. */
+function num(values, flag) {
+  const v = values[flag];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || Number.isNaN(x)) fail(`--${flag} needs a number, got '${v}'`);
+  return x;
+}
+
+/** The options each metric takes, from the flags given. */
+function metricOptions(values) {
+  const common = { k1: num(values, 'k1'), k2: num(values, 'k2'), dataRange: num(values, 'data-range'), color: values.color };
+  if (values['include-alpha']) common.includeAlpha = true;
+  const window = values.window;
+  const sigma = num(values, 'sigma');
+  const size = num(values, 'size');
+  const scales = values.scales === 'auto' ? 'auto' : num(values, 'scales');
+  const levels = values.levels?.split(',').map((s) => {
+    const x = Number(s);
+    if (s.trim() === '' || Number.isNaN(x)) fail(`--levels needs numbers separated by commas, got '${values.levels}'`);
+    return x;
+  });
+  const ssimLike = { ...common, preset: values.preset, window, size, sigma, border: values.border, covariance: values.covariance };
+  const clean = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return {
+    ssim: clean(ssimLike),
+    dssim: clean(ssimLike),
+    msssim: clean({ ...common, window, size, sigma, scales }),
+    lwssim: clean({ ...common, window, sigma, border: values.border, levels }),
+  };
+}
+
+function chosenMetrics(values) {
+  if (values.metric === undefined) return METRICS;
+  const list = values.metric.split(',').map((s) => s.trim().toLowerCase());
+  for (const m of list) if (!METRICS.includes(m)) fail(`--metric: unknown metric '${m}' (ssim, msssim, dssim, lwssim)`);
+  if (new Set(list).size !== list.length) fail(`--metric lists a metric twice: '${values.metric}'`);
+  return list;
+}
+
+/** The smallest side the default MS-SSIM scales fit, for the "n/a" note. */
+function msssimMinSide(o) {
+  const scales = typeof o.scales === 'number' ? o.scales : o.scales === 'auto' ? 1 : 5;
+  return ((o.size ?? 11) - 1) * 2 ** (scales - 1) + 1;
+}
+
+function readImage(path, maxPixels) {
+  let bytes;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    fail(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  try {
+    return decode(bytes, maxPixels === undefined ? undefined : { maxPixels });
+  } catch (e) {
+    fail(`${path}: ${e.message}`);
+  }
+}
+
+/** One pair's row: paths, size, and the chosen metrics (null where n/a). */
+function scorePair(refPath, imgPath, metrics, opts, maxPixels) {
+  const ref = readImage(refPath, maxPixels);
+  const img = readImage(imgPath, maxPixels);
+  const row = { ref: refPath, img: imgPath, width: ref.width, height: ref.height };
+  const notes = {};
+  for (const m of metrics) {
+    try {
+      row[m] = m === 'ssim' ? ssim(ref, img, opts.ssim).score
+        : m === 'msssim' ? msssim(ref, img, opts.msssim).score
+          : m === 'dssim' ? dssim(ref, img, opts.dssim)
+            : lwssim(ref, img, opts.lwssim).score;
+    } catch (e) {
+      // Too small for MS-SSIM's scales is a property of the image, not a mistake.
+      if (m === 'msssim' && e instanceof RangeError && /too small for/.test(e.message)) {
+        row[m] = null;
+        notes[m] = `n/a (image smaller than ${msssimMinSide(opts.msssim)} px)`;
+      } else {
+        fail(`${refPath} vs ${imgPath}: ${e.message}`);
+      }
+    }
+  }
+  return { row, notes };
+}
+
+/** Every image file under dir, as paths relative to it, sorted. */
+function listImages(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && IMAGE_EXT.test(e.name)) out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function kind(path) {
+  try {
+    return statSync(path).isDirectory() ? 'dir' : 'file';
+  } catch (e) {
+    return fail(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file or folder' : e.message}`);
+  }
+}
+
+const fmt = (v) => (v === null ? 'n/a' : v.toFixed(6));
+
+function csvField(v) {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function toCsv(rows, metrics) {
+  const cols = ['ref', 'img', 'width', 'height', ...metrics];
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
+}
+
+function table(head, lines) {
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), ...lines.map(line)].join('\n') + '\n';
+}
+
+/** Whether a pair passes the gate on its first metric. */
+function passes(row, metric, threshold) {
+  const v = row[metric];
+  if (v === null || v === undefined) return false;
+  return metric === 'dssim' ? v <= threshold : v >= threshold;
+}
+
+async function main(argv) {
+  const { values, positionals } = parse(argv);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (values.map !== undefined || values['map-dir'] !== undefined) {
+    fail(`--${values.map !== undefined ? 'map' : 'map-dir'} is not yet available (heatmaps come in a later version)`);
+  }
+  if (positionals.length !== 2) fail(`expected two files or two folders, got ${positionals.length} argument(s) (see --help)`);
+  if (values.json && values.csv) fail('--json and --csv cannot be combined');
+  const metrics = chosenMetrics(values);
+  const threshold = num(values, 'threshold');
+  const opts = metricOptions(values);
+  const maxPixels = num(values, 'max-pixels');
+  const [refArg, imgArg] = positionals;
+  const kinds = [kind(refArg), kind(imgArg)];
+  if (kinds[0] !== kinds[1]) fail(`${refArg} is a ${kinds[0] === 'dir' ? 'folder' : 'file'} but ${imgArg} is not: give two files or two folders`);
+
+  await init();
+  const gate = metrics[0];
+  let failed = [];
+
+  if (kinds[0] === 'file') {
+    const { row, notes } = scorePair(refArg, imgArg, metrics, opts, maxPixels);
+    if (values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
+    else if (values.csv) process.stdout.write(toCsv([row], metrics));
+    else {
+      const lines = [['reference', refArg], ['image', imgArg], ['size', `${row.width}x${row.height}`],
+        ...metrics.map((m) => [LABEL[m], notes[m] ?? fmt(row[m])])];
+      process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
+    }
+    if (threshold !== undefined && !passes(row, gate, threshold)) failed = [row];
+  } else {
+    const refs = listImages(refArg);
+    const imgs = listImages(imgArg);
+    const imgSet = new Set(imgs);
+    const refSet = new Set(refs);
+    for (const r of refs) if (!imgSet.has(r)) process.stderr.write(`ssimkit: only in ${refArg}: ${r}\n`);
+    for (const i of imgs) if (!refSet.has(i)) process.stderr.write(`ssimkit: only in ${imgArg}: ${i}\n`);
+    const pairs = refs.filter((r) => imgSet.has(r));
+    if (pairs.length === 0) fail(`no images with the same relative path in ${refArg} and ${imgArg}`);
+    // Pairs run one after another; each call uses the thread pool.
+    const bar = process.stderr.isTTY ? progressBar(process.stderr, pairs.length) : undefined;
+    const rows = [];
+    try {
+      for (const [n, rel] of pairs.entries()) {
+        bar?.update(n, rel);
+        rows.push(scorePair(join(refArg, rel), join(imgArg, rel), metrics, opts, maxPixels).row);
+      }
+    } finally {
+      bar?.done();
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+    else if (values.csv) process.stdout.write(toCsv(rows, metrics));
+    else {
+      const head = ['file', 'size', ...metrics.map((m) => LABEL[m])];
+      const lines = rows.map((r, k) => [pairs[k].split(sep).join('/'), `${r.width}x${r.height}`, ...metrics.map((m) => (r[m] === null ? 'n/a' : fmt(r[m])))]);
+      process.stdout.write(table(head, lines));
+      if (rows.some((r) => r.msssim === null)) process.stdout.write(`MS-SSIM n/a: image smaller than ${msssimMinSide(opts.msssim)} px\n`);
+    }
+    if (threshold !== undefined) failed = rows.filter((r) => !passes(r, gate, threshold));
+  }
+
+  for (const r of failed) {
+    const v = r[gate];
+    const why = v === null ? 'unavailable' : `${v} ${gate === 'dssim' ? '>' : '<'} ${threshold}`;
+    process.stderr.write(`ssimkit: ${r.img}: ${LABEL[gate]} ${why}\n`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  const message = e instanceof UsageError ? e.message : `${e?.message ?? e}`;
+  process.stderr.write(`ssimkit: ${message.split('\n')[0]}\n`);
+  process.exitCode = 2;
+}
