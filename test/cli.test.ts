@@ -1,0 +1,251 @@
+// The `ssimkit` command as a user gets it: the bin of the packed install
+// (node_modules/.bin/ssimkit, what `npx ssimkit` runs), on files and folders
+// made here; its --json numbers must be the API's to the bit (JSON numbers
+// round-trip doubles), and the same bin run by Deno must agree.
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SHIPPED } from './runtimes/examples.js';
+import { BIN, importPackage, type Pkg, testPackage } from './runtimes/harness.js';
+
+const exec = promisify(execFile);
+let api: any;
+let pkg: Pkg;
+let root: string;
+let ref: string;
+let img: string;
+
+interface Run { code: number; stdout: string; stderr: string }
+
+async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await exec(cmd, args, { cwd: pkg.project, env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof err.code !== 'number') throw e;
+    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** The installed bin, as `npx ssimkit` would run it. */
+const cli = (...args: string[]) => run(join(pkg.project, 'node_modules/.bin/ssimkit'), args);
+
+const at = (...p: string[]) => join(root, ...p);
+
+function writeTree(base: string, files: Record<string, Uint8Array>) {
+  for (const [rel, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(base, rel)), { recursive: true });
+    writeFileSync(join(base, rel), bytes);
+  }
+}
+
+const cut = async (file: string, left: number, side: number, as: 'png' | 'webp' | 'jpeg') =>
+  new Uint8Array(await sharp(file).extract({ left, top: 0, width: side, height: side }).toFormat(as).toBuffer());
+
+/** What the API gives for a pair of files, the row the CLI should print. */
+function apiRow(refPath: string, imgPath: string, metrics = ['ssim', 'msssim', 'dssim', 'lwssim'], opts: any = {}) {
+  const r = new Uint8Array(readFileSync(refPath));
+  const i = new Uint8Array(readFileSync(imgPath));
+  const d = api.decode(r);
+  const row: Record<string, unknown> = { ref: refPath, img: imgPath, width: d.width, height: d.height };
+  for (const m of metrics) {
+    if (m === 'ssim') row.ssim = api.ssim(r, i, opts.ssim).score;
+    if (m === 'dssim') row.dssim = api.dssim(r, i, opts.ssim);
+    if (m === 'lwssim') row.lwssim = api.lwssim(r, i, opts.lwssim).score;
+    if (m === 'msssim') row.msssim = Math.min(d.width, d.height) >= 161 ? api.msssim(r, i, opts.msssim).score : null;
+  }
+  return row;
+}
+
+beforeAll(async () => {
+  pkg = testPackage();
+  api = await importPackage(pkg);
+  await api.init();
+  root = mkdtempSync(join(tmpdir(), 'ssimkit-cli-'));
+  ref = at('ref.png');
+  img = at('img.jpg');
+  writeTree(root, {
+    'ref.png': await cut(SHIPPED.ref, 0, 200, 'png'),
+    'img.jpg': await cut(SHIPPED.img, 0, 200, 'jpeg'),
+    'small-ref.png': await cut(SHIPPED.ref, 10, 100, 'png'),
+    'small-img.webp': await cut(SHIPPED.img, 10, 100, 'webp'),
+    'broken.png': new Uint8Array(readFileSync(SHIPPED.ref)).subarray(0, 3000),
+  });
+  writeTree(at('R'), {
+    'a.png': await cut(SHIPPED.ref, 0, 180, 'png'),
+    'sub/b.png': await cut(SHIPPED.ref, 100, 161, 'png'),
+    'sub/deeper/c.webp': await cut(SHIPPED.ref, 200, 120, 'webp'),
+    'only-ref.png': await cut(SHIPPED.ref, 0, 50, 'png'),
+  });
+  writeTree(at('I'), {
+    'a.png': await cut(SHIPPED.img, 0, 180, 'png'),
+    'sub/b.png': await cut(SHIPPED.img, 100, 161, 'jpeg'),
+    'sub/deeper/c.webp': await cut(SHIPPED.img, 200, 120, 'webp'),
+    'extra/only-img.jpg': await cut(SHIPPED.img, 0, 50, 'jpeg'),
+    'notes.txt': new TextEncoder().encode('not an image'),
+  });
+}, 180_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('two files', () => {
+  test('--json is the API to the bit', async () => {
+    const r = await cli(ref, img, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toStrictEqual(apiRow(ref, img));
+  });
+
+  test('--metric picks and orders; options reach each metric', async () => {
+    const r = await cli(ref, img, '--json', '--metric', 'lwssim,ssim', '--window', 'box', '--color', 'luma', '--k1', '0.02');
+    expect(r.code).toBe(0);
+    const o = { window: 'box', color: 'luma', k1: 0.02 };
+    const want = apiRow(ref, img, ['lwssim', 'ssim'], { ssim: o, lwssim: o });
+    expect(JSON.parse(r.stdout)).toStrictEqual(want);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['ref', 'img', 'width', 'height', 'lwssim', 'ssim']);
+    // and the options changed something: not the default call's number
+    expect(want.ssim).not.toBe(api.ssim(readFileSync(ref), readFileSync(img)).score);
+  });
+
+  test('--preset, --size, --border, --covariance, --sigma reach SSIM', async () => {
+    const r = await cli(ref, img, '--json', '--metric', 'ssim,dssim', '--preset', 'skimage', '--border', 'same', '--sigma', '1.2');
+    const o = { preset: 'skimage', border: 'same', sigma: 1.2 };
+    expect(JSON.parse(r.stdout)).toStrictEqual(apiRow(ref, img, ['ssim', 'dssim'], { ssim: o }));
+    const s = await cli(ref, img, '--json', '--metric', 'ssim', '--size', '7', '--covariance', 'sample');
+    expect(JSON.parse(s.stdout)).toStrictEqual(apiRow(ref, img, ['ssim'], { ssim: { size: 7, covariance: 'sample' } }));
+  });
+
+  test('the table names every metric; MS-SSIM too small is n/a, not an error', async () => {
+    const big = await cli(ref, img);
+    expect(big.code).toBe(0);
+    const row = apiRow(ref, img);
+    for (const [label, key] of [['SSIM', 'ssim'], ['MS-SSIM', 'msssim'], ['DSSIM', 'dssim'], ['LWSSIM', 'lwssim']] as const) {
+      expect(big.stdout).toMatch(new RegExp(`^${label} +${(row[key] as number).toFixed(6)}$`, 'm'));
+    }
+    const small = await cli(at('small-ref.png'), at('small-img.webp'));
+    expect(small.code).toBe(0);
+    expect(small.stdout).toMatch(/^MS-SSIM +n\/a \(image smaller than 161 px\)$/m);
+    const json = await cli(at('small-ref.png'), at('small-img.webp'), '--json');
+    expect(JSON.parse(json.stdout)).toStrictEqual(apiRow(at('small-ref.png'), at('small-img.webp')));
+    expect(JSON.parse(json.stdout).msssim).toBeNull();
+  });
+
+  test('--csv: a header and one row, numbers that parse back to the API', async () => {
+    const r = await cli(ref, img, '--csv');
+    expect(r.code).toBe(0);
+    const [head, line, ...rest] = r.stdout.trimEnd().split('\n');
+    expect(rest).toEqual([]);
+    expect(head).toBe('ref,img,width,height,ssim,msssim,dssim,lwssim');
+    const cells = line!.split(',');
+    const want = apiRow(ref, img);
+    expect(cells.slice(0, 2)).toEqual([ref, img]);
+    expect(cells.slice(2).map(Number)).toEqual([want.width, want.height, want.ssim, want.msssim, want.dssim, want.lwssim]);
+  });
+
+  test('--threshold gates on the first metric: 0 above, 1 below, DSSIM the other way', async () => {
+    const s = apiRow(ref, img).ssim as number;
+    const d = apiRow(ref, img).dssim as number;
+    expect((await cli(ref, img, '--threshold', String(s))).code).toBe(0);
+    const below = await cli(ref, img, '--threshold', String(s + 1e-9));
+    expect(below.code).toBe(1);
+    expect(below.stderr).toMatch(/SSIM/);
+    expect((await cli(ref, img, '--metric', 'dssim', '--threshold', String(d))).code).toBe(0);
+    expect((await cli(ref, img, '--metric', 'dssim', '--threshold', String(d - 1e-9))).code).toBe(1);
+    expect((await cli(ref, img, '--metric', 'dssim,ssim', '--threshold', '0.999')).code).toBe(0);
+  });
+
+  test('usage and file errors: status 2, one line on stderr, nothing on stdout', async () => {
+    const cases = [
+      [ref, at('missing.png')],
+      [at('broken.png'), img],
+      [ref],
+      [ref, img, '--metric', 'psnr'],
+      [ref, img, '--threshold', 'high'],
+      [ref, img, '--size', '8'],
+      [ref, img, '--no-such-flag'],
+      [ref, at('R')],
+      [ref, img, '--map', at('map.png')],
+      [at('R'), at('I'), '--map-dir', at('maps')],
+      [ref, img, '--json', '--csv'],
+    ];
+    for (const args of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^ssimkit: [^\n]+\n$/);
+    }
+    expect((await cli(ref, at('missing.png'))).stderr).toContain('missing.png');
+    expect((await cli(ref, img, '--map', 'm.png')).stderr).toContain('not yet');
+    expect((await cli(ref, img, '--size', '8')).stderr).toContain('ssim: size');
+  });
+
+  test('--help shows examples; --version is package.json\'s', async () => {
+    const h = await cli('--help');
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/Examples:\n {2}ssimkit ref\.png out\.jpg\n/);
+    const v = await cli('--version');
+    expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('two folders', () => {
+  const pairs = ['a.png', 'sub/b.png', 'sub/deeper/c.webp'];
+
+  test('--json: every pair by relative path, the API to the bit; unpaired files on stderr', async () => {
+    const r = await cli(at('R'), at('I'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toStrictEqual(pairs.map((p) => apiRow(join(at('R'), p), join(at('I'), p))));
+    expect(r.stderr).toContain('only-ref.png');
+    expect(r.stderr).toContain(join('extra', 'only-img.jpg'));
+    expect(r.stderr).not.toContain('notes.txt');
+    // not a terminal: no progress bar
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(2);
+  });
+
+  test('--csv and the table list the same pairs', async () => {
+    const c = await cli(at('R'), at('I'), '--csv', '--metric', 'msssim');
+    const lines = c.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('ref,img,width,height,msssim');
+    expect(lines.slice(1).map((l) => l.split(',')[4])).toEqual(pairs.map((p) => {
+      const v = apiRow(join(at('R'), p), join(at('I'), p), ['msssim']).msssim;
+      return v === null ? '' : String(v);
+    }));
+    const t = await cli(at('R'), at('I'));
+    for (const p of pairs) expect(t.stdout).toMatch(new RegExp(`^${p.replaceAll('.', '\\.')} `, 'm'));
+  });
+
+  test('--threshold: 1 when any pair is below, 0 when none is', async () => {
+    const scores = pairs.map((p) => apiRow(join(at('R'), p), join(at('I'), p), ['ssim']).ssim as number);
+    const lowest = Math.min(...scores);
+    expect((await cli(at('R'), at('I'), '--threshold', String(lowest))).code).toBe(0);
+    const r = await cli(at('R'), at('I'), '--threshold', String(lowest + 1e-9));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(pairs[scores.indexOf(lowest)]!.split('/').pop());
+  });
+
+  test('a broken file in a folder is a file error (2)', async () => {
+    const bad = mkdtempSync(join(root, 'bad-'));
+    writeTree(bad, { 'R/x.png': readFileSync(at('broken.png')), 'I/x.png': readFileSync(ref) });
+    const r = await cli(join(bad, 'R'), join(bad, 'I'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ssimkit: .*x\.png: decode: [^\n]+\n$/);
+  });
+});
+
+test('Deno runs the same bin and prints the same numbers', async () => {
+  const bin = join(pkg.dir, 'bin/ssimkit.js');
+  const r = await run(join(BIN, 'deno'), [
+    // The project's node_modules as npm left it; nothing fetched.
+    'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '-A', bin, ref, img, '--json',
+  ], { DENO_DIR: join(root, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toStrictEqual(apiRow(ref, img));
+}, 120_000);
