@@ -24,8 +24,8 @@ Examples:
   ssimkit ref.png out.jpg
   ssimkit ref.png out.jpg --metric ssim,dssim --json
   ssimkit expected/ actual/ --csv > scores.csv
-  ssimkit expected/ actual/ --threshold 0.98          # exit 1 if any SSIM < 0.98
-  ssimkit ref.png out.png --metric dssim --threshold 0.01   # exit 1 if DSSIM > 0.01
+  ssimkit expected/ actual/ --threshold 0.98               # exit 1 if an SSIM < 0.98
+  ssimkit ref.png out.png --metric dssim --threshold 0.01  # exit 1 if DSSIM > 0.01
   ssimkit ref.png out.png --preset skimage --color luma
 
 Output:

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SHIPPED } from './runtimes/examples.js';
-import { BIN, importPackage, type Pkg, testPackage } from './runtimes/harness.js';
+import { BIN, importPackage, type Pkg, ROOT, testPackage } from './runtimes/harness.js';
 
 const exec = promisify(execFile);
 let api: any;
@@ -249,3 +249,12 @@ test('Deno runs the same bin and prints the same numbers', async () => {
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toStrictEqual(apiRow(ref, img));
 }, 120_000);
+
+test('the README\'s command-line examples are --help\'s', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- cli-examples -->\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+  const help = (await cli('--help')).stdout;
+  const examples = /\nExamples:\n([\s\S]*?)\n\n/.exec(help)?.[1];
+  expect(examples).toBeDefined();
+  expect(block).toBe(examples!.split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n') + '\n');
+});
