@@ -230,6 +230,14 @@ describe('two folders', () => {
     expect(r.stderr).toContain(pairs[scores.indexOf(lowest)]!.split('/').pop());
   });
 
+  test('on a terminal, stderr shows a progress bar (util-linux script(1) gives it a pty)', async () => {
+    const bin = join(pkg.project, 'node_modules/.bin/ssimkit');
+    const r = await run('script', ['-qec', `${bin} ${at('R')} ${at('I')} --json`, '/dev/null']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('\r[------------------------] 0/3 a.png');
+    expect(r.stdout).toMatch(/\r\[#{16}-{8}\] 2\/3 sub\/deeper\/c\.webp/);
+  });
+
   test('a broken file in a folder is a file error (2)', async () => {
     const bad = mkdtempSync(join(root, 'bad-'));
     writeTree(bad, { 'R/x.png': readFileSync(at('broken.png')), 'I/x.png': readFileSync(ref) });
