@@ -247,11 +247,10 @@ describe('two folders', () => {
   });
 });
 
-test('Deno runs the same bin and prints the same numbers', async () => {
-  const bin = join(pkg.dir, 'bin/ssimkit.js');
+test('`deno run -A npm:ssimkit` runs the same bin and prints the same numbers', async () => {
   const r = await run(join(BIN, 'deno'), [
-    // The project's node_modules as npm left it; nothing fetched.
-    'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '-A', bin, ref, img, '--json',
+    // In the project, npm:ssimkit is its node_modules' install; nothing fetched.
+    'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '-A', 'npm:ssimkit', ref, img, '--json',
   ], { DENO_DIR: join(root, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
