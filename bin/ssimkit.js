@@ -53,11 +53,15 @@ Options of the API (each metric takes those it has):
   -v, --version         the version
 
 Exit status: 0 scored (and passed --threshold), 1 below the threshold,
-2 usage or file errors (a one-line message on stderr). Files found in only
-one folder are listed on stderr and do not change the status.`;
+2 usage or file errors (a one-line message on stderr; in a folder run the
+other pairs are still scored and printed). Files found in only one folder
+are listed on stderr and do not change the status.`;
 
 /** An error that ends the run with status 2 and its message. */
 class UsageError extends Error {}
+
+/** A file that cannot be read or decoded: in a folder run, the other pairs go on. */
+class FileError extends UsageError {}
 
 const fail = (message) => {
   throw new UsageError(message);
@@ -133,12 +137,12 @@ function readImage(path, maxPixels) {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    fail(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    throw new FileError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
   try {
     return decode(bytes, maxPixels === undefined ? undefined : { maxPixels });
   } catch (e) {
-    fail(`${path}: ${e.message}`);
+    throw new FileError(`${path}: ${e.message}`);
   }
 }
 
@@ -235,6 +239,10 @@ async function main(argv) {
   const threshold = num(values, 'threshold');
   const opts = metricOptions(values);
   const maxPixels = num(values, 'max-pixels');
+  // Checked here so that a bad value is one usage error, not one per file.
+  if (maxPixels !== undefined && !(Number.isInteger(maxPixels) && maxPixels >= 1 && maxPixels <= 2 ** 26)) {
+    fail(`--max-pixels must be an integer from 1 to ${2 ** 26}, got ${values['max-pixels']}`);
+  }
   const [refArg, imgArg] = positionals;
   const kinds = [kind(refArg), kind(imgArg)];
   if (kinds[0] !== kinds[1]) fail(`${refArg} is a ${kinds[0] === 'dir' ? 'folder' : 'file'} but ${imgArg} is not: give two files or two folders`);
@@ -242,6 +250,7 @@ async function main(argv) {
   await init();
   const gate = metrics[0];
   let failed = [];
+  let status;
 
   if (kinds[0] === 'file') {
     const { row, notes } = scorePair(refArg, imgArg, metrics, opts, maxPixels);
@@ -265,23 +274,33 @@ async function main(argv) {
     // Pairs run one after another; each call uses the thread pool.
     const bar = process.stderr.isTTY ? progressBar(process.stderr, pairs.length) : undefined;
     const rows = [];
+    const scored = [];
+    const fileErrors = [];
     try {
       for (const [n, rel] of pairs.entries()) {
         bar?.update(n, rel);
-        rows.push(scorePair(join(refArg, rel), join(imgArg, rel), metrics, opts, maxPixels).row);
+        try {
+          rows.push(scorePair(join(refArg, rel), join(imgArg, rel), metrics, opts, maxPixels).row);
+          scored.push(rel);
+        } catch (e) {
+          if (!(e instanceof FileError)) throw e;
+          fileErrors.push(e.message);
+        }
       }
     } finally {
       bar?.done();
     }
+    for (const m of fileErrors) process.stderr.write(`ssimkit: ${m}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
     else if (values.csv) process.stdout.write(toCsv(rows, metrics));
     else {
       const head = ['file', 'size', ...metrics.map((m) => LABEL[m])];
-      const lines = rows.map((r, k) => [pairs[k].split(sep).join('/'), `${r.width}x${r.height}`, ...metrics.map((m) => (r[m] === null ? 'n/a' : fmt(r[m])))]);
+      const lines = rows.map((r, k) => [scored[k].split(sep).join('/'), `${r.width}x${r.height}`, ...metrics.map((m) => (r[m] === null ? 'n/a' : fmt(r[m])))]);
       process.stdout.write(table(head, lines));
       if (rows.some((r) => r.msssim === null)) process.stdout.write(`MS-SSIM n/a: image smaller than ${msssimMinSide(opts.msssim)} px\n`);
     }
     if (threshold !== undefined) failed = rows.filter((r) => !passes(r, gate, threshold));
+    if (fileErrors.length > 0) status = 2;
   }
 
   for (const r of failed) {
@@ -289,7 +308,7 @@ async function main(argv) {
     const why = v === null ? 'unavailable' : `${v} ${gate === 'dssim' ? '>' : '<'} ${threshold}`;
     process.stderr.write(`ssimkit: ${r.img}: ${LABEL[gate]} ${why}\n`);
   }
-  return failed.length > 0 ? 1 : 0;
+  return status ?? (failed.length > 0 ? 1 : 0);
 }
 
 try {

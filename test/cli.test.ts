@@ -238,12 +238,17 @@ describe('two folders', () => {
     expect(r.stdout).toMatch(/\r\[#{16}-{8}\] 2\/3 sub\/deeper\/c\.webp/);
   });
 
-  test('a broken file in a folder is a file error (2)', async () => {
+  test('a broken file in a folder is a file error (2); the other pairs are still scored', async () => {
     const bad = mkdtempSync(join(root, 'bad-'));
-    writeTree(bad, { 'R/x.png': readFileSync(at('broken.png')), 'I/x.png': readFileSync(ref) });
-    const r = await cli(join(bad, 'R'), join(bad, 'I'));
+    writeTree(bad, { 'R/x.png': readFileSync(at('broken.png')), 'I/x.png': readFileSync(ref), 'R/y.png': readFileSync(ref), 'I/y.jpg': readFileSync(img), 'I/y.png': readFileSync(img) });
+    const r = await cli(join(bad, 'R'), join(bad, 'I'), '--json', '--metric', 'ssim');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^ssimkit: .*x\.png: decode: [^\n]+\n$/);
+    expect(r.stderr).toMatch(/^ssimkit: only in .*y\.jpg\nssimkit: .*x\.png: decode: [^\n]+\n$/);
+    expect(JSON.parse(r.stdout)).toStrictEqual([apiRow(join(bad, 'R/y.png'), join(bad, 'I/y.png'), ['ssim'])]);
+    // a bad option fails once, before any file
+    const o = await cli(join(bad, 'R'), join(bad, 'I'), '--max-pixels', '0');
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/^ssimkit: --max-pixels[^\n]+\n$/);
   });
 });
 
