@@ -107,14 +107,22 @@ describe('heatmap: size and placement', () => {
     expect([r.mapScale, r.mapOffsetX, r.mapWidth, r.mapHeight]).toEqual([2, 5, 260 - 10, 200 - 10]);
     const h = heatmap(r);
     expect([h.width, h.height]).toEqual([520, 400]);
-    // Image column p lies on down-sampled sample floor((p + 1) / 2): map column that - 5.
-    const solo = heatmap({ ...r, map: r.map!.map((_, i) => (i % r.mapWidth! === 0 && i < r.mapWidth! ? 0 : 1)) });
-    const darkCols = [];
-    for (let x = 0; x < 520; x++) if (solo.data[4 * x + 3] !== 0) darkCols.push(x);
-    expect(darkCols[0]).toBe(9);
-    let darkRow0 = [];
-    for (let y = 0; y < 400; y++) if (luminance(solo.data, 4 * (y * 520 + 9)) < 0.1 && solo.data[4 * (y * 520 + 9) + 3] !== 0) darkRow0.push(y);
-    expect(darkRow0).toEqual([9, 10]);
+    // Image pixel p lies on down-sampled sample floor((p + 1) / 2), map index that - 5:
+    // samples 5..254 across cover x 9..508, samples 5..194 down cover y 9..388.
+    const opaque = (img: typeof h, y: number) => {
+      const xs = [];
+      for (let x = 0; x < img.width; x++) if (img.data[4 * (y * img.width + x) + 3] !== 0) xs.push(x);
+      return xs;
+    };
+    expect(opaque(h, 8)).toEqual([]);
+    expect(opaque(h, 9)).toEqual(Array.from({ length: 500 }, (_, i) => 9 + i));
+    expect(opaque(h, 388).length).toBe(500);
+    expect(opaque(h, 389)).toEqual([]);
+    // One dark map pixel, (0, 0), covers the 2x2 block at (9, 9).
+    const solo = heatmap({ ...r, map: r.map!.map((_, i) => (i === 0 ? 0 : 1)) });
+    const dark = [];
+    for (let i = 0; i < 520 * 400; i++) if (solo.data[4 * i + 3] !== 0 && luminance(solo.data, 4 * i) < 0.1) dark.push([i % 520, Math.floor(i / 520)]);
+    expect(dark).toEqual([[9, 9], [10, 9], [9, 10], [10, 10]]);
   });
 });
 
