@@ -1,6 +1,7 @@
-// encodePng: the image checked here, encoded inside the WebAssembly by the
-// png crate that decoding uses (crate/src/encode.rs), so ssimkit's own
-// decode, and any other PNG decoder, gives the samples back exactly.
+// encodePng: the image checked here, encoded inside the WebAssembly
+// (crate/src/encode.rs: Paeth rows through fdeflate, the png crate's own
+// compressor), so ssimkit's decode, and any other PNG decoder, gives the
+// samples back exactly.
 
 import { backend, guard } from './backend.js';
 import type { Image } from './types.js';
@@ -18,7 +19,7 @@ const INTEGER_TAGS = ['Uint8Array', 'Uint8ClampedArray', 'Uint16Array'];
  * A PNG file of an image: 8-bit (Uint8Array, Uint8ClampedArray: an
  * ImageData or a `heatmap`) or 16-bit (Uint16Array) samples, 1 to 4
  * channels (gray, gray + alpha, RGB, RGBA), encoded inside the WebAssembly
- * (fdeflate's fast mode, no filters chosen per row), so it runs wherever
+ * (Paeth-filtered rows, fdeflate's fast compression), so it runs wherever
  * ssimkit does, edge functions included. `decode` of the result gives the
  * same samples back. Float images are a TypeError: scale them to integers
  * first.
