@@ -8,6 +8,8 @@
 //! accuracy), and the lightness alone orders the values (it survives
 //! grayscale printing and colour-vision deficiencies).
 
+use rayon::prelude::*;
+
 /// Entries of the ramp: map values are quantised to 256 steps.
 pub const STEPS: usize = 256;
 
@@ -106,12 +108,13 @@ pub fn render(map: &[f32], map_width: usize, map_height: usize, place: &Placemen
         return Err(format!("min ({}) must be below max ({})", style.min, style.max));
     }
     let table = ramp();
-    let span = style.max - style.min;
-    let top = (STEPS - 1) as f64;
+    let steps = (STEPS - 1) as f64 / (style.max - style.min);
     let cols: Vec<Option<usize>> = (0..place.width).map(|x| index(x, place.offset_x, place.scale, map_width)).collect();
     let mut out = vec![0u8; place.width * place.height * 4];
-    for (y, row) in out.chunks_exact_mut(place.width * 4).enumerate() {
-        let Some(my) = index(y, place.offset_y, place.scale, map_height) else { continue };
+    // Rows in parallel where the build has a pool: each row is written by
+    // one task from the same inputs, so the bits never depend on it.
+    out.par_chunks_exact_mut(place.width * 4).enumerate().for_each(|(y, row)| {
+        let Some(my) = index(y, place.offset_y, place.scale, map_height) else { return };
         let values = &map[my * map_width..(my + 1) * map_width];
         for (px, mx) in row.chunks_exact_mut(4).zip(&cols) {
             let Some(mx) = *mx else { continue };
@@ -119,11 +122,10 @@ pub fn render(map: &[f32], map_width: usize, map_height: usize, place: &Placemen
             if v.is_nan() {
                 continue;
             }
-            let t = ((v - style.min) / span).clamp(0.0, 1.0);
-            let [r, g, b] = table[(t * top).round() as usize];
+            let [r, g, b] = table[((v - style.min) * steps).clamp(0.0, (STEPS - 1) as f64).round() as usize];
             px.copy_from_slice(&[r, g, b, style.alpha]);
         }
-    }
+    });
     Ok(out)
 }
 
