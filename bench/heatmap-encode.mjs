@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { encodePng, heatmap, init, ssim } from 'ssimkit';
 
-await init({ threads: 1 });
+await init({ threads: Number(process.env.THREADS ?? 1) });
 const [w, h] = [3840, 2160];
 const ref = new Uint8Array(w * h * 3);
 for (let i = 0; i < ref.length; i++) ref[i] = ((i % (w * 3)) / 15 + ((i * 2654435761) >>> 27)) & 255;
