@@ -44,9 +44,17 @@ function args(fn: string, ref: unknown, img: unknown, options: unknown, keys: re
  */
 export function ssim(ref: ImageInput, img: ImageInput, options?: SsimOptions): Result {
   const [a, b, o, d] = args('ssim', ref, img, options, SSIM_KEYS_LIST);
-  const { abi, map, dataRange } = ssimOptions('ssim', o, d);
+  const { abi, map, matlab, dataRange, size, border } = ssimOptions('ssim', o, d);
   checkMagnitude('ssim', [['ref', a], ['img', b]], dataRange);
-  return callStream('ssim', 'ssim', a, b, abi, map);
+  const r: Result = callStream('ssim', 'ssim', a, b, abi, map);
+  return map ? placeMap(r, d.width, d.height, border === 'same' ? 0 : Math.floor(size / 2), matlab) : r;
+}
+
+/** Where a map sits on the image (what `heatmap` needs): 'valid' windows
+ *  start floor(size/2) in, on the matlab preset's down-sampled plane. */
+function placeMap(r: Result, width: number, height: number, offset: number, matlab: boolean): Result {
+  const mapScale = matlab ? (backend('ssim') as unknown as { matlabFactor(w: number, h: number): number }).matlabFactor(width, height) : 1;
+  return Object.assign(r, { width, height, mapOffsetX: offset, mapOffsetY: offset, mapScale });
 }
 
 /**

@@ -58,7 +58,9 @@ const MATLAB_FIXED = ['window', 'size', 'sigma', 'border', 'covariance', 'color'
 
 export const SSIM_KEYS_LIST: readonly string[] = SSIM_KEYS;
 
-export function ssimOptions(fn: string, o: Options, img: Dims): { abi: Float64Array; map: boolean; matlab: boolean; dataRange: number } {
+export function ssimOptions(fn: string, o: Options, img: Dims): {
+  abi: Float64Array; map: boolean; matlab: boolean; dataRange: number; size: number; border: 'valid' | 'same';
+} {
   const preset = o.preset === undefined ? undefined : oneOf(fn, 'preset', o.preset, ['matlab', 'skimage'] as const);
   if (preset === 'matlab') {
     const fixed = MATLAB_FIXED.filter((k) => o[k] !== undefined);
@@ -80,6 +82,8 @@ export function ssimOptions(fn: string, o: Options, img: Dims): { abi: Float64Ar
     map,
     matlab: preset === 'matlab',
     dataRange: h.dataRange,
+    size: h.size,
+    border: h.border,
   };
 }
 

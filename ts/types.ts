@@ -116,6 +116,39 @@ export interface Result {
   map?: Float32Array;
   mapWidth?: number;
   mapHeight?: number;
+  /** With the map: the width and height of the images scored. */
+  width?: number;
+  height?: number;
+  /** With the map: where it sits on the image (README "Where a map sits on
+   *  the image"). Map pixel (x, y) is the window centred on image pixel
+   *  ((x + mapOffsetX) * mapScale, (y + mapOffsetY) * mapScale): the offset
+   *  is floor(size/2) for 'valid', 0 for 'same'; mapScale is 1, or the
+   *  matlab preset's down-sampling factor f (a map pixel then stands for an
+   *  f x f block starting floor(f/2) pixels before that pixel). */
+  mapOffsetX?: number;
+  mapOffsetY?: number;
+  mapScale?: number;
+}
+
+/** Options of `heatmap`. */
+export interface HeatmapOptions {
+  /** The map value drawn darkest (and everything below it). Default 0. */
+  min?: number;
+  /** The map value drawn lightest (and everything above it). Default 1:
+   *  identical windows. */
+  max?: number;
+  /** Alpha of the map's pixels, 0 to 1, for drawing over the image.
+   *  Default 1. The frame outside the map is always transparent. */
+  opacity?: number;
+}
+
+/** RGBA pixels as large as the scored image; `data` can make an ImageData,
+ *  and `encodePng` writes it. */
+export interface HeatmapImage {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 4;
 }
 
 /** What `init()` loaded. */

@@ -434,3 +434,37 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
 pub fn domain_table() -> String {
     crate::domain::table_json()
 }
+
+// ---- PNG encoding and heatmaps (crate/src/encode.rs, crate/src/heatmap.rs) ----
+
+fn encode_tag(e: crate::encode::EncodeError) -> JsError {
+    JsError::new(&format!("ssimkit:range:{}", e.0))
+}
+
+/// A PNG file of 8-bit samples (1 gray, 2 gray + alpha, 3 RGB, 4 RGBA).
+#[wasm_bindgen(js_name = encodePngU8)]
+pub fn encode_png_u8(data: &[u8], width: usize, height: usize, channels: usize) -> Result<Vec<u8>, JsError> {
+    crate::encode::encode_png(crate::encode::Samples::U8(data), width, height, channels).map_err(encode_tag)
+}
+
+/// As `encodePngU8`, for 16-bit samples.
+#[wasm_bindgen(js_name = encodePngU16)]
+pub fn encode_png_u16(data: &[u16], width: usize, height: usize, channels: usize) -> Result<Vec<u8>, JsError> {
+    crate::encode::encode_png(crate::encode::Samples::U16(data), width, height, channels).map_err(encode_tag)
+}
+
+/// The matlab preset's down-sampling factor for an image (1: none).
+#[wasm_bindgen(js_name = matlabFactor)]
+pub fn matlab_factor(width: usize, height: usize) -> usize {
+    crate::matlab::factor(width, height).max(1)
+}
+
+/// RGBA heatmap pixels. place = [image width, height, offset x, offset y,
+/// scale]; values from `min` (dark) to `max` (light); `alpha` of map pixels.
+#[wasm_bindgen(js_name = renderHeatmap)]
+pub fn render_heatmap(map: &[f32], map_width: usize, map_height: usize, place: &[f64], min: f64, max: f64, alpha: u8) -> Result<Vec<u8>, JsError> {
+    let at = |i: usize| place.get(i).copied().unwrap_or(0.0) as usize;
+    let placement = crate::heatmap::Placement { width: at(0), height: at(1), offset_x: at(2), offset_y: at(3), scale: at(4) };
+    let style = crate::heatmap::Style { min, max, alpha };
+    crate::heatmap::render(map, map_width, map_height, &placement, &style).map_err(|m| JsError::new(&format!("ssimkit:range:{m}")))
+}
