@@ -10,22 +10,23 @@ import { hardwareConcurrency } from './thread-web.js';
 
 declare const Deno: { readFile(path: URL): Promise<Uint8Array> };
 
-function read(build: 'simd' | 'threads' | 'scalar', url: URL): Promise<Uint8Array | Response> {
-  if (url.protocol !== 'file:') return build === 'simd' ? fetch(url) : fetchServed(build, url);
-  return Deno.readFile(url).catch((e) => {
-    throw new Error(`the ${build} build's wasm is not at ${url.href} (${(e as Error)?.name ?? e})`, { cause: e });
+// Written out per build: bundlers only follow literal URLs.
+const url = (build: 'simd' | 'threads' | 'scalar'): URL => (build === 'simd' ? new URL('./wasm/simd/ssimkit_bg.wasm', import.meta.url)
+  : build === 'threads' ? new URL('./wasm/threads/ssimkit_bg.wasm', import.meta.url)
+  : new URL('./wasm/scalar/ssimkit_bg.wasm', import.meta.url));
+
+function read(build: 'simd' | 'threads' | 'scalar'): Promise<Uint8Array | Response> {
+  const at = url(build);
+  if (at.protocol !== 'file:') return fetchServed(build, at);
+  return Deno.readFile(at).catch((e) => {
+    throw new Error(`the ${build} build's wasm is not at ${at.href} (${(e as Error)?.name ?? e})`, { cause: e });
   });
 }
 
 export * from './common.js';
 export const { init, initSync } = makeInit({
   name: 'deno',
-  locate: (build) => (build === 'simd' ? read('simd', new URL('./wasm/simd/ssimkit_bg.wasm', import.meta.url)).then((r) => {
-    if (r instanceof Response && !r.ok) throw new Error(`HTTP ${r.status}`);
-    return r;
-  }).catch(() => inlinedSimd())
-    : build === 'threads' ? read('threads', new URL('./wasm/threads/ssimkit_bg.wasm', import.meta.url))
-    : read('scalar', new URL('./wasm/scalar/ssimkit_bg.wasm', import.meta.url))),
+  locate: (build) => (build === 'simd' ? read('simd').catch(() => inlinedSimd()) : read(build)),
   threads: {
     unavailable: () => (typeof Worker === 'function' ? undefined : 'this Deno has no Worker'),
     parallelism: hardwareConcurrency,

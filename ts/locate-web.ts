@@ -1,8 +1,9 @@
 // Fetching a build's .wasm in a browser (and Deno served remotely), with
 // the errors a user can act on when a bundler left the file behind.
-export type Served = 'threads' | 'scalar';
+export type Served = 'simd' | 'threads' | 'scalar';
 
 const COPY: Record<Served, string> = {
+  simd: 'dist/wasm/simd/ssimkit_bg.wasm',
   threads: 'dist/wasm/threads/ssimkit_bg.wasm',
   scalar: 'dist/wasm/scalar/ssimkit_bg.wasm',
 };
@@ -25,6 +26,7 @@ export async function fetchServed(build: Served, url: URL): Promise<Response> {
 
 function remedy(build: Served, url: URL): string {
   const copy = `copy node_modules/ssimkit/${COPY[build]} there`;
+  if (build === 'simd') return `${copy}, or pass init({ module }) with the 'ssimkit/simd.wasm' export`;
   return build === 'threads'
     ? `${copy} and node_modules/ssimkit/dist/thread-worker.js to ${new URL('./thread-worker.js', url.href.replace(/wasm\/threads\/[^/]*$/, '')).href} (your bundler did not follow new URL(..., import.meta.url); webpack 5 and vite build do)`
     : `${copy}, or pass init({ module }) with the 'ssimkit/scalar.wasm' export (this host has no SIMD128, so the inlined simd build cannot run)`;
