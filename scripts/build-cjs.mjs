@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// CommonJS twins of the Node entry and the TF.js adapter, for `require`
+// CommonJS twins of the Node entry, the TF.js adapter and the test-runner
+// matchers (ssimkit/matchers, ssimkit/jest: Jest's default mode loads its
+// setupFilesAfterEnv as CommonJS), for `require`
 // without require(esm) (Node before 20.19 / 22.12, or run with
 // --no-experimental-require-module) and for Jest's default CommonJS mode.
 //
 // dist/cjs/ mirrors dist/: one CommonJS file per ES module reachable from
-// dist/node.js and dist/tfjs.js, so `ssimkit` and `ssimkit/tfjs` require
-// the same backend.js (one initialised state, as their ES twins share one).
+// dist/node.js and the other entries, so `ssimkit`, `ssimkit/tfjs` and
+// `ssimkit/jest` require the same backend.js (one initialised state, as their ES twins share one).
 // A package.json there says "commonjs", so the twins keep their `.js` names
 // and their relative requires need no rewriting. `import.meta.url` becomes
 // the URL of the ES twin, so every `new URL('./…', import.meta.url)` still
@@ -23,7 +25,7 @@ import { transformSync } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const out = join(dist, 'cjs');
-const ENTRIES = ['node.js', 'tfjs.js'];
+const ENTRIES = ['node.js', 'tfjs.js', 'matchers.js', 'jest.js'];
 
 if (!existsSync(join(dist, 'node.js'))) throw new Error('build-cjs: dist/node.js is missing: run tsc first (scripts/build.sh)');
 rmSync(out, { recursive: true, force: true });
@@ -91,7 +93,7 @@ while (queue.length) {
 // `require` condition's `types` (TypeScript reads them as CommonJS because
 // of the package.json above). Only those reached: the inlined wasm's own
 // declaration is a long string TypeScript never needs twice.
-const TYPE_ENTRIES = ['index.d.ts', 'node.d.ts', 'tfjs.d.ts'];
+const TYPE_ENTRIES = ['index.d.ts', 'node.d.ts', 'tfjs.d.ts', 'matchers.d.ts', 'jest.d.ts'];
 const typed = new Set();
 const typeQueue = [...TYPE_ENTRIES];
 while (typeQueue.length) {

@@ -1,0 +1,4 @@
+module.exports = {
+  // Adds expect(...).toBeSimilarTo and loads ssimkit before the tests.
+  setupFilesAfterEnv: ['ssimkit/jest'],
+};
