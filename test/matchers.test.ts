@@ -256,6 +256,7 @@ describe('bad arguments', () => {
     expectError(() => run(img, img, { heatmap: '' }), TypeError, /^toBeSimilarTo: heatmap must be/);
     expectError(() => run(img, img, { levels: [3] }), TypeError, /^toBeSimilarTo: option 'levels' applies to no metric this assertion computes; it needs an lwssim threshold/);
     expectError(() => run(img, img, { scales: 2, heatmap: false }), TypeError, /^toBeSimilarTo: option 'scales' .* it needs an msssim threshold/);
+    expectError(() => run(img, img, { msssim: 0.5, preset: 'skimage', heatmap: false }), TypeError, /^toBeSimilarTo: option 'preset' .* it needs an ssim threshold or a dssim threshold$/);
     expectError(() => run(img, img, { msssim: 0.5, lwssim: 1, weights: [1] }), RangeError, /^toBeSimilarTo: weights would apply to both/);
     expectError(() => run(img, img, { color: 'cmyk' as never }), RangeError, /^toBeSimilarTo: ssim: color must be one of/);
     expectError(() => run(img, img, { size: 4 }), RangeError, /^toBeSimilarTo: ssim: size must be an odd positive integer, got 4/);

@@ -110,7 +110,7 @@ function plan(options: unknown): Plan {
     if ((METRICS as readonly string[]).includes(k) || k === 'heatmap') continue;
     const takers = users.filter((m) => TAKES[m].includes(k));
     if (takers.length === 0) {
-      const owners = METRICS.filter((m) => TAKES[m].includes(k)).map((m) => `an ${m} threshold`);
+      const owners = METRICS.filter((m) => TAKES[m].includes(k)).map((m) => `${m === 'dssim' ? 'a' : 'an'} ${m} threshold`);
       throw new TypeError(`${FN}: option '${k}' applies to no metric this assertion computes; it needs ${owners.join(' or ')}`);
     }
     for (const m of takers) per.get(m)![k] = o[k];

@@ -98,6 +98,20 @@ describe('vitest: examples/vitest', () => {
     const r = await runner(c.dir, [TSC, '-p', 'examples/vitest/tsconfig.json']);
     expect(r.out).toMatch(/wrong\.ts.*error TS2322/);
   });
+
+  // node10 reads typesVersions; vitest's own declarations need skipLibCheck there.
+  test.each(['bundler', 'node10'])('the types under moduleResolution %s', async (resolution) => {
+    c.write('examples/vitest/typed.ts', "import { expect } from 'vitest';\nexpect('a.png').toBeSimilarTo('b.png', { msssim: 0.9, scales: 3 });\n"
+      + "// @ts-expect-error: thresholds are numbers\nexpect('a.png').toBeSimilarTo('b.png', { msssim: '0.9' });\n");
+    c.write(`examples/vitest/tsconfig.${resolution}.json`, JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, target: 'ES2022', module: resolution === 'node10' ? 'commonjs' : 'esnext', moduleResolution: resolution,
+        types: ['node', 'ssimkit/vitest'], skipLibCheck: resolution === 'node10',
+      },
+      files: ['typed.ts'],
+    }));
+    await c.run(process.execPath, [TSC, '-p', `examples/vitest/tsconfig.${resolution}.json`], { timeout: 180_000 });
+  });
 });
 
 describe('Jest: examples/jest', () => {
@@ -119,6 +133,12 @@ describe('Jest: examples/jest', () => {
     const result = JSON.parse(readFileSync(join(dir(), 'noisy.json'), 'utf8'));
     expect(result).toMatchObject({ numTotalTests: 1, numFailedTests: 1 });
     checkFailure(result.testResults[0].assertionResults[0].failureMessages.join('\n'), dir(), 'noisy.test.js');
+  });
+
+  test('listed in setupFiles instead, ssimkit/jest says where it belongs', async () => {
+    const r = await runner(dir(), jest(['--config', JSON.stringify({ setupFiles: ['ssimkit/jest'] }), 'image']));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("ssimkit/jest: Jest's expect and beforeAll are not defined here: list 'ssimkit/jest' in setupFilesAfterEnv");
   });
 
   test('the types: toBeSimilarTo on @jest/globals\' expect (tsconfig types: ssimkit/jest)', async () => {
