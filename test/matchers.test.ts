@@ -240,7 +240,7 @@ describe('bad arguments', () => {
     expectError(() => run(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), img), TypeError, /^toBeSimilarTo: received is not a PNG, JPEG or WebP file/);
     expectError(() => run({ data: [1, 2], width: 1, height: 2 }, img), TypeError, /^toBeSimilarTo: received\.data must be/);
     expectError(() => run({ data: new Uint8Array(5), width: 2, height: 2 }, img), RangeError, /^toBeSimilarTo: received\.data holds 5 values/);
-    expectError(() => run({ data: new Float32Array(32 * 32), width: 32, height: 32 }, img), TypeError, /^toBeSimilarTo: ssim: ref holds 8-bit integers and img floats/);
+    expectError(() => run({ data: new Float32Array(32 * 32), width: 32, height: 32 }, img), TypeError, /^toBeSimilarTo: reference holds 8-bit integers and received floats/);
   });
 
   it('bad options are TypeErrors or RangeErrors naming the matcher', () => {

@@ -29,7 +29,6 @@ interface SimilarityMatcher<R> {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     // The global `expect` of @types/jest.
     interface Matchers<R, T = {}> extends SimilarityMatcher<R> {}

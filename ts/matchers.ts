@@ -15,7 +15,7 @@ import { encodePng } from './encode.js';
 import { heatmap } from './heatmap.js';
 import { LWSSIM_KEYS_LIST, MSSSIM_KEYS_LIST, SSIM_KEYS_LIST } from './options.js';
 import type { Image, ImageInput, LwssimOptions, MsssimOptions, SsimOptions } from './types.js';
-import { checkImage, describe, inRange, type Options, readImage, readOptions } from './validate.js';
+import { checkImage, checkPair, describe, inRange, type Options, readImage, readOptions } from './validate.js';
 
 const FN = 'toBeSimilarTo';
 
@@ -124,7 +124,7 @@ function base(ctx: MatcherContext): string {
 }
 
 /** One argument as a checked image: a path is read, bytes are decoded. */
-function load(name: string, v: unknown, ctx: MatcherContext, maxPixels: number): Image {
+function load(name: string, v: unknown, ctx: MatcherContext, maxPixels: number): Required<Image> {
   let bytes: Uint8Array | undefined;
   let label = name;
   if (typeof v === 'string') {
@@ -225,6 +225,8 @@ export function toBeSimilarTo(this: MatcherContext | undefined, received: unknow
       message: () => `${hint}\n\nThe images differ in size: received is ${img.width}x${img.height}, reference ${ref.width}x${ref.height}`,
     };
   }
+  // Floats against integers (the scale is the caller's to say), named as the matcher names them.
+  checkPair(FN, ref, img, ['reference', 'received']);
   const rows = p.thresholds.map(([m, t]) => {
     const v = score(m, ref, img, p.per.get(m)!);
     const ok = m === 'dssim' ? v <= t : v >= t;
