@@ -2,6 +2,9 @@
 // Jest's global expect and initialises ssimkit before each test file's
 // tests (the matcher is synchronous, so the build must be loaded first).
 // Jest is not imported: its globals are there when setupFilesAfterEnv run.
+// Jest resolves setup files as CommonJS even in its ESM mode, where an ES
+// test's `import 'ssimkit'` is the ES copy: `ssimkit/jest/esm` is this
+// file as an ES module, so the copy initialised is the one the test imports.
 import { toBeSimilarTo, type SimilarImage, type ToBeSimilarToOptions } from './matchers.js';
 import { init } from './node.js';
 // Only for the augmentation below (@jest/globals' expect).

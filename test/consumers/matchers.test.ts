@@ -141,6 +141,23 @@ describe('Jest: examples/jest', () => {
     expect(r.out).toContain("ssimkit/jest: Jest's expect and beforeAll are not defined here: list 'ssimkit/jest' in setupFilesAfterEnv");
   });
 
+  test('ESM mode (--experimental-vm-modules): ssimkit/jest/esm initialises the copy an ES test imports', async () => {
+    c.write('examples/jest/esm.test.mjs', [
+      "import { readFileSync } from 'node:fs';",
+      "import { decode } from 'ssimkit';",
+      "test('an ES module test', () => {",
+      "  const ref = decode(readFileSync(new URL('../images/chelsea.png', import.meta.url)));",
+      "  expect(ref).toBeSimilarTo('../images/chelsea.png');",
+      "  expect('../images/chelsea-jpeg-q20.png').not.toBeSimilarTo(ref);",
+      '});',
+      '',
+    ].join('\n'));
+    const config = JSON.stringify({ setupFilesAfterEnv: ['ssimkit/jest/esm'], testMatch: ['**/esm.test.mjs'] });
+    const r = await runner(dir(), ['--experimental-vm-modules', ...jest(['--config', config, '--json', '--outputFile', 'esm.json'])]);
+    expect(r.code, r.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir(), 'esm.json'), 'utf8'))).toMatchObject({ success: true, numTotalTests: 1, numPassedTests: 1 });
+  });
+
   test('the types: toBeSimilarTo on @jest/globals\' expect (tsconfig types: ssimkit/jest)', async () => {
     c.write('examples/jest/typed.ts', "import { expect, test } from '@jest/globals';\ntest('t', () => {\n  expect('a.png').toBeSimilarTo('b.png', { ssim: 0.9, color: 'luma' });\n});\n");
     c.write('examples/jest/wrong.ts', "import { expect } from '@jest/globals';\nexpect('a.png').toBeSimilarTo('b.png', { ssim: '0.9' });\n");
