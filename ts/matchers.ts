@@ -71,7 +71,8 @@ const NAMES: Record<Metric, string> = { ssim: 'SSIM', msssim: 'MS-SSIM', dssim: 
 // The matcher asks for the map itself, and only on failure.
 const SSIM_KEYS = SSIM_KEYS_LIST.filter((k) => k !== 'map');
 const TAKES: Record<Metric, readonly string[]> = { ssim: SSIM_KEYS, dssim: SSIM_KEYS, msssim: MSSSIM_KEYS_LIST, lwssim: LWSSIM_KEYS_LIST };
-const RANGES: Record<Metric, [number, number]> = { ssim: [-1, 1], msssim: [0, 1], dssim: [0, 1], lwssim: [-Number.MAX_VALUE, Number.MAX_VALUE] };
+// LWSSIM's range scales with its weights: any finite number.
+const RANGES: Record<Exclude<Metric, 'lwssim'>, [number, number]> = { ssim: [-1, 1], msssim: [0, 1], dssim: [0, 1] };
 const KNOWN = [...new Set([...METRICS, 'heatmap', ...SSIM_KEYS, ...MSSSIM_KEYS_LIST, ...LWSSIM_KEYS_LIST])];
 
 const NOT_READY = `${FN}: ssimkit is not initialised: add 'ssimkit/vitest' to vitest's setupFiles `
@@ -92,7 +93,8 @@ function plan(options: unknown): Plan {
   for (const m of METRICS) {
     if (o[m] === undefined) continue;
     if (typeof o[m] !== 'number') throw new TypeError(`${FN}: ${m} (a threshold) must be a number, got ${describe(o[m])}`);
-    thresholds.push([m, inRange(FN, m, o[m], RANGES[m])]);
+    if (m === 'lwssim' && !Number.isFinite(o[m])) throw new RangeError(`${FN}: lwssim must be a finite number, got ${o[m]}`);
+    thresholds.push([m, m === 'lwssim' ? o[m] as number : inRange(FN, m, o[m], RANGES[m as Exclude<Metric, 'lwssim'>])]);
   }
   if (thresholds.length === 0) thresholds.push(['ssim', 0.99]);
   const h = o.heatmap;
