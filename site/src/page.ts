@@ -11,9 +11,9 @@ const body = document.body;
 
 const NAMES: Record<Metric, [string, string]> = {
   ssim: ['SSIM', '1 = identical'],
-  msssim: ['MS-SSIM', '5 scales, 1 = identical'],
-  dssim: ['DSSIM', '(1 − SSIM) / 2, 0 = identical'],
-  lwssim: ['LWSSIM', 'levels 3 to 11, 2 = identical'],
+  msssim: ['MS-SSIM', '1 = identical'],
+  dssim: ['DSSIM', '0 = identical'],
+  lwssim: ['LWSSIM', '2 = identical'],
 };
 const DIGITS = 6;
 

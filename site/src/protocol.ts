@@ -6,7 +6,7 @@ export const METRICS = ['ssim', 'msssim', 'dssim', 'lwssim'] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** Pixels ready for `new ImageData(data, width, height)`. */
-export interface Rgba { data: Uint8ClampedArray; width: number; height: number }
+export interface Rgba { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number }
 
 /** Two files to score: their encoded bytes (moved, not copied) and names. */
 export interface ScoreRequest { id: number; ref: ArrayBuffer; img: ArrayBuffer; refName: string; imgName: string }

@@ -20,9 +20,9 @@ function timed<T>(f: () => T): [T, number] {
 }
 
 /** Moves a view's pixels only when it owns its whole buffer: anything else is copied first. */
-function movable(data: Uint8ClampedArray): Uint8ClampedArray {
+function movable(data: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
   const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  return whole ? data : data.slice();
+  return whole ? data as Uint8ClampedArray<ArrayBuffer> : data.slice();
 }
 
 /** The decoded reference for display: gray, gray+alpha, RGB or RGBA, 8 or 16 bits, as RGBA8. */
