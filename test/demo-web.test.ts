@@ -16,9 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { decode, dssim, heatmap, init, lwssim, msssim, ssim } from 'ssimkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-// @ts-expect-error plain JavaScript, no declarations
 import { buildSite, SITE_DIST } from '../scripts/build-site.mjs';
-// @ts-expect-error plain JavaScript, no declarations
 import { serveIsolated } from './runtimes/isolated-server.mjs';
 import { crop, read, SHIPPED, thrown } from './runtimes/examples.js';
 import { ROOT } from './runtimes/harness.js';

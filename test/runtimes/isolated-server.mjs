@@ -22,16 +22,18 @@ const ISOLATION = {
 };
 
 /**
- * @param routes  { '/prefix/': dir, '/exact/path': file }: files from disk
- * @param docs    { '/path': [contentType, body] }: generated documents
- * @param onPost  (path, searchParams, body: string) => void, for any POST
- * @param port    0 (default): any free port
- * @param host    '127.0.0.1' (default)
- * @param isolated  false: the same server without COOP/COEP/CORP, to see
- *                  what a page does where it is not cross-origin isolated
- * @param record  false: keep no `served` log (a long-running server)
  * A directory's path serves its index.html.
- * @returns { origin, served: [{ path, type? }] (type absent: a 404), close() }
+ * @param {object} options
+ * @param {Record<string, string>} [options.routes]  { '/prefix/': dir, '/exact/path': file }: files from disk
+ * @param {Record<string, [string, string]>} [options.docs]  { '/path': [contentType, body] }: generated documents
+ * @param {(path: string, searchParams: URLSearchParams, body: string) => void} [options.onPost]  for any POST
+ * @param {number} [options.port]  0 (default): any free port
+ * @param {string} [options.host]  '127.0.0.1' (default)
+ * @param {boolean} [options.isolated]  false: the same server without COOP/COEP/CORP, to see
+ *   what a page does where it is not cross-origin isolated
+ * @param {boolean} [options.record]  false: keep no `served` log (a long-running server)
+ * @returns {Promise<{ origin: string, served: { path: string, type?: string }[], close(): Promise<void> }>}
+ *   served: every GET, `type` absent for a 404
  */
 export function serveIsolated({ routes = {}, docs = {}, onPost = () => {}, port = 0, host = '127.0.0.1', isolated = true, record = true }) {
   const served = [];
