@@ -164,6 +164,14 @@ beforeAll(async () => {
   const tab = await open(isolated.origin);
   try {
     seen.status = await status(tab);
+    seen.initial = await message(tab);
+    // Something that is no file (dragged text): a message, nothing scored.
+    await tab.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.setData('text/plain', 'chelsea');
+      document.getElementById('drop-ref')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    seen.noFile = { ...(await message(tab)), state: await tab.evaluate(() => document.body.dataset.state) };
     let n = await done(tab);
     await drop(tab, '#drop-ref', [sample(SHIPPED.ref)]);
     seen.afterOne = await message(tab);
@@ -218,6 +226,12 @@ beforeAll(async () => {
     await drop(flat, '#drop-ref', [sample(SHIPPED.ref), sample(SHIPPED.img)]);
     seen.plainState = await settled(flat, n);
     seen.plain = await readTable(flat);
+    // The button: the same pair, fetched by the page.
+    const m = await done(flat);
+    await flat.click('#sample');
+    seen.buttonState = await settled(flat, m);
+    seen.button = await readTable(flat);
+    seen.buttonNames = await flat.evaluate(() => [document.getElementById('name-ref')!.textContent, document.getElementById('name-img')!.textContent]);
   } finally {
     await flat.close();
   }
@@ -249,6 +263,11 @@ describe('the demo page (npm run demo:web)', () => {
     // Every file it asked for was there (the threaded build and the pool worker included).
     expect(isolated.served.filter((r) => r.type === undefined)).toEqual([]);
     expect(isolated.served.map((r) => r.path)).toEqual(expect.arrayContaining(['/wasm/threads/ssimkit_bg.wasm', '/thread-worker.js']));
+  });
+
+  test('before any file: the page says what to do; dragged text that is no file: a message, nothing scored', () => {
+    expect(seen.initial).toEqual({ text: 'Drop or pick two images of the same size, or try the sample pair.', error: false, results: false });
+    expect(seen.noFile).toEqual({ text: 'Only files can be dropped here: a PNG, JPEG or WebP image.', error: true, results: false, state: 'idle' });
   });
 
   test('one file dropped: the page asks for the other', () => {
@@ -311,6 +330,12 @@ describe('the demo page (npm run demo:web)', () => {
     expect(seen.plainStatus.text).toContain(`Not threaded: ${seen.plainStatus.fallback}`);
     expect(seen.plainState).toBe('scored');
     expect(unlike(seen.plain, seen.node.want)).toEqual([]);
+  });
+
+  test('"Try the sample pair" scores the shipped pair: Node\'s numbers', () => {
+    expect(seen.buttonState).toBe('scored');
+    expect(seen.buttonNames).toEqual([expect.stringMatching(/^chelsea\.png \(/), expect.stringMatching(/^chelsea-jpeg-q20\.png \(/)]);
+    expect(unlike(seen.button, seen.node.want)).toEqual([]);
   });
 
   test('no errors or warnings in the console; the screenshot was saved, under 300 KB', () => {

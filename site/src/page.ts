@@ -39,10 +39,13 @@ function settle(state: 'scored' | 'failed') {
 }
 
 worker.onerror = (e) => {
-  // A Worker that failed to load or died: nothing more will come from it.
+  // worker.ts answers every request, so an error event here is a Worker
+  // that could not load (or died): nothing more will come from it.
   e.preventDefault();
+  if (body.dataset.state === 'busy') body.dataset.done = String(++done);
   body.dataset.state = 'broken';
-  say(`The scoring Worker stopped: ${e.message || 'it could not be loaded'}. Reload the page to try again.`, true);
+  $('status').textContent = 'ssimkit could not start: its Worker did not load.';
+  say(`The scoring Worker failed: ${e.message || 'it could not be loaded'}. Reload the page to try again.`, true);
 };
 
 worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
@@ -216,7 +219,10 @@ for (const role of ['ref', 'img'] as const) {
     e.preventDefault();
     zone.classList.add('over');
   });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('dragleave', (e) => {
+    // Moving onto the zone's own text is no leaving.
+    if (!zone.contains(e.relatedTarget as Node | null)) zone.classList.remove('over');
+  });
   zone.addEventListener('drop', (e) => {
     e.preventDefault();
     e.stopPropagation();
@@ -255,3 +261,4 @@ $('sample').addEventListener('click', async () => {
 });
 
 say('Drop or pick two images of the same size, or try the sample pair.');
+$('status').textContent = 'Starting ssimkit in a Worker…';
