@@ -336,6 +336,17 @@ test('`deno run -A npm:ssimkit` runs the same bin and prints the same numbers', 
   expect(Buffer.from(api.decode(readFileSync(at('deno-maps', 'a.png'))).data).equals(Buffer.from(heat.data))).toBe(true);
 }, 120_000);
 
+test('a global install (`npm i -g`) puts `ssimkit` on the PATH, and it scores from any folder', async () => {
+  const prefix = mkdtempSync(join(root, 'global-'));
+  const tarball = readdirSync(pkg.project).find((f) => /^ssimkit-.*\.tgz$/.test(f));
+  expect(tarball).toBeDefined();
+  await exec('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(pkg.project, tarball!)]);
+  const { stdout } = await exec('ssimkit', [ref, img, '--json'], {
+    cwd: root, env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+  });
+  expect(JSON.parse(stdout)).toStrictEqual(apiRow(ref, img));
+}, 120_000);
+
 test('the README\'s command-line examples are --help\'s', async () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const block = /<!-- cli-examples -->\n```\n([\s\S]*?)```/.exec(readme)?.[1];
