@@ -283,13 +283,15 @@ async function main(argv) {
     const imgs = listImages(imgArg);
     const imgSet = new Set(imgs);
     const refSet = new Set(refs);
-    for (const r of refs) if (!imgSet.has(r)) process.stderr.write(`ssimkit: only in ${refArg}: ${r}\n`);
-    for (const i of imgs) if (!refSet.has(i)) process.stderr.write(`ssimkit: only in ${imgArg}: ${i}\n`);
+    // Listed once the pairs are scored: a bad option ends the run with its one line.
+    const unpaired = [...refs.filter((r) => !imgSet.has(r)).map((r) => `only in ${refArg}: ${r}`),
+      ...imgs.filter((i) => !refSet.has(i)).map((i) => `only in ${imgArg}: ${i}`)];
     const rels = refs.filter((r) => imgSet.has(r));
     if (rels.length === 0) fail(`no images with the same relative path in ${refArg} and ${imgArg}`);
     const maps = values['map-dir'] === undefined ? [] : mapPaths(values['map-dir'], rels);
     const pairs = rels.map((rel, k) => ({ ref: join(refArg, rel), img: join(imgArg, rel), mapPath: maps[k], label: rel.split(sep).join('/') }));
     const outcomes = await scoreAll(pairs, job, jobs);
+    for (const m of unpaired) process.stderr.write(`ssimkit: ${m}\n`);
     const rows = [];
     const scored = [];
     for (const [k, o] of outcomes.entries()) {

@@ -174,6 +174,9 @@ describe('two files', () => {
       [at('R'), at('I'), '--map', at('map.png')],
       [ref, img, '--map', at('map.png'), '--map-min', '1'],
       [at('R'), at('I'), '--jobs', '0'],
+      // a bad option in a folder run: one line, whether pairs run in parallel or not
+      [at('R'), at('I'), '--size', '8', '--jobs', '2'],
+      [at('R'), at('I'), '--size', '8', '--jobs', '1'],
       [ref, at('small-img.webp')],
       [ref, img, '--json', '--csv'],
     ];
