@@ -5,10 +5,13 @@
 // CSV; --threshold turns it into a CI gate (exit 1 below it).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { extname, join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decode, dssim, init, lwssim, msssim, ssim } from 'ssimkit';
+import { init } from 'ssimkit';
 import { progressBar } from './progress.js';
+import { FileError, msssimMinSide, scorePair, UsageError } from './score.js';
+import { runParallel } from './workers.js';
 
 const METRICS = ['ssim', 'msssim', 'dssim', 'lwssim'];
 const LABEL = { ssim: 'SSIM', msssim: 'MS-SSIM', dssim: 'DSSIM', lwssim: 'LWSSIM' };
@@ -27,6 +30,8 @@ Examples:
   ssimkit expected/ actual/ --threshold 0.98               # exit 1 if an SSIM < 0.98
   ssimkit ref.png out.png --metric dssim --threshold 0.01  # exit 1 if DSSIM > 0.01
   ssimkit ref.png out.png --preset skimage --color luma
+  ssimkit ref.png out.jpg --map heatmap.png                # where they differ
+  ssimkit expected/ actual/ --map-dir heatmaps/ --jobs 4
 
 Output:
   --metric LIST         ssim,msssim,dssim,lwssim (default: all four)
@@ -48,20 +53,26 @@ Options of the API (each metric takes those it has):
   --data-range L        the data range L                  (all)
   --k1 X, --k2 X        the constants K1, K2              (all)
   --max-pixels N        largest file to decode, in pixels
-  --map FILE.png, --map-dir DIR   heatmaps: not yet available
+Heatmaps (of the SSIM map, SSIM's options; PNG as large as the image):
+  --map FILE.png        for two files
+  --map-dir DIR         for two folders: DIR/<relative path>, as .png
+  --map-min X           the SSIM drawn darkest (default 0)
+                        Colours: dark purple (SSIM <= --map-min) through red
+                        and orange to light yellow (SSIM 1, identical), even
+                        steps of lightness; the frame a 'valid' map does not
+                        reach (size/2 px) is transparent.
+Folders:
+  -j, --jobs N          pairs scored at once, each on its own thread
+                        (default: the CPU count, at most 8)
+Other:
   -h, --help            this help
   -v, --version         the version
 
 Exit status: 0 scored (and passed --threshold), 1 below the threshold,
 2 usage or file errors (a one-line message on stderr; in a folder run the
-other pairs are still scored and printed). Files found in only one folder
+other pairs are still scored and printed, and a pair whose sizes differ is
+such an error). Files found in only one folder
 are listed on stderr and do not change the status.`;
-
-/** An error that ends the run with status 2 and its message. */
-class UsageError extends Error {}
-
-/** A file that cannot be read or decoded: in a folder run, the other pairs go on. */
-class FileError extends UsageError {}
 
 const fail = (message) => {
   throw new UsageError(message);
@@ -76,6 +87,7 @@ function parse(argv) {
     covariance: { type: 'string' }, 'include-alpha': { type: 'boolean' },
     'data-range': { type: 'string' }, scales: { type: 'string' }, levels: { type: 'string' },
     'max-pixels': { type: 'string' }, map: { type: 'string' }, 'map-dir': { type: 'string' },
+    'map-min': { type: 'string' }, jobs: { type: 'string', short: 'j' },
     help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
   };
   try {
@@ -126,51 +138,6 @@ function chosenMetrics(values) {
   return list;
 }
 
-/** The smallest side the default MS-SSIM scales fit, for the "n/a" note. */
-function msssimMinSide(o) {
-  const scales = typeof o.scales === 'number' ? o.scales : o.scales === 'auto' ? 1 : 5;
-  return ((o.size ?? 11) - 1) * 2 ** (scales - 1) + 1;
-}
-
-function readImage(path, maxPixels) {
-  let bytes;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new FileError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
-  try {
-    return decode(bytes, maxPixels === undefined ? undefined : { maxPixels });
-  } catch (e) {
-    throw new FileError(`${path}: ${e.message}`);
-  }
-}
-
-/** One pair's row: paths, size, and the chosen metrics (null where n/a). */
-function scorePair(refPath, imgPath, metrics, opts, maxPixels) {
-  const ref = readImage(refPath, maxPixels);
-  const img = readImage(imgPath, maxPixels);
-  const row = { ref: refPath, img: imgPath, width: ref.width, height: ref.height };
-  const notes = {};
-  for (const m of metrics) {
-    try {
-      row[m] = m === 'ssim' ? ssim(ref, img, opts.ssim).score
-        : m === 'msssim' ? msssim(ref, img, opts.msssim).score
-          : m === 'dssim' ? dssim(ref, img, opts.dssim)
-            : lwssim(ref, img, opts.lwssim).score;
-    } catch (e) {
-      // Too small for MS-SSIM's scales is a property of the image, not a mistake.
-      if (m === 'msssim' && e instanceof RangeError && /too small for/.test(e.message)) {
-        row[m] = null;
-        notes[m] = `n/a (image smaller than ${msssimMinSide(opts.msssim)} px)`;
-      } else {
-        fail(`${refPath} vs ${imgPath}: ${e.message}`);
-      }
-    }
-  }
-  return { row, notes };
-}
-
 /** Every image file under dir, as paths relative to it, sorted. */
 function listImages(dir) {
   const out = [];
@@ -219,6 +186,51 @@ function passes(row, metric, threshold) {
   return metric === 'dssim' ? v <= threshold : v >= threshold;
 }
 
+/** Where each pair's heatmap goes under dir: its relative path with the
+ *  extension made .png; a name two pairs would share (a.jpg and a.png)
+ *  keeps its extension too (a.jpg.png). */
+function mapPaths(dir, rels) {
+  const plain = rels.map((rel) => rel.slice(0, rel.length - extname(rel).length));
+  const count = new Map();
+  for (const p of plain) count.set(p, (count.get(p) ?? 0) + 1);
+  return rels.map((rel, k) => join(dir, `${count.get(plain[k]) > 1 ? rel : plain[k]}.png`));
+}
+
+/**
+ * Every pair's outcome, in order: on `jobs` workers in parallel (each with
+ * its own module on one thread), or, for one job, here, each call on the
+ * thread pool. A bar on stderr when it is a terminal.
+ */
+async function scoreAll(pairs, job, jobs) {
+  const bar = process.stderr.isTTY ? progressBar(process.stderr, pairs.length) : undefined;
+  const outcomes = new Array(pairs.length);
+  let done = 0;
+  // The count done and the pair that finished last (in parallel, the order varies).
+  bar?.update(0, '');
+  const record = (k, outcome) => {
+    outcomes[k] = outcome;
+    bar?.update(++done, pairs[k].label);
+  };
+  try {
+    if (jobs > 1 && pairs.length > 1) {
+      await runParallel(pairs, job, jobs, record);
+    } else {
+      await init();
+      for (const [k, p] of pairs.entries()) {
+        try {
+          record(k, scorePair(p.ref, p.img, { ...job, mapPath: p.mapPath }));
+        } catch (e) {
+          if (!(e instanceof FileError)) throw e;
+          record(k, { error: e });
+        }
+      }
+    }
+  } finally {
+    bar?.done();
+  }
+  return outcomes;
+}
+
 async function main(argv) {
   const { values, positionals } = parse(argv);
   if (values.help) {
@@ -230,9 +242,6 @@ async function main(argv) {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  if (values.map !== undefined || values['map-dir'] !== undefined) {
-    fail(`--${values.map !== undefined ? 'map' : 'map-dir'} is not yet available (heatmaps come in a later version)`);
-  }
   if (positionals.length !== 2) fail(`expected two files or two folders, got ${positionals.length} argument(s) (see --help)`);
   if (values.json && values.csv) fail('--json and --csv cannot be combined');
   const metrics = chosenMetrics(values);
@@ -243,22 +252,29 @@ async function main(argv) {
   if (maxPixels !== undefined && !(Number.isInteger(maxPixels) && maxPixels >= 1 && maxPixels <= 2 ** 26)) {
     fail(`--max-pixels must be an integer from 1 to ${2 ** 26}, got ${values['max-pixels']}`);
   }
+  const mapMin = num(values, 'map-min') ?? 0;
+  if (!(mapMin < 1)) fail(`--map-min must be below 1, got ${values['map-min']}`);
+  const jobs = num(values, 'jobs') ?? Math.min(8, availableParallelism());
+  if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) fail(`--jobs must be an integer from 1 to 64, got ${values.jobs}`);
   const [refArg, imgArg] = positionals;
   const kinds = [kind(refArg), kind(imgArg)];
   if (kinds[0] !== kinds[1]) fail(`${refArg} is a ${kinds[0] === 'dir' ? 'folder' : 'file'} but ${imgArg} is not: give two files or two folders`);
-
-  await init();
+  if (kinds[0] === 'file' && values['map-dir'] !== undefined) fail('--map-dir is for two folders; for two files use --map FILE.png');
+  if (kinds[0] === 'dir' && values.map !== undefined) fail('--map is for two files; for two folders use --map-dir DIR');
+  const job = { metrics, opts, maxPixels, mapMin };
   const gate = metrics[0];
   let failed = [];
   let status;
 
   if (kinds[0] === 'file') {
-    const { row, notes } = scorePair(refArg, imgArg, metrics, opts, maxPixels);
+    await init();
+    const { row, notes } = scorePair(refArg, imgArg, { ...job, mapPath: values.map });
     if (values.json) process.stdout.write(`${JSON.stringify(row)}\n`);
     else if (values.csv) process.stdout.write(toCsv([row], metrics));
     else {
       const lines = [['reference', refArg], ['image', imgArg], ['size', `${row.width}x${row.height}`],
         ...metrics.map((m) => [LABEL[m], notes[m] ?? fmt(row[m])])];
+      if (values.map !== undefined) lines.push(['heatmap', values.map]);
       process.stdout.write(lines.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n') + '\n');
     }
     if (threshold !== undefined && !passes(row, gate, threshold)) failed = [row];
@@ -267,30 +283,26 @@ async function main(argv) {
     const imgs = listImages(imgArg);
     const imgSet = new Set(imgs);
     const refSet = new Set(refs);
-    for (const r of refs) if (!imgSet.has(r)) process.stderr.write(`ssimkit: only in ${refArg}: ${r}\n`);
-    for (const i of imgs) if (!refSet.has(i)) process.stderr.write(`ssimkit: only in ${imgArg}: ${i}\n`);
-    const pairs = refs.filter((r) => imgSet.has(r));
-    if (pairs.length === 0) fail(`no images with the same relative path in ${refArg} and ${imgArg}`);
-    // Pairs run one after another; each call uses the thread pool.
-    const bar = process.stderr.isTTY ? progressBar(process.stderr, pairs.length) : undefined;
+    // Listed once the pairs are scored: a bad option ends the run with its one line.
+    const unpaired = [...refs.filter((r) => !imgSet.has(r)).map((r) => `only in ${refArg}: ${r}`),
+      ...imgs.filter((i) => !refSet.has(i)).map((i) => `only in ${imgArg}: ${i}`)];
+    const rels = refs.filter((r) => imgSet.has(r));
+    if (rels.length === 0) fail(`no images with the same relative path in ${refArg} and ${imgArg}`);
+    const maps = values['map-dir'] === undefined ? [] : mapPaths(values['map-dir'], rels);
+    const pairs = rels.map((rel, k) => ({ ref: join(refArg, rel), img: join(imgArg, rel), mapPath: maps[k], label: rel.split(sep).join('/') }));
+    const outcomes = await scoreAll(pairs, job, jobs);
+    for (const m of unpaired) process.stderr.write(`ssimkit: ${m}\n`);
     const rows = [];
     const scored = [];
-    const fileErrors = [];
-    try {
-      for (const [n, rel] of pairs.entries()) {
-        bar?.update(n, rel);
-        try {
-          rows.push(scorePair(join(refArg, rel), join(imgArg, rel), metrics, opts, maxPixels).row);
-          scored.push(rel);
-        } catch (e) {
-          if (!(e instanceof FileError)) throw e;
-          fileErrors.push(e.message);
-        }
+    for (const [k, o] of outcomes.entries()) {
+      if (o.error) {
+        process.stderr.write(`ssimkit: ${o.error.message}\n`);
+        status = 2;
+      } else {
+        rows.push(o.row);
+        scored.push(rels[k]);
       }
-    } finally {
-      bar?.done();
     }
-    for (const m of fileErrors) process.stderr.write(`ssimkit: ${m}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
     else if (values.csv) process.stdout.write(toCsv(rows, metrics));
     else {
@@ -298,9 +310,9 @@ async function main(argv) {
       const lines = rows.map((r, k) => [scored[k].split(sep).join('/'), `${r.width}x${r.height}`, ...metrics.map((m) => (r[m] === null ? 'n/a' : fmt(r[m])))]);
       process.stdout.write(table(head, lines));
       if (rows.some((r) => r.msssim === null)) process.stdout.write(`MS-SSIM n/a: image smaller than ${msssimMinSide(opts.msssim)} px\n`);
+      if (values['map-dir'] !== undefined) process.stdout.write(`heatmaps: ${values['map-dir']}\n`);
     }
     if (threshold !== undefined) failed = rows.filter((r) => !passes(r, gate, threshold));
-    if (fileErrors.length > 0) status = 2;
   }
 
   for (const r of failed) {

@@ -4,7 +4,7 @@
 // round-trip doubles), and the same bin run by Deno must agree.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -170,8 +170,14 @@ describe('two files', () => {
       [ref, img, '--size', '8'],
       [ref, img, '--no-such-flag'],
       [ref, at('R')],
-      [ref, img, '--map', at('map.png')],
-      [at('R'), at('I'), '--map-dir', at('maps')],
+      [ref, img, '--map-dir', at('maps')],
+      [at('R'), at('I'), '--map', at('map.png')],
+      [ref, img, '--map', at('map.png'), '--map-min', '1'],
+      [at('R'), at('I'), '--jobs', '0'],
+      // a bad option in a folder run: one line, whether pairs run in parallel or not
+      [at('R'), at('I'), '--size', '8', '--jobs', '2'],
+      [at('R'), at('I'), '--size', '8', '--jobs', '1'],
+      [ref, at('small-img.webp')],
       [ref, img, '--json', '--csv'],
     ];
     for (const args of cases) {
@@ -181,8 +187,30 @@ describe('two files', () => {
       expect(r.stderr).toMatch(/^ssimkit: [^\n]+\n$/);
     }
     expect((await cli(ref, at('missing.png'))).stderr).toContain('missing.png');
-    expect((await cli(ref, img, '--map', 'm.png')).stderr).toContain('not yet');
+    expect((await cli(ref, at('small-img.webp'))).stderr).toContain('images differ in size');
+    // A heatmap that cannot be written is a file error, after the scores were computed.
+    writeFileSync(at('not-a-dir'), 'x');
+    const w = await cli(ref, img, '--map', at('not-a-dir', 'map.png'));
+    expect([w.code, w.stdout]).toEqual([2, '']);
+    expect(w.stderr).toMatch(/^ssimkit: cannot write [^\n]*not-a-dir[^\n]*\n$/);
     expect((await cli(ref, img, '--size', '8')).stderr).toContain('ssim: size');
+  });
+
+  test('--map writes the SSIM map\'s heatmap as large as the image: the API\'s heatmap to the bit', async () => {
+    const out = at('maps-files', 'deep', 'ref-vs-img.png');
+    const r = await cli(ref, img, '--map', out, '--metric', 'dssim');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^heatmap +.*ref-vs-img\.png$/m);
+    const want = api.heatmap(api.ssim(readFileSync(ref), readFileSync(img), { map: true }));
+    const got = api.decode(readFileSync(out));
+    expect([got.width, got.height, got.channels]).toEqual([200, 200, 4]);
+    expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+    // SSIM's options and --map-min reach it: a 'same' border fills the frame.
+    const same = at('maps-files', 'same.png');
+    expect((await cli(ref, img, '--map', same, '--border', 'same', '--size', '7', '--map-min', '0.5')).code).toBe(0);
+    const wantSame = api.heatmap(api.ssim(readFileSync(ref), readFileSync(img), { map: true, border: 'same', size: 7 }), { min: 0.5 });
+    expect(Buffer.from(api.decode(readFileSync(same)).data).equals(Buffer.from(wantSame.data))).toBe(true);
+    expect(Buffer.from(wantSame.data).equals(Buffer.from(want.data))).toBe(false);
   });
 
   test('--help shows examples; --version is package.json\'s', async () => {
@@ -194,9 +222,10 @@ describe('two files', () => {
   });
 });
 
-describe('two folders', () => {
-  const pairs = ['a.png', 'sub/b.png', 'sub/deeper/c.webp'];
+/** The pairs of the R and I folders (unpaired files aside). */
+const pairs = ['a.png', 'sub/b.png', 'sub/deeper/c.webp'];
 
+describe('two folders', () => {
   test('--json: every pair by relative path, the API to the bit; unpaired files on stderr', async () => {
     const r = await cli(at('R'), at('I'), '--json');
     expect(r.code).toBe(0);
@@ -234,8 +263,10 @@ describe('two folders', () => {
     const bin = join(pkg.project, 'node_modules/.bin/ssimkit');
     const r = await run('script', ['-qec', `${bin} ${at('R')} ${at('I')} --json`, '/dev/null']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('\r[------------------------] 0/3 a.png');
-    expect(r.stdout).toMatch(/\r\[#{16}-{8}\] 2\/3 sub\/deeper\/c\.webp/);
+    expect(r.stdout).toContain('\r[------------------------] 0/3 ');
+    // the count done and the pair that finished last (in parallel, any of them)
+    expect(r.stdout).toMatch(/\r\[#{16}-{8}\] 2\/3 (a\.png|sub\/b\.png|sub\/deeper\/c\.webp)/);
+    expect(r.stdout).toMatch(/\r\[#{24}\] 3\/3 /);
   });
 
   test('a broken file in a folder is a file error (2); the other pairs are still scored', async () => {
@@ -250,6 +281,43 @@ describe('two folders', () => {
     expect(o.code).toBe(2);
     expect(o.stderr).toMatch(/^ssimkit: --max-pixels[^\n]+\n$/);
   });
+
+  test('pairs in parallel (--jobs 3) print what one at a time (--jobs 1) prints, in the same order', async () => {
+    const one = await cli(at('R'), at('I'), '--json', '--jobs', '1');
+    const three = await cli(at('R'), at('I'), '--json', '--jobs', '3');
+    expect([one.code, three.code]).toEqual([0, 0]);
+    expect(three.stdout).toBe(one.stdout);
+    expect(three.stderr).toBe(one.stderr);
+    const t1 = await cli(at('R'), at('I'), '-j', '1');
+    expect((await cli(at('R'), at('I'), '-j', '2')).stdout).toBe(t1.stdout);
+  });
+
+  test('a pair whose sizes differ is a file error (2); the others are still scored', async () => {
+    const mixed = mkdtempSync(join(root, 'mixed-'));
+    writeTree(mixed, { 'R/x.png': readFileSync(ref), 'I/x.png': readFileSync(at('small-ref.png')), 'R/y.png': readFileSync(ref), 'I/y.png': readFileSync(img) });
+    const r = await cli(join(mixed, 'R'), join(mixed, 'I'), '--json', '--metric', 'ssim');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ssimkit: [^\n]*x\.png vs [^\n]*x\.png: ssim: images differ in size[^\n]*\n$/);
+    expect(JSON.parse(r.stdout)).toStrictEqual([apiRow(join(mixed, 'R/y.png'), join(mixed, 'I/y.png'), ['ssim'])]);
+  });
+
+  test('--map-dir writes one heatmap per pair at its relative path, as .png; names two pairs share keep their extension', async () => {
+    const maps = at('maps-dir');
+    const r = await cli(at('R'), at('I'), '--map-dir', maps, '--metric', 'ssim');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`heatmaps: ${maps}`);
+    for (const p of pairs) {
+      const file = join(maps, p.replace(/\.[^.]+$/, '.png'));
+      const want = api.heatmap(api.ssim(readFileSync(join(at('R'), p)), readFileSync(join(at('I'), p)), { map: true }));
+      const got = api.decode(readFileSync(file));
+      expect([got.width, got.height]).toEqual([want.width, want.height]);
+      expect(Buffer.from(got.data).equals(Buffer.from(want.data)), p).toBe(true);
+    }
+    const twins = mkdtempSync(join(root, 'twins-'));
+    writeTree(twins, { 'R/t.png': readFileSync(ref), 'I/t.png': readFileSync(img), 'R/t.jpg': readFileSync(img), 'I/t.jpg': readFileSync(img) });
+    expect((await cli(join(twins, 'R'), join(twins, 'I'), '--map-dir', join(twins, 'M'))).code).toBe(0);
+    expect(readdirSync(join(twins, 'M')).sort()).toEqual(['t.jpg.png', 't.png.png']);
+  });
 });
 
 test('`deno run -A npm:ssimkit` runs the same bin and prints the same numbers', async () => {
@@ -260,6 +328,26 @@ test('`deno run -A npm:ssimkit` runs the same bin and prints the same numbers', 
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toStrictEqual(apiRow(ref, img));
+  // Folders run their pairs on worker threads, which Deno's node:worker_threads runs too.
+  const f = await run(join(BIN, 'deno'), [
+    'run', '--no-prompt', '--node-modules-dir=manual', '--cached-only', '-A', 'npm:ssimkit', at('R'), at('I'), '--json', '--jobs', '2',
+    '--map-dir', at('deno-maps'),
+  ], { DENO_DIR: join(root, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' });
+  expect(f.code).toBe(0);
+  expect(JSON.parse(f.stdout)).toStrictEqual(pairs.map((p) => apiRow(join(at('R'), p), join(at('I'), p))));
+  const heat = api.heatmap(api.ssim(readFileSync(at('R', 'a.png')), readFileSync(at('I', 'a.png')), { map: true }));
+  expect(Buffer.from(api.decode(readFileSync(at('deno-maps', 'a.png'))).data).equals(Buffer.from(heat.data))).toBe(true);
+}, 120_000);
+
+test('a global install (`npm i -g`) puts `ssimkit` on the PATH, and it scores from any folder', async () => {
+  const prefix = mkdtempSync(join(root, 'global-'));
+  const tarball = readdirSync(pkg.project).find((f) => /^ssimkit-.*\.tgz$/.test(f));
+  expect(tarball).toBeDefined();
+  await exec('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(pkg.project, tarball!)]);
+  const { stdout } = await exec('ssimkit', [ref, img, '--json'], {
+    cwd: root, env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+  });
+  expect(JSON.parse(stdout)).toStrictEqual(apiRow(ref, img));
 }, 120_000);
 
 test('the README\'s command-line examples are --help\'s', async () => {

@@ -12,7 +12,7 @@ const child = fileURLToPath(new URL('./shared/memory-need-child.mjs', import.met
 
 function run(threads: number, fn: string, spec: object) {
   return JSON.parse(execFileSync(process.execPath, [child, String(threads), fn, JSON.stringify(spec)], { encoding: 'utf8' })) as {
-    before: number; after: number; need: number;
+    before: number; after: number; need: number; bytes?: number;
   };
 }
 
@@ -35,6 +35,10 @@ const CASES: [string, string, object][] = [
   ['ssimLoss, no grad', 'ssimLoss', { shape: [4, 300, 280, 3] }],
   ['msssimLoss, no grad', 'msssimLoss', { shape: [2, 600, 560, 3], options: { scales: 'auto' } }],
   ['dssimMaeLoss (MS-SSIM, gaussian L1), no grad', 'dssimMaeLoss', { shape: [2, 600, 560, 2], options: { structure: 'msssim', l1: 'gaussian', scales: 'auto' } }],
+  // Outputs as large as the image: the map in, RGBA out; noise in, a PNG larger than its samples out.
+  ['heatmap of a 2000x1500 image', 'heatmap', { width: 2000, height: 1500 }],
+  ['encodePng of 8-bit RGBA noise', 'encodePng', { kind: 'u8', width: 1500, height: 1200, channels: 4 }],
+  ['encodePng of 16-bit RGB noise', 'encodePng', { kind: 'u16', width: 1100, height: 900, channels: 3 }],
 ];
 
 describe('the memory a call reckons it needs covers what it takes', () => {
@@ -47,4 +51,16 @@ describe('the memory a call reckons it needs covers what it takes', () => {
       expect(r.need).toBeLessThanOrEqual(4 * grew + 24 * MiB);
     }, 60_000);
   }
+});
+
+describe('an output over 128 MiB is reserved before its input is copied in', () => {
+  it('a 6000x4000 heatmap (about 190 MiB) grows the memory once, by what it reckoned', () => {
+    const r = run(1, 'heatmap', { width: 6000, height: 4000 });
+    const grew = r.after - r.before;
+    expect(r.bytes).toBe(4 * 6000 * 4000);
+    expect(r.need).toBeGreaterThan(128 * MiB);
+    // Held up front, then carved from: the call took what it reckoned, no more.
+    expect(grew).toBeGreaterThanOrEqual(0.95 * r.need);
+    expect(grew).toBeLessThanOrEqual(r.need + 8 * MiB);
+  }, 60_000);
 });

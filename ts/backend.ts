@@ -32,6 +32,8 @@ export interface Backend {
   /** Throws (tagged) when the call described cannot have the memory it needs. */
   reserve(op: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number, n: number,
     options: Float64Array, grad: boolean): void;
+  /** As `reserve`, for a heatmap (0) or a PNG (1); returns the need. */
+  reserveOutput(what: number, a: number, b: number, c: number, d: number): number;
   /** The bytes `reserve` reckons the call needs (tests hold it to measured peaks). */
   memoryNeed(op: number, kind: number, kindY: number, width: number, height: number, channels: number, channelsY: number, n: number,
     options: Float64Array, grad: boolean): number;
@@ -141,6 +143,26 @@ export function reserve(fn: string, op: Op, kind: PixelKind, width: number, heig
   const args: ReserveArgs = [op, KINDS[kind], KINDS[y.kind], width, height, channels, y.channels, n, options, grad];
   lastReserve = args;
   guard(fn, () => backend(fn).reserve(...args));
+}
+
+/** What an output call is, for `reserveOutput` (crate/src/wasm.rs). */
+export const enum Output { Heatmap = 0, Png = 1 }
+
+let lastOutput: number | undefined;
+
+/**
+ * As `reserve`, for a call whose output is as large as the image (a
+ * heatmap's RGBA, a PNG file): a RangeError naming `fn` when the memory it
+ * needs cannot be had, before the input is copied in.
+ */
+export function reserveOutput(fn: string, what: Output, a: number, b: number, c: number, d = 0): void {
+  const m = backend(fn);
+  lastOutput = guard(fn, () => m.reserveOutput(what, a, b, c, d));
+}
+
+/** Test hook (not exported by the package): the need the last heatmap or PNG reckoned. */
+export function lastOutputNeed(): number | undefined {
+  return lastOutput;
 }
 
 type ReserveArgs = [number, number, number, number, number, number, number, number, Float64Array, boolean];

@@ -3,7 +3,7 @@
 // compressor), so ssimkit's decode, and any other PNG decoder, gives the
 // samples back exactly.
 
-import { backend, guard } from './backend.js';
+import { backend, guard, Output, reserveOutput } from './backend.js';
 import type { Image } from './types.js';
 import { checkImage, describe, typedArrayTag } from './validate.js';
 
@@ -37,6 +37,7 @@ export function encodePng(image: Image): Uint8Array {
     throw new TypeError(`${fn}: image.data must be a Uint8Array, Uint8ClampedArray or Uint16Array, got ${describe(raw.data)}${hint}`);
   }
   const img = checkImage(fn, 'image', raw);
+  reserveOutput(fn, Output.Png, img.width, img.height, img.channels, img.kind === 'u16' ? 2 : 1);
   const b = backend(fn) as unknown as EncodeBackend;
   return guard(fn, () => (img.kind === 'u16'
     ? b.encodePngU16(img.data as Uint16Array, img.width, img.height, img.channels)

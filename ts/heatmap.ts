@@ -1,7 +1,7 @@
 // heatmap: a metric's map as RGBA pixels as large as the image. The map is
 // checked here; colouring and placing it, per pixel, is crate/src/heatmap.rs.
 
-import { backend, guard } from './backend.js';
+import { backend, guard, Output, reserveOutput } from './backend.js';
 import type { HeatmapImage, HeatmapOptions, Result } from './types.js';
 import { describe, inRange, readOptions, realLength, typedArrayTag } from './validate.js';
 
@@ -69,6 +69,7 @@ export function heatmap(result: Result, options?: HeatmapOptions): HeatmapImage 
   const max = finite('max', o.max, 1);
   if (!(min < max)) throw new RangeError(`${FN}: min (${min}) must be below max (${max})`);
   const opacity = o.opacity === undefined ? 1 : inRange(FN, 'opacity', o.opacity, [0, 1]);
+  reserveOutput(FN, Output.Heatmap, length, width, height);
   const b = backend(FN) as unknown as HeatmapBackend;
   const place = new Float64Array([width, height, offsetX, offsetY, mapScale]);
   const px = guard(FN, () => b.renderHeatmap(map as Float32Array, mapWidth, mapHeight, place, min, max, Math.round(opacity * 255)));

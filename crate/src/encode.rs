@@ -46,6 +46,55 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.to_be_bytes());
 }
 
+/// The compressed stream as framed IDAT chunks, each its own block of
+/// IDAT_BYTES of data: no buffer regrows (a doubling Vec would hold up to
+/// three times the stream while it grows), so the peak is the chunks and
+/// the file they are joined into (crate/src/memory.rs `output_need`).
+#[derive(Default)]
+struct Idat {
+    done: Vec<Vec<u8>>,
+    /// The chunk being filled: length and type written, its data so far.
+    open: Vec<u8>,
+}
+
+impl Idat {
+    /// Frames the open chunk (length, CRC-32 of type and data) and starts none.
+    fn seal(&mut self) {
+        if self.open.len() > 8 {
+            let mut c = core::mem::take(&mut self.open);
+            let len = (c.len() - 8) as u32;
+            c[..4].copy_from_slice(&len.to_be_bytes());
+            let crc = crc32fast::hash(&c[4..]);
+            c.extend_from_slice(&crc.to_be_bytes());
+            self.done.push(c);
+        }
+    }
+}
+
+impl std::io::Write for Idat {
+    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len();
+        while !buf.is_empty() {
+            if self.open.is_empty() {
+                self.open = Vec::with_capacity(IDAT_BYTES + 12);
+                self.open.extend_from_slice(&[0, 0, 0, 0]);
+                self.open.extend_from_slice(b"IDAT");
+            }
+            let take = buf.len().min(IDAT_BYTES + 8 - self.open.len());
+            self.open.extend_from_slice(&buf[..take]);
+            buf = &buf[take..];
+            if self.open.len() == IDAT_BYTES + 8 {
+                self.seal();
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The Paeth predictor (PNG specification, section 9.4).
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
@@ -86,7 +135,7 @@ pub fn encode_png(samples: Samples<'_>, width: usize, height: usize, channels: u
     }
     let row_bytes = row_samples * depth;
     let fail = |e: std::io::Error| EncodeError(format!("compressing failed: {e}"));
-    let mut z = fdeflate::Compressor::new(Vec::new()).map_err(fail)?;
+    let mut z = fdeflate::Compressor::new(Idat::default()).map_err(fail)?;
     let (mut prev, mut row, mut filtered) = (vec![0u8; row_bytes], vec![0u8; row_bytes], Vec::with_capacity(row_bytes + 1));
     for y in 0..height {
         // PNG stores 16-bit samples big-endian.
@@ -103,17 +152,19 @@ pub fn encode_png(samples: Samples<'_>, width: usize, height: usize, channels: u
         z.write_data(&filtered).map_err(fail)?;
         core::mem::swap(&mut prev, &mut row);
     }
-    let data = z.finish().map_err(fail)?;
-    let mut out = Vec::with_capacity(data.len() + 64 + data.len() / IDAT_BYTES * 12);
-    out.extend_from_slice(&SIGNATURE);
+    drop((prev, row, filtered));
+    let mut idat = z.finish().map_err(fail)?;
+    idat.seal();
     let mut ihdr = [0u8; 13];
     ihdr[..4].copy_from_slice(&(width as u32).to_be_bytes());
     ihdr[4..8].copy_from_slice(&(height as u32).to_be_bytes());
     ihdr[8] = 8 * depth as u8;
     ihdr[9] = ct;
+    let mut out = Vec::with_capacity(SIGNATURE.len() + 25 + idat.done.iter().map(Vec::len).sum::<usize>() + 12);
+    out.extend_from_slice(&SIGNATURE);
     chunk(&mut out, b"IHDR", &ihdr);
-    for part in data.chunks(IDAT_BYTES) {
-        chunk(&mut out, b"IDAT", part);
+    for c in idat.done.drain(..) {
+        out.extend_from_slice(&c);
     }
     chunk(&mut out, b"IEND", &[]);
     Ok(out)
@@ -153,6 +204,21 @@ mod tests {
         let file = encode_png(Samples::U8(&v), w, h, 4).unwrap();
         assert!(file.windows(4).filter(|c| c == b"IDAT").count() >= 2);
         assert_eq!(decode::decode(&file, usize::MAX).unwrap().samples, decode::Samples::U8(v));
+    }
+
+    #[test]
+    fn noise_stays_within_the_memory_bound_and_flat_images_shrink() {
+        // Paeth residues of noise are uniform bytes: fdeflate's worst input.
+        let (w, h, c) = (641, 300, 3);
+        let noise: Vec<u8> = (0..w * h * c).map(|i| ((i as u64 * 2654435761) >> 11) as u8).collect();
+        let file = encode_png(Samples::U8(&noise), w, h, c).unwrap();
+        let (need, _) = crate::memory::output_need(&crate::memory::Output::Png { width: w, height: h, channels: c, bytes: 1 });
+        let samples = (w * h * c) as f64;
+        // need = samples + rows + 2 files + blocks: each file within its share.
+        assert!(file.len() as f64 > samples, "noise should not compress");
+        assert!(2.0 * file.len() as f64 + samples < need);
+        let flat = encode_png(Samples::U8(&vec![7u8; w * h * c]), w, h, c).unwrap();
+        assert!(flat.len() < 4096, "{}", flat.len());
     }
 
     #[test]

@@ -230,6 +230,47 @@ pub fn decode_need(h: &crate::decode::Header, file: usize) -> f64 {
     file + image + work + (1 << 20) as f64
 }
 
+/// A call that makes an output the size of the image: a heatmap, a PNG.
+#[derive(Clone, Copy, Debug)]
+pub enum Output {
+    /// `heatmap`: a map of `map_len` values drawn on a width x height image.
+    Heatmap { map_len: usize, width: usize, height: usize },
+    /// `encodePng`: `bytes` per sample (1 or 2).
+    Png { width: usize, height: usize, channels: usize, bytes: usize },
+}
+
+/// The most bytes fdeflate's output can take for `filtered` bytes in: its
+/// longest literal code is 12 bits (a byte of noise can cost 1.5 bytes),
+/// plus its fixed header and the Adler-32.
+fn deflate_bound(filtered: f64) -> f64 {
+    1.5 * filtered + 64.0
+}
+
+const IDAT_BLOCK: f64 = (1 << 20) as f64;
+
+/// Bytes a heatmap or a PNG needs at its peak, and its largest buffer:
+/// - heatmap: the map copied in, the RGBA pixels it returns (the glue copies
+///   them out before freeing them), a column table;
+/// - PNG: the samples copied in, three rows, the IDAT chunks (each its own
+///   block, framed as it fills: nothing regrows), then the file they are
+///   joined into (crate/src/encode.rs); fdeflate's worst case for both.
+pub fn output_need(o: &Output) -> (f64, f64) {
+    const SLACK: f64 = (1 << 20) as f64;
+    match *o {
+        Output::Heatmap { map_len, width, height } => {
+            let (map, rgba) = (4.0 * map_len as f64, 4.0 * width as f64 * height as f64);
+            (map + rgba + 8.0 * width as f64 + SLACK, map.max(rgba))
+        }
+        Output::Png { width, height, channels, bytes } => {
+            let row = (width * channels * bytes) as f64;
+            let samples = row * height as f64;
+            let file = deflate_bound((row + 1.0) * height as f64) + 12.0 * (samples / (1 << 20) as f64 + 4.0);
+            // (The chunk being filled is a whole block however little it holds.)
+            (samples + 3.0 * row + 2.0 * file + (IDAT_BLOCK + SLACK), samples.max(file))
+        }
+    }
+}
+
 /// Grows the allocator's pool to `need` bytes now (blocks of at most 1 GiB,
 /// one allocation cannot pass 2 GiB), then frees it for the call to carve
 /// from: false when the host would not give it.

@@ -402,7 +402,12 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
         Op::SsimMatlab { .. } | Op::SsimStream { map: true } => "; scale the images down first",
         _ => "",
     };
-    let largest = memory::largest_buffer(&call);
+    admit(need, memory::largest_buffer(&call), hint)
+}
+
+/// Refuses a need no wasm32 module can meet, and holds a large one now (see
+/// `memory`), so a host that will not grow the memory is found before work.
+fn admit(need: f64, largest: f64, hint: &str) -> Result<(), String> {
     if !(largest <= memory::LARGEST_BUFFER) {
         return Err(tag(format!(
             "this call would copy {} into WebAssembly memory in one piece, more than the 2 GiB one allocation of a 32-bit module can hold{hint}",
@@ -426,6 +431,22 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
         )));
     }
     Ok(())
+}
+
+/// As `reserve`, for a call that makes an image-sized output: what 0 a
+/// heatmap (a = map values, b x c the image), 1 a PNG (a x b pixels, c
+/// channels, d bytes a sample). Returns the need (the tests hold it to
+/// measured growth).
+#[wasm_bindgen(js_name = reserveOutput)]
+pub fn reserve_output(what: u32, a: usize, b: usize, c: usize, d: usize) -> Result<f64, JsError> {
+    let out = match what {
+        0 => memory::Output::Heatmap { map_len: a, width: b, height: c },
+        _ => memory::Output::Png { width: a, height: b, channels: c, bytes: d },
+    };
+    let (need, largest) = memory::output_need(&out);
+    let hint = if what == 0 { "; draw it smaller (score smaller images)" } else { "; encode a smaller image" };
+    admit(need, largest, hint).map_err(|m| JsError::new(&m))?;
+    Ok(need)
 }
 
 /// The numeric domains the Rust API enforces, as JSON (a test holds them
