@@ -139,7 +139,7 @@ def batch_rows(mods, prefix, shape, kit_grad, policy):
         pred.grad = None
         loss = 1 - pm.ssim(pred, target, data_range=1.0, size_average=True, win_size=11, win_sigma=1.5)
         loss.backward()
-        return float(loss)
+        return float(loss.detach())
 
     def forward():
         with torch.no_grad():
@@ -181,7 +181,7 @@ def self_check(mods):
     from skimage.metrics import structural_similarity
 
     assert structural_similarity(a, a, channel_axis=2, data_range=255) == 1.0
-    return {"loss": float(loss)}
+    return {"loss": float(loss.detach())}
 
 
 def main():
