@@ -58,7 +58,8 @@ describe('bench --python: the merge of a real run (bench/python/fixture-run.json
     expect(d('pytorch-msssim ssim')).toBeLessThan(2e-5);
     const grad = rows.find((r) => r.case === 'ssimLoss-batch+grad')!;
     expect(grad.absDiff).toBeLessThan(2e-5);
-    expect(grad.gradMaxAbsDiff).toBeLessThan(1e-6);
+    // torch's float32 gradient against ssimkit's (float64, rounded to float32): a small fraction of the largest entry.
+    expect(grad.gradMaxAbsDiff).toBeLessThan(1e-3 * (grad as Row & { gradMaxAbs: number }).gradMaxAbs);
   });
 
   it('gives the targets the stored run printed', () => {

@@ -76,11 +76,11 @@ export function batchLines(pyRows, kitBatch, shape) {
 export function pythonTargets(pyRows, kitRow, ref, batchShape, why = null) {
   const batch = batchShape.join('x');
   const specs = [
-    ['OpenCV float32', ref, 'ssim', 1.5, `SSIM ${ref} RGB: OpenCV float32 recipe (native) / ssimkit 1t`],
+    ['OpenCV float32', ref, 'ssim', 1.5, `SSIM ${ref} RGB: OpenCV float32 recipe / ssimkit 1t`],
     ['scikit-image', ref, 'ssim', 5, `SSIM ${ref} RGB: scikit-image / ssimkit 1t`],
-    ['pytorch-msssim ssim', ref, 'ssim', 4, `SSIM ${ref} RGB: pytorch-msssim ssim (CPU, 1t) / ssimkit 1t`],
-    ['pytorch-msssim ms_ssim', ref, 'msssim', 5, `MS-SSIM ${ref} RGB: pytorch-msssim ms_ssim (CPU, 1t) / ssimkit 1t`],
-    ['torch autograd (pytorch-msssim)', batch, 'ssimLoss-batch+grad', 3, `loss+grad [${batchShape.join(',')}]: torch autograd (1t) / ssimkit 1t`],
+    ['pytorch-msssim ssim', ref, 'ssim', 4, `SSIM ${ref} RGB: pytorch-msssim ssim (CPU 1t) / ssimkit 1t`],
+    ['pytorch-msssim ms_ssim', ref, 'msssim', 5, `MS-SSIM ${ref}: pytorch-msssim ms_ssim (CPU 1t) / ssimkit 1t`],
+    ['torch autograd (pytorch-msssim)', batch, 'ssimLoss-batch+grad', 3, `ssimLoss+grad [${batchShape.join(',')}]: torch autograd 1t / ssimkit 1t`],
   ];
   return specs.map(([impl, size, kase, goal, name]) => {
     const peer = pyRows.find((r) => r.impl === impl && r.size === size);
