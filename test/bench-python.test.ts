@@ -7,11 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: plain ES modules of the bench, without type declarations
 import { cropOrigins, crops, writeLossBatch } from '../bench/python/batch.mjs';
-// @ts-expect-error: as above
 import { annotate, batchLines, KIT_CASE, pythonOptions, pythonTargets } from '../bench/python/merge.mjs';
-// @ts-expect-error: as above
 import { writePairs } from '../bench/inputs.mjs';
 
 type Row = { size: string; case: string; impl?: string; ms: number; value: number; gradMaxAbsDiff?: number; absDiff?: number | null; xKit1t?: number | null };

@@ -6,10 +6,11 @@
 /** What `--python` and its companions ask for. */
 export function pythonOptions(argv) {
   const at = (f) => argv.indexOf(f);
-  const venv = at('--python-venv') >= 0 ? argv[at('--python-venv') + 1] : undefined;
-  if (venv !== undefined && (venv === '' || venv.startsWith('--'))) throw new RangeError('bench: --python-venv needs a directory');
+  const given = at('--python-venv') >= 0;
+  const venv = given ? argv[at('--python-venv') + 1] : undefined;
+  if (given && (!venv || venv.startsWith('--'))) throw new RangeError('bench: --python-venv needs a directory');
   const enabled = argv.includes('--python');
-  if (!enabled && (venv !== undefined || argv.includes('--python-recreate'))) throw new RangeError('bench: --python-venv and --python-recreate go with --python');
+  if (!enabled && (given || argv.includes('--python-recreate'))) throw new RangeError('bench: --python-venv and --python-recreate go with --python');
   return { enabled, recreate: argv.includes('--python-recreate'), venv };
 }
 
