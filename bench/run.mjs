@@ -358,7 +358,7 @@ if (peers.length) {
 }
 if (python?.rows.length) {
   p();
-  p(`Python peers (bench/.venv; ${Object.entries(python.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}; threads: torch ${python.threads?.torch}, cv2 ${python.threads?.cv2}; the same RGBA bytes, as a uint8 RGB array made outside the timings):`);
+  p(`Python peers (${relative(root, resolve(python.venv.python, '..', '..'))}; ${Object.entries(python.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}; threads: torch ${python.threads?.torch}, cv2 ${python.threads?.cv2}; the same RGBA bytes, as a uint8 RGB array made outside the timings):`);
   for (const impl of new Set(python.rows.map((r) => r.impl))) p(`  ${pad(`${impl} (py)`, 38)}${python.rows.find((r) => r.impl === impl).computes}`);
 }
 
