@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --native-threads] [-- --no-peers]`
+// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --native-threads] [-- --no-peers] [-- --python]`
 //
 // One command, one run, the same inputs for every row: ssimkit (one child
 // process per configuration and size, since init() loads once per process),
 // the same Rust kernels built natively (crate/examples/native_bench.rs), and
-// the npm peers (ssim.js, @blazediff/ssim, image-ssim). Prints the tables and
+// the npm peers (ssim.js, @blazediff/ssim, image-ssim), and with --python the
+// Python peers in bench/.venv (bench/python/). Prints the tables and
 // the targets (MET / MISSED; a missed target never fails the run) and writes
 // bench/results.json. See bench/README.md.
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,9 @@ import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { DECODE_DESCRIPTION, writeDecodeFiles } from './decode-inputs.mjs';
 import { decodeReport } from './decode-table.mjs';
 import { DESCRIPTION, writePairs } from './inputs.mjs';
+import { writeLossBatch } from './python/batch.mjs';
+import { annotate, batchLines, fmtDiff, pythonOptions, pythonTargets } from './python/merge.mjs';
+import { ensureVenv, VENV } from './python/setup.mjs';
 import { mid } from './util.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +29,13 @@ const flag = (f) => argv.includes(f);
 const value = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
 
 const quick = flag('--quick');
+let py;
+try {
+  py = pythonOptions(argv);
+} catch (e) {
+  process.stderr.write(`${e.message}\n`);
+  process.exit(2);
+}
 const sizes = value('--sizes')
   ? value('--sizes').split(',').map((s) => s.split('x').map(Number))
   : quick ? [[512, 512]] : [[512, 512], [1920, 1080], [3840, 2160]];
@@ -192,6 +203,61 @@ if (!flag('--no-peers')) {
   }
 }
 
+// ---- Python peers (--python) ----------------------------------------------
+// bench/.venv from PyPI (bench/python/setup.mjs), then peers.py per size and
+// on the loss batch, which ssimkit measures here too (--mode batch).
+const BATCH_SHAPE = [8, 256, 256, 3];
+let python = null;
+if (py.enabled) {
+  python = { rows: [], kitBatch: [], errors: [] };
+  try {
+    python.venv = ensureVenv({ venv: py.venv ? resolve(py.venv) : VENV, recreate: py.recreate, log });
+  } catch (e) {
+    python.unavailable = e.message;
+    log(`[bench] python peers unavailable: ${e.message}`);
+  }
+  const [rw, rh] = REF.split('x').map(Number);
+  try {
+    python.batch = writeLossBatch(dir, rw, rh, BATCH_SHAPE[0], BATCH_SHAPE[1]);
+  } catch (e) {
+    python.errors.push(`loss batch: ${e.message}`);
+  }
+  const kitGrad = join(dir, 'batch.kitgrad.f32');
+  if (python.batch) {
+    for (const c of kit) {
+      if (!c.available) {
+        python.kitBatch.push({ threads: c.threads, reason: c.reason });
+        continue;
+      }
+      log(`[bench] ssimkit ${c.threads}t on the loss batch [${BATCH_SHAPE.join(',')}]`);
+      const r = runJson(process.execPath, [join(here, 'ssimkit-child.mjs'), '--threads', String(c.threads), '--mode', 'batch', '--batch', python.batch.prefix,
+        '--batch-shape', BATCH_SHAPE.join(','), ...(c.threads === 1 ? ['--grad-out', kitGrad] : []), ...policyArgs(policy('kit', ''))]);
+      python.kitBatch.push(r.error || !r.available ? { threads: c.threads, reason: r.error ?? r.reason } : { threads: c.threads, rows: r.rows });
+    }
+  }
+  if (python.venv) {
+    // One thread everywhere; OPENBLAS_CORETYPE/L2_SIZE (set on some hosts for old OpenBLAS builds) would slow a current numpy.
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const peersPy = join(here, 'python', 'peers.py');
+    const jobs = sizes.map((s) => [`at ${sizeName(s)}`, ['--dir', dir, '--sizes', sizeName(s), ...policyArgs(policy('peer', sizeName(s)))]]);
+    if (python.batch) jobs.push([`on the loss batch`, ['--batch', python.batch.prefix, '--batch-shape', BATCH_SHAPE.join(','), '--kit-grad', kitGrad, ...policyArgs(policy('peer', ''))]]);
+    for (const [what, args] of jobs) {
+      log(`[bench] python peers ${what}`);
+      const r = runJson(python.venv.python, [peersPy, '--stubs', python.venv.stubs, ...args], { env });
+      if (r.error) {
+        python.errors.push(`${what}: ${r.error}`);
+        log(`[bench]   python peers failed: ${r.error}`);
+        continue;
+      }
+      python.versions = r.versions;
+      python.threads = r.threads;
+      python.rows.push(...r.rows);
+    }
+  }
+}
+
 // ---- decoding -------------------------------------------------------------
 let decoding = null;
 let decodeFiles = null;
@@ -228,6 +294,8 @@ const find = (rows, size, kase) => rows?.find((r) => r.size === size && r.case =
 const kitRow = (threads, size, kase) => find(kit.find((c) => c.threads === threads && c.available)?.rows, size, kase);
 const nativeRow = (threads, size, kase) => find(native.find((c) => c.threads === threads && c.available)?.rows, size, kase);
 const peerRow = (impl, size) => peers.find((r) => r.impl === impl && r.size === size);
+const kitBatchRow = (threads, size, kase) => find(python?.kitBatch.find((c) => c.threads === threads)?.rows, size, kase);
+if (python) python.rows = annotate(python.rows, (t, size, kase) => kitRow(t, size, kase) ?? kitBatchRow(t, size, kase));
 const fmtMs = (ms) => (ms == null ? '—' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const fmtX = (x) => (x == null || !Number.isFinite(x) ? '—' : x >= 100 ? `${x.toFixed(0)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`);
 const MB = (b) => (b == null ? '—' : `${(b / 2 ** 20).toFixed(1)} MiB`);
@@ -267,7 +335,7 @@ for (const s of sizes) {
       first = false;
       return h;
     };
-    const line = (impl, r, luma) => p(`  ${pad(head(), 19)}${pad(impl, 27)}${lpad(fmtMs(r?.ms), 9)}${lpad(r?.n ?? '', 4)}${lpad(r && base ? fmtX(r.ms / base.ms) : '—', 9)}${lpad(luma ?? '', 9)}  ${r?.value == null ? '' : r.value.toFixed(6)}`);
+    const line = (impl, r, luma, tail = '') => p(`  ${pad(head(), 19)}${pad(impl, 27)}${lpad(fmtMs(r?.ms), 9)}${lpad(r?.n ?? '', 4)}${lpad(r && base ? fmtX(r.ms / base.ms) : '—', 9)}${lpad(luma ?? '', 9)}  ${r?.value == null ? '' : r.value.toFixed(6)}${tail}`);
     for (const c of kit) {
       if (!c.available) p(`  ${pad(head(), 19)}${pad(`ssimkit wasm ${c.threads}t`, 27)}${lpad('unavailable', 9)}`);
       else line(`ssimkit wasm ${c.threads}t`, kitRow(c.threads, size, kase));
@@ -277,6 +345,9 @@ for (const s of sizes) {
     if (peerCase) {
       const luma = kitRow(1, size, `${peerCase}-luma`);
       for (const r of peers.filter((x) => x.size === size && x.case === peerCase)) line(r.impl, r, luma ? fmtX(r.ms / luma.ms) : '—');
+      // Python peers compare R, G, B as ssimkit does: no 'x luma'; |d| = |value - ssimkit 1t's|.
+      for (const r of python?.rows.filter((x) => x.size === size && x.case === peerCase) ?? []) line(`${r.impl} (py)`, r, '', `  |d| ${fmtDiff(r.absDiff)}`);
+      if (python?.unavailable) p(`  ${pad(head(), 19)}${pad('python peers', 27)}${lpad('unavailable', 9)}  ${python.unavailable}`);
     }
   }
 }
@@ -284,6 +355,11 @@ if (peers.length) {
   p();
   p('What each peer computes (ssimkit compares R, G, B separately at full resolution, Gaussian 11/1.5, valid windows, float64 statistics):');
   for (const r of peers.filter((x) => x.size === sizeName(sizes[0]))) p(`  ${pad(r.impl, 26)}${r.computes}`);
+}
+if (python?.rows.length) {
+  p();
+  p(`Python peers (${relative(root, resolve(python.venv.python, '..', '..'))}; ${Object.entries(python.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}; threads: torch ${python.threads?.torch}, cv2 ${python.threads?.cv2}; the same RGBA bytes, as a uint8 RGB array made outside the timings):`);
+  for (const impl of new Set(python.rows.map((r) => r.impl))) p(`  ${pad(`${impl} (py)`, 38)}${python.rows.find((r) => r.impl === impl).computes}`);
 }
 
 p();
@@ -296,6 +372,16 @@ for (const s of sizes) {
       ...native.filter((c) => c.available).map((c) => [`native ${c.threads}t`, nativeRow(c.threads, size, l), nativeRow(c.threads, size, `${l}+grad`)])];
     for (const [impl, a, b] of rows) p(`  ${pad(size, 11)}${pad(l, 14)}${pad(impl, 18)}${lpad(fmtMs(a?.ms), 9)}${lpad(fmtMs(b?.ms), 10)}${lpad(a && b ? fmtX(b.ms / a.ms) : '—', 8)}`);
   }
+}
+
+if (python) {
+  p();
+  if (python.batch) {
+    p(`Loss batch: ${python.batch.description} (sha256/16 ${python.batch.sha256_16})`);
+    for (const l of batchLines(python.rows, python.kitBatch, BATCH_SHAPE)) p(l);
+  }
+  if (python.unavailable) p(`  python peers: unavailable — ${python.unavailable}`);
+  for (const e of python.errors) p(`  python peers: error — ${e}`);
 }
 
 p();
@@ -366,6 +452,7 @@ for (const l of LOSSES) {
   const x = ratio(kitRow(1, REF, 'lwssim'), kitRow(1, REF, 'ssim'));
   target(`LWSSIM / SSIM, ${REF}, 1t`, x == null ? 'n/a' : fmtX(x), '<= 1.5x', x == null ? null : x <= 1.5);
 }
+if (python) targets.push(...pythonTargets(python.rows, (t, size, kase) => kitRow(t, size, kase) ?? kitBatchRow(t, size, kase), REF, BATCH_SHAPE, python.unavailable ?? null));
 for (const t of decoding?.targets ?? []) targets.push(t);
 for (const w of wasm) target(`.wasm brotli ${w.file}`, `${(w.brotli / 1024).toFixed(1)} KiB`, '<= 150 KiB', w.brotli <= 150 * 1024);
 // Issue 9 (decoders inside): 250 KB per build, read as 250,000 bytes.
@@ -392,6 +479,6 @@ console.log(out.join('\n'));
 writeFileSync(join(here, 'results.json'), `${JSON.stringify({
   date: new Date().toISOString(), commit, dirty, distBuilt: new Date(builtAt).toISOString(), distStale: stale, distRebuiltDuringRun: rebuilt, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
   sizes: sizes.map(sizeName), inputs: { description: DESCRIPTION, sha256_16: digests },
-  ssimkit: kit, native, nativeNote, peers, decoding, decodeFiles, wasm, targets, seconds, table: out.join('\n'),
+  ssimkit: kit, native, nativeNote, peers, ...(python ? { python } : {}), decoding, decodeFiles, wasm, targets, seconds, table: out.join('\n'),
 }, null, 2)}\n`);
 log(`[bench] wrote bench/results.json (${seconds.toFixed(0)} s)`);

@@ -6,12 +6,14 @@
 //     time of `await init()` in this fresh process
 //   node bench/ssimkit-child.mjs --threads N --mode cases --dir D --size WxH [--budget-ms B --min-runs M --max-runs X]
 //     every case at one size; wasm memory and RSS after each case
+//   node bench/ssimkit-child.mjs --threads N --mode batch --batch PREFIX --batch-shape n,h,w,c [--grad-out FILE] [policy]
+//     ssimLoss without and with grad on the loss batch of `npm run bench -- --python`
 //
 // `{ threads: N }` is passed to init() only if the installed API accepts it:
 // an API without the option answers "unknown option 'threads'", and then
 // N = 1 runs the plain init() (the single-threaded build) while N > 1 is
 // reported as unavailable.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readPair, rgbFloat } from './inputs.mjs';
 import { measure } from './util.mjs';
 
@@ -60,6 +62,25 @@ const policy = {
   minRuns: Number(arg('min-runs', '3')),
   maxRuns: Number(arg('max-runs', '15')),
 };
+if (mode === 'batch') {
+  // --batch PREFIX --batch-shape n,h,w,c [--grad-out FILE]: ssimLoss on the float32 NHWC batch that
+  // bench/python/batch.mjs wrote (the one torch reads too); the gradient is written once for peers.py.
+  const shape = arg('batch-shape', '8,256,256,3').split(',').map(Number);
+  const read = (k) => {
+    const b = readFileSync(`${arg('batch')}.${k}.f32`);
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+  };
+  const bp = { data: read('pred'), shape }, bt = { data: read('target'), shape };
+  if (arg('grad-out')) writeFileSync(arg('grad-out'), kit.ssimLoss(bp, bt, { grad: true }).grad);
+  const rows = [];
+  for (const [name, f] of [['ssimLoss-batch', () => kit.ssimLoss(bp, bt).loss], ['ssimLoss-batch+grad', () => kit.ssimLoss(bp, bt, { grad: true }).loss]]) {
+    const r = measure(f, policy);
+    rows.push({ size: shape.join('x'), case: name, ms: r.ms, n: r.n, value: r.value });
+    process.stderr.write(`  ssimkit ${threads}t ${shape.join('x')} ${name}: ${r.ms.toFixed(2)} ms (n=${r.n})\n`);
+  }
+  out({ ...base, rows });
+  process.exit(0);
+}
 const [w, h] = arg('size').split('x').map(Number);
 const { ref, dist } = readPair(arg('dir'), w, h);
 const A = { data: ref, width: w, height: h }, B = { data: dist, width: w, height: h };
