@@ -17,7 +17,7 @@
 // switches ssimkit to the simd build for good (threads.ts, guardBackend).
 
 import { type Backend, setBackend } from './backend.js';
-import { compileSource, DEFAULT_THREADS_CAP, guardBackend, hostHasSharedMemory, MAX_THREADS, startThreads, type ThreadSupport } from './threads.js';
+import { compileSource, DEFAULT_THREADS_CAP, guardBackend, hostHasSharedMemory, MAX_THREADS, type Pool, startThreads, type ThreadSupport } from './threads.js';
 import type { InitInfo, InitOptions, WasmSource } from './types.js';
 import { positiveInt, readOptions } from './validate.js';
 import * as simd from './wasm/simd/ssimkit.js';
@@ -96,6 +96,11 @@ function threadsUnavailable(rt: Runtime): string | undefined {
   return undefined;
 }
 
+/** The threaded build's features (scripts/build.sh), for the InitInfo of a
+ *  pool still starting; the settled InitInfo reads them from the module
+ *  (test/threads-background.test.ts holds the two equal). */
+const THREADS_FEATURES = ['simd128', 'atomics'] as const;
+
 const SIMD_WASM = "the 'ssimkit/simd.wasm' export (or 'ssimkit/scalar.wasm' where the host has no SIMD128)";
 
 /**
@@ -126,6 +131,8 @@ function prefixed(fn: string, e: unknown): Error {
 
 export function makeInit(rt: Runtime) {
   let loading: Promise<InitInfo> | undefined;
+  /** What a later init() waits for: `loading`, or the pool starting behind it. */
+  let settled: Promise<InitInfo> | undefined;
   let ready: InitInfo | undefined;
 
   /** Instantiates a single-threaded build (simd or scalar: one glue serves both). */
@@ -172,26 +179,52 @@ export function makeInit(rt: Runtime) {
     // cannot start, and the build ssimkit switches to if a pool thread fails.
     const simdModule = Promise.resolve(rt.locate('simd')).then(compileSource);
     simdModule.catch(() => {});
+    if (o.threads === undefined) return loadInBackground(simdModule, n);
     let pool;
     try {
       pool = await startThreads(rt.threads!, await rt.locate('threads'), n);
     } catch (e) {
-      // Asked for: the failure is the answer. Chosen by default: the
-      // single-threaded build gives the same numbers, and says why.
-      const m = (e as Error)?.message ?? String(e);
-      if (o.threads !== undefined) throw new Error(`init: could not start ${n} threads: ${m}`, { cause: e });
-      return loadSimd(simdModule, `the thread pool could not start: ${m}`);
+      // Asked for: the failure is the answer.
+      throw new Error(`init: could not start ${n} threads: ${(e as Error)?.message ?? String(e)}`, { cause: e });
     }
-    const simdReady = await simdModule;
+    return usePool(pool, await simdModule);
+  }
+
+  /** Makes a started pool the backend, guarded: a pool thread that fails
+   *  later switches ssimkit to the simd build for good. */
+  function usePool(pool: Pool, simdReady: WebAssembly.Module): InitInfo {
     const b = guardBackend(pool, (reason) => {
-      // A pool thread failed: every later call runs on the simd build.
+      // Already instantiated when the pool started in the background:
+      // initSync then keeps that instance.
       simd.initSync({ module: simdReady });
       setBackend(simd as unknown as Backend);
       ready = info(rt.name, 'simd', simd as unknown as Backend, 1, reason);
-      loading = Promise.resolve(ready);
+      loading = settled = Promise.resolve(ready);
     });
     setBackend(b);
     return info(rt.name, 'threads', b, pool.size);
+  }
+
+  /**
+   * The default init() where a pool can run: the simd build first, as the
+   * backend, and init() resolves with `starting: true`; the pool starts
+   * behind it and becomes the backend when every thread runs (or, if it
+   * cannot start, the simd build stays and says why). The switch happens in
+   * a promise continuation, never inside a call, so each call (its reserve,
+   * stream and free) runs on one instance; both give the same bits.
+   */
+  async function loadInBackground(simdModule: Promise<WebAssembly.Module>, n: number): Promise<InitInfo> {
+    const simdReady = await simdModule;
+    const first = await loadSimd(simdReady);
+    const starting: InitInfo = { ...first, build: 'threads', threads: n, features: [...THREADS_FEATURES], starting: true };
+    // After the simd build is up, so that the two compiles do not share the
+    // cores init() is waiting on.
+    settled = Promise.resolve(rt.locate('threads'))
+      .then((source) => startThreads(rt.threads!, source, n))
+      .then((pool) => usePool(pool, simdReady),
+        (e) => ({ ...first, fallback: `the thread pool could not start: ${(e as Error)?.message ?? String(e)}` }))
+      .then((i) => (ready = i));
+    return starting;
   }
 
   /** Whether what is loaded satisfies the options of a later call. */
@@ -228,7 +261,9 @@ export function makeInit(rt: Runtime) {
       return Promise.reject(e);
     }
     if (loading) {
-      return loading.then((i) => {
+      // Past a first init() that resolved with the pool still starting: the
+      // pool's outcome, so that `await init()` again waits for it.
+      return loading.then(() => settled ?? loading!).then((i) => {
         if (satisfies(o, i)) return i;
         throw conflict('init', o, i);
       });
@@ -236,7 +271,7 @@ export function makeInit(rt: Runtime) {
     const p = load(o).then((i) => (ready = i), (e) => { throw prefixed('init', e); });
     loading = p;
     // A failed load (a wrong path, say) may be retried.
-    p.catch(() => { if (loading === p) loading = undefined; });
+    p.catch(() => { if (loading === p) loading = settled = undefined; });
     return p;
   }
 
@@ -269,7 +304,7 @@ export function makeInit(rt: Runtime) {
     const b = simd as unknown as Backend;
     setBackend(b);
     ready = info(rt.name, b.buildFeatures().includes('simd128') ? 'simd' : 'scalar', b, 1);
-    loading = Promise.resolve(ready);
+    loading = settled = Promise.resolve(ready);
     return ready;
   }
 

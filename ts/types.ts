@@ -177,6 +177,18 @@ export interface InitInfo {
    * from a later `await init()` too.
    */
   fallback?: string;
+  /**
+   * Present (true) only in what the default init() resolves to where it
+   * starts a pool: `build` and `threads` name the pool being started, and
+   * until all its threads run, calls run on the simd build (one thread, the
+   * same bits, synchronous as ever; `threadsUsed()` returns 1). init()
+   * does not wait for the workers (they take 60-150 ms in Node). A later
+   * `await init()` resolves once the pool has settled, with the InitInfo
+   * of what then runs: the pool (no `starting`), or the simd build with
+   * `fallback` when the pool could not start. `init({ threads: n })` waits
+   * for its pool and never has `starting`.
+   */
+  starting?: true;
 }
 
 /** A compiled module, its bytes, or where to fetch them. */
@@ -203,7 +215,8 @@ export interface InitOptions {
    * at most 8, where the context can block on a pool (Node, Deno, a
    * dedicated Web Worker of a cross-origin-isolated page), else 1.
    * 1 loads the single-threaded simd build; n > 1 the threaded build with a
-   * pool of n workers, started before init() resolves, and is an error
+   * pool of n workers, started before init() resolves (the default init()
+   * starts its pool behind it: InitInfo.starting), and is an error
    * where threads cannot run (a page's main thread, workerd, Vercel Edge,
    * a page that is not cross-origin isolated) or when the pool does not
    * start within 10 s (the default then falls back to the simd build and
