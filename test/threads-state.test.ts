@@ -10,8 +10,9 @@
 // - a pool thread that traps or panics (the test-only poolTestTrap) makes
 //   the call throw within a bound, not hang; ssimkit then runs the simd
 //   build with the same bits, and init() reports the fallback;
-// - a pool that never starts costs a bounded wait: the default init() falls
-//   back to simd and says why, threads: n fails.
+// - a pool that never starts costs a bounded wait: the default init()
+//   resolves at once and its pool falls back to simd behind it (a later
+//   init() says why), threads: n fails.
 
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -114,6 +115,9 @@ describe('a pool that never starts (node)', () => {
         child('node', 'start', '{"threads":2}', join(tmp, 'dist')),
       ]);
       const why = /the pool did not start within 10 s \(0 of \d+ threads running\)$/;
+      // The default init() resolved at once, the pool starting; the later init() waited out its 10 s.
+      expect(byDefault.first).toMatchObject({ build: 'threads', starting: true });
+      expect(byDefault.firstMs).toBeLessThan(9_000);
       expect(byDefault.init).toMatchObject({ build: 'simd', threads: 1, fallback: expect.stringMatching(why) });
       expect(byDefault.init.fallback).toMatch(/^the thread pool could not start: /);
       expect(byDefault.score).toBe(1);

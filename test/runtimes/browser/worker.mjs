@@ -14,6 +14,8 @@ async function run(ssimkit) {
     const info = await ssimkit.init(mode === 'scalar' ? { simd: false } : undefined);
     stage(`${mode} worker: cases (${info.build}, ${info.threads} threads)`);
     const { results, decode } = await cases(ssimkit);
+    // The default init() may resolve with its pool still starting: wait for it.
+    await ssimkit.init();
     const used = [ssimkit.threadsUsed(), ssimkit.threadsUsed(), ssimkit.threadsUsed()];
     return { info, env: env(), results, decode, used };
   }
