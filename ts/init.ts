@@ -12,9 +12,12 @@
 // build satisfies, return its InitInfo; options it cannot satisfy are an
 // Error that says what is loaded. initSync() while init() is still loading
 // is an Error (it cannot wait, and two loads would leave two backends).
-// A pool that cannot start falls back to simd (default) or fails
-// (threads: n), within POOL_START_TIMEOUT_MS; a pool thread that fails later
-// switches ssimkit to the simd build for good (threads.ts, guardBackend).
+// The default init() resolves on the simd build and starts its pool behind
+// it (loadInBackground): ~15 ms instead of the workers' 60-150 ms; a later
+// init() waits for the pool's outcome. threads: n waits for its pool. A pool
+// that cannot start falls back to simd (default) or fails (threads: n),
+// within POOL_START_TIMEOUT_MS; a pool thread that fails later switches
+// ssimkit to the simd build for good (threads.ts, guardBackend).
 
 import { type Backend, setBackend } from './backend.js';
 import { compileSource, DEFAULT_THREADS_CAP, guardBackend, hostHasSharedMemory, MAX_THREADS, type Pool, startThreads, type ThreadSupport } from './threads.js';

@@ -11,8 +11,9 @@
 //      runs runThread(), which takes a queued thread and enters rayon's loop;
 //   4. this thread polls the STARTED word (timers, no blocking) until all n
 //      run, and gives up after POOL_START_TIMEOUT_MS or at the first worker
-//      that fails to start: the workers are terminated and init() falls
-//      back to the simd build (default) or fails (threads: n asked for).
+//      that fails to start: the workers are terminated and ssimkit stays on
+//      the simd build (the default init(), which resolved before the pool
+//      and started it behind it) or init() fails (threads: n asked for).
 // After init() every call is synchronous: Rust's `guarded` hands the call to
 // the pool and waits in memory.atomic.wait32 for it to finish or for a pool
 // thread to fail (a worker that traps stores 1 into FAILED).
