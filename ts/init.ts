@@ -217,13 +217,21 @@ export function makeInit(rt: Runtime) {
    * stream and free) runs on one instance; both give the same bits.
    */
   async function loadInBackground(simdModule: Promise<WebAssembly.Module>, n: number): Promise<InitInfo> {
+    // The threaded glue is imported before init() resolves (a few ms): a
+    // test runner that tears a test file's module registry down after its
+    // tests (Jest) refuses a require() or import() that comes later.
+    const support = rt.threads!;
+    const glue = support.glue();
+    glue.catch(() => {});
     const simdReady = await simdModule;
     const first = await loadSimd(simdReady);
+    const loadedGlue = await glue.catch(() => undefined);
     const starting: InitInfo = { ...first, build: 'threads', threads: n, features: [...THREADS_FEATURES], starting: true };
-    // After the simd build is up, so that the two compiles do not share the
-    // cores init() is waiting on.
+    // The threaded module compiles after the simd build is up, so that the
+    // two compiles do not share the cores init() is waiting on.
+    const started: ThreadSupport = loadedGlue ? { ...support, glue: () => Promise.resolve(loadedGlue) } : support;
     settled = Promise.resolve(rt.locate('threads'))
-      .then((source) => startThreads(rt.threads!, source, n))
+      .then((source) => startThreads(started, source, n))
       .then((pool) => usePool(pool, simdReady),
         (e) => ({ ...first, fallback: `the thread pool could not start: ${(e as Error)?.message ?? String(e)}` }))
       .then((i) => (ready = i));
