@@ -89,7 +89,10 @@ function legend(): Rgba {
 }
 
 const started = performance.now();
-const ready: Promise<InitInfo | undefined> = init().then(
+// The first init() resolves while the pool may still be starting (calls
+// meanwhile run on the simd build); the second resolves once it runs or
+// has failed, so the status line names what really scores.
+const ready: Promise<InitInfo | undefined> = init().then(() => init()).then(
   (info) => {
     const l = legend();
     post({ kind: 'ready', info, ms: performance.now() - started, legend: l }, [l.data.buffer]);
