@@ -127,17 +127,14 @@ impl Filter {
 }
 
 /// Which product signals the engine streams, and the moments it hands on.
+/// Only the hand-over is generic: the engine itself takes K at run time,
+/// so it is compiled once (the wasm size budget).
 pub trait Signals: 'static {
-    /// Signals per sample.
+    /// Signals per sample: 4 or 5.
     const K: usize;
     type Row<'a>;
     /// The moments of `K` filtered rows, in signal order.
     fn row<'a>(rows: &[&'a [f64]]) -> Self::Row<'a>;
-    /// Signals 2.. of samples `px`, `py`, one after another `stride` apart
-    /// in `prod`.
-    fn products(px: &[f64], py: &[f64], prod: &mut [f64], stride: usize);
-    /// Running box sums of the K signals (`kernels::hbox_k`).
-    fn hbox(src: &[&[f64]], n: usize, dst: &mut [&mut [f64]]);
 }
 
 /// x, y, x^2 + y^2, xy: SSIM and MS-SSIM need sigma_x^2 + sigma_y^2 only, so
@@ -154,17 +151,6 @@ impl Signals for Four {
     fn row<'a>(r: &[&'a [f64]]) -> Moments4<'a> {
         Moments4 { mx: r[0], my: r[1], ss: r[2], xy: r[3] }
     }
-    fn products(px: &[f64], py: &[f64], prod: &mut [f64], stride: usize) {
-        let (ss, xy) = prod.split_at_mut(stride);
-        for (q, (&a, &b)) in px.iter().zip(py).enumerate() {
-            ss[q] = a * a + b * b;
-            xy[q] = a * b;
-        }
-    }
-    fn hbox(src: &[&[f64]], n: usize, dst: &mut [&mut [f64]]) {
-        let [d0, d1, d2, d3] = dst else { unreachable!() };
-        kernels::hbox_k::<4>(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3]);
-    }
 }
 
 impl Signals for Five {
@@ -173,7 +159,18 @@ impl Signals for Five {
     fn row<'a>(r: &[&'a [f64]]) -> Moments5<'a> {
         Moments5 { mx: r[0], my: r[1], xx: r[2], yy: r[3], xy: r[4] }
     }
-    fn products(px: &[f64], py: &[f64], prod: &mut [f64], stride: usize) {
+}
+
+/// Signals 2.. of k (see [`Signals`]) of samples `px`, `py`, one after
+/// another `stride` apart in `prod`.
+fn products(k: usize, px: &[f64], py: &[f64], prod: &mut [f64], stride: usize) {
+    if k == 4 {
+        let (ss, xy) = prod.split_at_mut(stride);
+        for (q, (&a, &b)) in px.iter().zip(py).enumerate() {
+            ss[q] = a * a + b * b;
+            xy[q] = a * b;
+        }
+    } else {
         let (xx, rest) = prod.split_at_mut(stride);
         let (yy, xy) = rest.split_at_mut(stride);
         for (q, (&a, &b)) in px.iter().zip(py).enumerate() {
@@ -182,9 +179,14 @@ impl Signals for Five {
             xy[q] = a * b;
         }
     }
-    fn hbox(src: &[&[f64]], n: usize, dst: &mut [&mut [f64]]) {
-        let [d0, d1, d2, d3, d4] = dst else { unreachable!() };
-        kernels::hbox5(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3, d4]);
+}
+
+/// Running box sums of k signals at once (`kernels::hbox_k`, `hbox5`).
+fn hbox_signals(src: &[&[f64]], n: usize, dst: &mut [&mut [f64]]) {
+    match dst {
+        [d0, d1, d2, d3] => kernels::hbox_k::<4>(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3]),
+        [d0, d1, d2, d3, d4] => kernels::hbox5(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3, d4]),
+        _ => unreachable!("4 or 5 signals"),
     }
 }
 
@@ -207,7 +209,7 @@ pub(crate) enum Columns<'a> {
 /// Reads `len` padded samples of row `r` of a plane pair and forms the
 /// product signals of `S`, one after another `stride` apart in `pad`. `raw`
 /// is scratch for two source rows.
-pub(crate) fn read_products<S: Signals>(src: &dyn PairRows, plane: usize, r: usize, columns: Columns, len: usize, pad: &mut [f64], stride: usize,
+pub(crate) fn read_products(k: usize, src: &dyn PairRows, plane: usize, r: usize, columns: Columns, len: usize, pad: &mut [f64], stride: usize,
     raw: &mut [f64]) {
     let w = src.width();
     let (px, rest) = pad.split_at_mut(stride);
@@ -226,7 +228,7 @@ pub(crate) fn read_products<S: Signals>(src: &dyn PairRows, plane: usize, r: usi
             }
         }
     }
-    S::products(px, py, prod, stride);
+    products(k, px, py, prod, stride);
 }
 
 /// Output columns per strip: the ring of one strip (K signals x n rows)
@@ -237,7 +239,12 @@ pub const STRIP: usize = 256;
 /// strip of each row's moments to `emit(row, first column, moments)`.
 pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize,
     mut emit: impl FnMut(usize, usize, &S::Row<'_>)) {
-    let k = S::K;
+    chunk_rows(src, plane, f, border, i0, i1, S::K, &mut |i, j0, rows| emit(i, j0, &S::row(rows)));
+}
+
+/// [`chunk_moments`] with K at run time, handing on the K moment rows.
+fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, k: usize,
+    emit: &mut dyn FnMut(usize, usize, &[&[f64]])) {
     let n = f.n();
     let (w, h) = (src.width(), src.height());
     let (ow, _) = output_size(src, f, border);
@@ -272,7 +279,7 @@ pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, b
                 None => Columns::Span(j0),
                 Some(cols) => Columns::Gather(&cols[j0..j0 + plen]),
             };
-            read_products::<S>(src, plane, source_row(p), columns, plen, &mut pad, pst, &mut raw);
+            read_products(k, src, plane, source_row(p), columns, plen, &mut pad, pst, &mut raw);
             let slot = (p - i0) % slots;
             {
                 let dst = &mut ring[at(slot, 0)..at(slot, 0) + k * st];
@@ -283,8 +290,11 @@ pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, b
                         }
                     }
                     Filter::Box { n } => {
-                        let mut d: Vec<&mut [f64]> = dst.chunks_mut(st).map(|d| &mut d[..sw]).collect();
-                        kernels::with_rows(k, |s| &pad[s * pst..s * pst + plen], |rows| S::hbox(rows, *n, &mut d));
+                        // On the stack: hot loops must not allocate (see kernels::with_rows).
+                        let mut it = dst.chunks_mut(st);
+                        let mut d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().map_or(&mut [][..], |d| &mut d[..sw]));
+                        let d = &mut d[..k];
+                        kernels::with_rows(k, |s| &pad[s * pst..s * pst + plen], |rows| hbox_signals(rows, *n, d));
                     }
                 }
             }
@@ -311,8 +321,7 @@ pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, b
                     }
                 }
             }
-            let m = kernels::with_rows(k, |s| &out[s * st..s * st + sw], |rows| S::row(rows));
-            emit(i, j0, &m);
+            kernels::with_rows(k, |s| &out[s * st..s * st + sw], |rows| emit(i, j0, rows));
         }
     }
 }
