@@ -263,14 +263,17 @@ fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: 
     let slots = if matches!(f, Filter::Box { .. }) { n + 1 } else { n };
     let mut raw = vec![0.0; 2 * w];
     let mut pad = vec![0.0; k * pst];
-    let mut ring = vec![0.0; slots * k * st];
+    // A slot's stride is padded by a cache line: 4 x 256 doubles is 8 KiB,
+    // and n rows a power of two apart would share one L1 set (4 KiB aliasing).
+    let slot_len = k * st + 8;
+    let mut ring = vec![0.0; slots * slot_len];
     let mut out = vec![0.0; k * st];
     let mut colsum = vec![0.0; if slots > n { k * st } else { 0 }];
     let inv_area = match f {
         Filter::Box { n } => 1.0 / (*n * *n) as f64,
         Filter::Symmetric { .. } => 0.0,
     };
-    let at = |slot: usize, s: usize| (slot * k + s) * st;
+    let at = |slot: usize, s: usize| slot * slot_len + s * st;
     for j0 in (0..ow).step_by(st) {
         let sw = st.min(ow - j0);
         let plen = sw + n - 1;
