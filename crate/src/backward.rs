@@ -17,7 +17,7 @@ use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams,
 use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
 use crate::ssim::SsimParams;
-use crate::stream::{add3, chunk_moments, join, Filter, PairRows, PlanePair, CHUNK};
+use crate::stream::{add3, chunk_moments, join, Filter, Five, PairRows, PlanePair, CHUNK};
 use crate::window::Border;
 
 /// Padded rows feeding source row r of a plane h rows high: r itself
@@ -253,7 +253,7 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         let (i0, i1) = span(0, c);
         let dst = &mut *bands[0].1;
         let mut acc = [0.0; 3];
-        chunk_moments(src, plane, &f, p.border, i0, i1, |i, j0, m| {
+        chunk_moments::<Five>(src, plane, &f, p.border, i0, i1, |i, j0, m| {
             add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
         });
         vec![acc]
@@ -554,7 +554,7 @@ pub fn lwssim_grad_rows(src: &dyn PairRows, plane: usize, p: &LwssimParams, emit
                     let dst = &mut *bands[l].1;
                     let mut acc = [0.0; 3];
                     if i0 < i1 {
-                        chunk_moments(src, plane, &filters[l], p.border, i0, i1, |i, j0, m| {
+                        chunk_moments::<Five>(src, plane, &filters[l], p.border, i0, i1, |i, j0, m| {
                             add3(&mut acc, grads(l, m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
                         });
                     }

@@ -10,7 +10,7 @@
 //! the thread count or on how rows were fed).
 
 use crate::kernels::{self, Moments5, SsimConsts};
-use crate::stream::{read_products, Columns, PairRows, STRIP};
+use crate::stream::{read_products, Columns, Five, PairRows, Signals, STRIP};
 use crate::window::{reflect, Border};
 
 /// The centre positions [lo, hi) along an axis of `len` where a window of
@@ -58,7 +58,7 @@ pub fn chunk_levels(src: &dyn PairRows, plane: usize, halves: &[usize], border: 
         let mut started = vec![false; halves.len()];
         for p in first..(r1 + cm) as isize {
             {
-                read_products(src, plane, reflect(p, h), Columns::Gather(&idx), plen, &mut pad, pmax, &mut raw);
+                read_products(Five::K, src, plane, reflect(p, h), Columns::Gather(&idx), plen, &mut pad, pmax, &mut raw);
                 let (px, rest) = pad.split_at(pmax);
                 let (py, rest) = rest.split_at(pmax);
                 let (xx, rest) = rest.split_at(pmax);

@@ -7,7 +7,7 @@ use crate::real::Real;
 use rayon::prelude::*;
 
 use crate::levels::{chunk_levels, LevelRow};
-use crate::stream::{add3, join, output_size, plane_sums, Filter, PairRows, PlanePair, CHUNK};
+use crate::stream::{add3, join, output_size, plane_sums, Filter, Five, PairRows, PlanePair, CHUNK};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -209,12 +209,12 @@ pub fn lwssim_levels_of(src: &dyn PairRows, p: &LwssimParams) -> Vec<Vec<f64>> {
             let count = (ow * oh) as f64;
             let sums = if simple {
                 // l + cs, summed as the vector kernel sums l and cs.
-                plane_sums(src, &f, p.border, &|m, _| kernels::ssim_row(m, &k, None))
+                plane_sums::<Five>(src, &f, p.border, &|m: &Moments5, _| kernels::ssim_row(m, &k, None))
                     .into_iter()
                     .map(|s| s[2] + s[1])
                     .collect::<Vec<_>>()
             } else {
-                plane_sums(src, &f, p.border, &|m, _| [general_row(m, &k, p), 0.0, 0.0])
+                plane_sums::<Five>(src, &f, p.border, &|m: &Moments5, _| [general_row(m, &k, p), 0.0, 0.0])
                     .into_iter()
                     .map(|s| s[0])
                     .collect()

@@ -73,13 +73,19 @@ pub const RESERVE_ABOVE: f64 = (128 << 20) as f64;
 pub const ADDRESSABLE: f64 = 4_294_967_296.0 - (16 << 20) as f64;
 
 /// Scratch one thread holds while streaming rows of a plane pair: two raw
-/// rows, the padded products, the ring of filtered rows, the level sums.
+/// rows, the padded products, the ring of filtered rows, the level sums,
+/// for k product signals each (`stream::Signals`: SSIM and MS-SSIM stream
+/// four, LWSSIM and the backward passes five).
 fn stream_scratch(c: &Call) -> f64 {
     let w = c.width as f64;
     let n = c.window as f64;
     let strip = STRIP.min(c.width) as f64;
     let padded = strip + 2.0 * n + 1.0;
-    8.0 * (2.0 * w + 5.0 * padded + (2.0 * n + 3.0) * 5.0 * padded + (c.levels as f64 + 2.0) * 5.0 * strip + padded)
+    let k = match c.op {
+        Op::SsimStream { .. } | Op::SsimMatlab { .. } | Op::MsssimStream => 4.0,
+        Op::LwssimStream | Op::Loss { .. } => 5.0,
+    };
+    8.0 * (2.0 * w + k * padded + (2.0 * n + 3.0) * k * padded + (c.levels as f64 + 2.0) * k * strip + padded)
 }
 
 /// MS-SSIM's coarser scales (`pyramid`): the rows their chunks read and a

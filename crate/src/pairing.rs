@@ -29,12 +29,33 @@ pub struct Side {
     pub sources: Vec<Source>,
     /// 8-bit samples read on the 16-bit scale (v * 257).
     pub widen: bool,
+    /// For 8-bit images, every channel value's quotient by L, made by the
+    /// same division as [`Side::row`]'s (correctly rounded, so the same
+    /// bits): a load a sample instead of a division.
+    pub table: Option<Box<[f64; 256]>>,
 }
 
 impl Side {
+    pub fn new(sources: Vec<Source>, widen: bool, pixels: &Pixels, range: f64) -> Self {
+        let table = matches!(pixels, Pixels::U8(_)).then(|| {
+            let scale = if widen { 257.0 } else { 1.0 };
+            Box::new(core::array::from_fn(|v| (v as f64 * scale) / range))
+        });
+        Side { sources, widen, table }
+    }
+
     /// Samples c0 .. c0 + out.len() of row `r` of compared plane `plane`
     /// of `img`, divided by `range`.
     pub fn row(&self, img: &Image, plane: usize, r: usize, c0: usize, range: f64, out: &mut [f64]) {
+        if let (Some(t), Pixels::U8(d), Source::Channel(ch)) = (&self.table, img.pixels, self.sources[plane]) {
+            let c = img.channels;
+            assert!(c0 + out.len() <= img.width);
+            let base = (r * img.width + c0) * c + ch;
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = t[d[base + j * c] as usize];
+            }
+            return;
+        }
         img.read_row(self.sources[plane], self.widen, r, c0, out);
         for v in out.iter_mut() {
             *v /= range;
@@ -124,7 +145,7 @@ pub fn pairing(x: &Image, y: &Image, ch: &Channels) -> Result<Pairing, Error> {
         ys.push(alpha(y));
     }
     let widen = |img: &Image| mixed && matches!(img.pixels, Pixels::U8(_));
-    Ok(Pairing { x: Side { sources: xs, widen: widen(x) }, y: Side { sources: ys, widen: widen(y) }, range: l })
+    Ok(Pairing { x: Side::new(xs, widen(x), &x.pixels, l), y: Side::new(ys, widen(y), &y.pixels, l), range: l })
 }
 
 #[cfg(test)]
@@ -201,16 +222,37 @@ mod tests {
         let d = [10u8, 20, 30, 40, 50, 60];
         let img = Image { pixels: Pixels::U8(&d), width: 2, height: 1, channels: 3 };
         for l in [255.0, 65535.0, 1.0, 0.1, 3.0, 1e-6, 1e12] {
-            let side = Side { sources: vec![Source::Constant(l)], widen: false };
+            let side = Side::new(vec![Source::Constant(l)], false, &img.pixels, l);
             let mut out = [0.0; 2];
             side.row(&img, 0, 0, 0, l, &mut out);
             assert_eq!(out, [1.0, 1.0]);
         }
-        let side = Side { sources: vec![Source::Channel(1), Source::Luma], widen: true };
+        let side = Side::new(vec![Source::Channel(1), Source::Luma], true, &img.pixels, 65535.0);
         let mut out = [0.0; 2];
         side.row(&img, 0, 0, 0, 65535.0, &mut out);
         assert_eq!(out, [20.0 * 257.0 / 65535.0, 50.0 * 257.0 / 65535.0]);
         side.row(&img, 1, 0, 1, 65535.0, &mut out[..1]);
         assert_eq!(out[0], (0.299 * (40.0 * 257.0) + 0.587 * (50.0 * 257.0) + 0.114 * (60.0 * 257.0)) / 65535.0);
+    }
+
+    #[test]
+    fn the_table_reads_the_bits_of_the_division() {
+        // Every 8-bit value, plain and widened, under several ranges: the
+        // table's read against read_row followed by the division.
+        let d: Vec<u8> = (0..=255u8).flat_map(|v| [v, 255 - v]).collect();
+        let img = Image { pixels: Pixels::U8(&d), width: 256, height: 1, channels: 2 };
+        for (widen, l) in [(false, 255.0), (false, 1.0), (false, 3.7), (false, 1e-6), (true, 65535.0)] {
+            let side = Side::new(vec![Source::Channel(0), Source::Channel(1)], widen, &img.pixels, l);
+            assert!(side.table.is_some());
+            for plane in 0..2 {
+                let (mut got, mut want) = ([0.0; 200], [0.0; 200]);
+                side.row(&img, plane, 0, 50, l, &mut got);
+                img.read_row(side.sources[plane], widen, 0, 50, &mut want);
+                want.iter_mut().for_each(|v| *v /= l);
+                assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "widen {widen}, L {l}, plane {plane}");
+            }
+        }
+        let wide = [1u16, 2];
+        assert!(Side::new(vec![Source::Channel(0)], false, &Pixels::U16(&wide), 65535.0).table.is_none());
     }
 }

@@ -7,10 +7,10 @@
 
 use rayon::prelude::*;
 
-use crate::kernels::{self, Moments5, SsimConsts};
+use crate::kernels::{self, Moments4, SsimConsts};
 use crate::scorer::{Pass, STEP_ROWS};
 use crate::ssim::{ssim_planes, SsimParams};
-use crate::stream::{chunk_sums, join, Filter, PairRows, CHUNK};
+use crate::stream::{chunk_sums, join, Filter, Four, PairRows, CHUNK};
 use crate::window::Border;
 
 /// One scale's rows [base, fed) of every plane, x and y.
@@ -171,8 +171,8 @@ impl Pyramid {
 
     pub fn run(&self, (s, plane, c): Task, k: &SsimConsts) -> [f64; 3] {
         let (rows, pass) = &self.scales[s];
-        let row = |m: &Moments5, _: Option<&mut [f64]>| kernels::ssim_row(m, k, None);
-        chunk_sums(rows, plane, &self.filter, self.border, c * CHUNK, ((c + 1) * CHUNK).min(pass.oh), &row)
+        let row = |m: &Moments4, _: Option<&mut [f64]>| kernels::ssim_row4(m, k, None);
+        chunk_sums::<Four>(rows, plane, &self.filter, self.border, c * CHUNK, ((c + 1) * CHUNK).min(pass.oh), &row)
     }
 
     /// Keeps the sums of the tasks run, then forgets the rows no chunk and

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::api::{msssim_weights, Channels, Scales, Score};
 use crate::error::{range, Error};
 use crate::image::{Image, Pixels};
-use crate::kernels::{self, Moments5, SsimConsts};
+use crate::kernels::{self, Moments4, Moments5, SsimConsts};
 use crate::matlab::Shrinking;
 use crate::pairing::{pairing, Pairing};
 use crate::lwssim::{box_chunk_sums, level_row, level_value, lwssim_total, LwssimParams};
@@ -21,7 +21,7 @@ use crate::msssim::combine;
 use crate::plane::Plane;
 use crate::pyramid::Pyramid;
 use crate::ssim::{ssim_plane, SsimParams};
-use crate::stream::{chunk_sums, chunk_with_map, join, Filter, ImagePair, PairRows, CHUNK};
+use crate::stream::{chunk_sums, chunk_with_map, join, Filter, Five, Four, ImagePair, PairRows, CHUNK};
 use crate::window::{reflect, Border, Window};
 
 /// What a scorer computes.
@@ -395,14 +395,14 @@ impl Scorer {
             }
             let ow = map.width;
             let dst = &mut map.data[pass.next * CHUNK * ow..(end * CHUNK).min(pass.oh) * ow];
-            let row = |m: &Moments5, out: Option<&mut [f64]>| kernels::ssim_row(m, k, out);
+            let row = |m: &Moments4, out: Option<&mut [f64]>| kernels::ssim_row4(m, k, out);
             let (first, oh) = (pass.next, pass.oh);
             let parts: Vec<Vec<[f64; 3]>> = dst
                 .par_chunks_mut(CHUNK * ow)
                 .enumerate()
                 .map(|(i, d)| {
                     let c = first + i;
-                    chunk_with_map(&band, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), &row, d)
+                    chunk_with_map::<Four>(&band, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), &row, d)
                 })
                 .collect();
             for (i, sums) in parts.into_iter().enumerate() {
@@ -432,11 +432,18 @@ impl Scorer {
                         (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
                         (PassKind::Single(f), _) => {
                             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
-                            let row = |m: &Moments5, _: Option<&mut [f64]>| match metric {
-                                Metric::Lwssim(p) => level_row(m, k, p),
-                                Metric::Ssim(_) | Metric::Msssim(..) | Metric::Matlab(_) => kernels::ssim_row(m, k, None),
-                            };
-                            vec![chunk_sums(&band, plane, f, border, i0, i1, &row)]
+                            // LWSSIM's contrast needs sigma_x, sigma_y apart:
+                            // five signals; the others need their sum only.
+                            vec![match metric {
+                                Metric::Lwssim(p) => {
+                                    let row = |m: &Moments5, _: Option<&mut [f64]>| level_row(m, k, p);
+                                    chunk_sums::<Five>(&band, plane, f, border, i0, i1, &row)
+                                }
+                                Metric::Ssim(_) | Metric::Msssim(..) | Metric::Matlab(_) => {
+                                    let row = |m: &Moments4, _: Option<&mut [f64]>| kernels::ssim_row4(m, k, None);
+                                    chunk_sums::<Four>(&band, plane, f, border, i0, i1, &row)
+                                }
+                            }]
                         }
                         (PassKind::Levels(_), _) => unreachable!("levels are LWSSIM's"),
                     }

@@ -2,10 +2,10 @@
 //!
 //! Planes arrive divided by the data range, so C1 = k1^2 and C2 = k2^2.
 
-use crate::kernels::{self, Moments5, SsimConsts};
+use crate::kernels::{self, Moments4, SsimConsts};
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::stream::{output_size, plane_sums, plane_sums_with_map, Filter, PairRows, PlanePair};
+use crate::stream::{output_size, plane_sums, plane_sums_with_map, Filter, Four, PairRows, PlanePair};
 use crate::window::{Border, Window};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,14 +55,14 @@ impl SsimParams {
 pub fn ssim_planes(src: &dyn PairRows, p: &SsimParams, want_map: bool) -> (Vec<(f64, f64)>, Option<Plane<f32>>) {
     let f = Filter::new(&p.window);
     let k = p.consts(src.range());
-    let row = move |m: &Moments5, map: Option<&mut [f64]>| kernels::ssim_row(m, &k, map);
+    let row = move |m: &Moments4, map: Option<&mut [f64]>| kernels::ssim_row4(m, &k, map);
     let (ow, oh) = output_size(src, &f, p.border);
     let count = (ow * oh) as f64;
     let (sums, map) = if want_map {
-        let (s, m) = plane_sums_with_map(src, &f, p.border, &row);
+        let (s, m) = plane_sums_with_map::<Four>(src, &f, p.border, &row);
         (s, Some(m))
     } else {
-        (plane_sums(src, &f, p.border, &row), None)
+        (plane_sums::<Four>(src, &f, p.border, &row), None)
     };
     (sums.iter().map(|s| (s[0] / count, s[1] / count)).collect(), map)
 }

@@ -2,8 +2,10 @@
 //!
 //! Output rows are cut into chunks of [`CHUNK`] rows, fixed by the image
 //! alone. A chunk reads its rows plus the window's n - 1 rows of halo, one
-//! source row at a time: the row's five product signals (x, y, x^2, y^2, xy)
-//! are filtered horizontally into a ring of n rows, and each output row is
+//! source row at a time: the row's product signals ([`Signals`]: four, x, y,
+//! x^2 + y^2, xy, where only sigma_x^2 + sigma_y^2 is needed; five, x, y,
+//! x^2, y^2, xy, otherwise) are filtered horizontally into a ring of n
+//! rows, and each output row is
 //! the vertical filter of the ring. Memory is the ring, n x width, never
 //! the image; chunks run in parallel (rayon), and every sum is reduced row
 //! by row within a chunk, then chunk by chunk, so the bits do not depend on
@@ -12,7 +14,7 @@
 use rayon::prelude::*;
 
 use crate::image::Image;
-use crate::kernels::{self, Moments5};
+use crate::kernels::{self, Moments4, Moments5};
 use crate::pairing::Pairing;
 use crate::plane::Plane;
 use crate::real::Real;
@@ -124,8 +126,72 @@ impl Filter {
     }
 }
 
+/// Which product signals the engine streams, and the moments it hands on.
+/// Only the hand-over is generic: the engine itself takes K at run time,
+/// so it is compiled once (the wasm size budget).
+pub trait Signals: 'static {
+    /// Signals per sample: 4 or 5.
+    const K: usize;
+    type Row<'a>;
+    /// The moments of `K` filtered rows, in signal order.
+    fn row<'a>(rows: &[&'a [f64]]) -> Self::Row<'a>;
+}
+
+/// x, y, x^2 + y^2, xy: SSIM and MS-SSIM need sigma_x^2 + sigma_y^2 only, so
+/// one signal less to read, filter and hold.
+pub struct Four;
+
+/// x, y, x^2, y^2, xy: for what needs sigma_x and sigma_y apart (LWSSIM's
+/// contrast term, the gradients).
+pub struct Five;
+
+impl Signals for Four {
+    const K: usize = 4;
+    type Row<'a> = Moments4<'a>;
+    fn row<'a>(r: &[&'a [f64]]) -> Moments4<'a> {
+        Moments4 { mx: r[0], my: r[1], ss: r[2], xy: r[3] }
+    }
+}
+
+impl Signals for Five {
+    const K: usize = 5;
+    type Row<'a> = Moments5<'a>;
+    fn row<'a>(r: &[&'a [f64]]) -> Moments5<'a> {
+        Moments5 { mx: r[0], my: r[1], xx: r[2], yy: r[3], xy: r[4] }
+    }
+}
+
+/// Signals 2.. of k (see [`Signals`]) of samples `px`, `py`, one after
+/// another `stride` apart in `prod`.
+fn products(k: usize, px: &[f64], py: &[f64], prod: &mut [f64], stride: usize) {
+    if k == 4 {
+        let (ss, xy) = prod.split_at_mut(stride);
+        for (q, (&a, &b)) in px.iter().zip(py).enumerate() {
+            ss[q] = a * a + b * b;
+            xy[q] = a * b;
+        }
+    } else {
+        let (xx, rest) = prod.split_at_mut(stride);
+        let (yy, xy) = rest.split_at_mut(stride);
+        for (q, (&a, &b)) in px.iter().zip(py).enumerate() {
+            xx[q] = a * a;
+            yy[q] = b * b;
+            xy[q] = a * b;
+        }
+    }
+}
+
+/// Running box sums of k signals at once (`kernels::hbox_k`, `hbox5`).
+fn hbox_signals(src: &[&[f64]], n: usize, dst: &mut [&mut [f64]]) {
+    match dst {
+        [d0, d1, d2, d3] => kernels::hbox_k::<4>(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3]),
+        [d0, d1, d2, d3, d4] => kernels::hbox5(core::array::from_fn(|s| src[s]), n, [d0, d1, d2, d3, d4]),
+        _ => unreachable!("4 or 5 signals"),
+    }
+}
+
 /// What one chunk of one plane adds up: three sums a row kernel returns.
-pub type RowFn<'f> = dyn Fn(&Moments5, Option<&mut [f64]>) -> [f64; 3] + Sync + 'f;
+pub type RowFn<'f, S> = dyn Fn(&<S as Signals>::Row<'_>, Option<&mut [f64]>) -> [f64; 3] + Sync + 'f;
 
 /// Output size of a plane pair under this filter and border.
 pub fn output_size(src: &dyn PairRows, f: &Filter, border: Border) -> (usize, usize) {
@@ -140,10 +206,10 @@ pub(crate) enum Columns<'a> {
     Gather(&'a [usize]),
 }
 
-/// Reads `len` padded samples of row `r` of a plane pair and forms the five
-/// product signals x, y, x^2, y^2, xy, one after another `stride` apart in
-/// `pad`. `raw` is scratch for two source rows.
-pub(crate) fn read_products(src: &dyn PairRows, plane: usize, r: usize, columns: Columns, len: usize, pad: &mut [f64], stride: usize,
+/// Reads `len` padded samples of row `r` of a plane pair and forms the
+/// product signals of `S`, one after another `stride` apart in `pad`. `raw`
+/// is scratch for two source rows.
+pub(crate) fn read_products(k: usize, src: &dyn PairRows, plane: usize, r: usize, columns: Columns, len: usize, pad: &mut [f64], stride: usize,
     raw: &mut [f64]) {
     let w = src.width();
     let (px, rest) = pad.split_at_mut(stride);
@@ -162,24 +228,23 @@ pub(crate) fn read_products(src: &dyn PairRows, plane: usize, r: usize, columns:
             }
         }
     }
-    let (xx, rest) = prod.split_at_mut(stride);
-    let (yy, xy) = rest.split_at_mut(stride);
-    for q in 0..len {
-        let (a, b) = (px[q], py[q]);
-        xx[q] = a * a;
-        yy[q] = b * b;
-        xy[q] = a * b;
-    }
+    products(k, px, py, prod, stride);
 }
 
-/// Output columns per strip: the ring of one strip (5 signals x n rows)
+/// Output columns per strip: the ring of one strip (K signals x n rows)
 /// stays in a core's L2 cache however wide the image is.
 pub const STRIP: usize = 256;
 
 /// Streams output rows [i0, i1) of one plane, strip by strip, handing each
 /// strip of each row's moments to `emit(row, first column, moments)`.
-pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize,
-    mut emit: impl FnMut(usize, usize, &Moments5)) {
+pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize,
+    mut emit: impl FnMut(usize, usize, &S::Row<'_>)) {
+    chunk_rows(src, plane, f, border, i0, i1, S::K, &mut |i, j0, rows| emit(i, j0, &S::row(rows)));
+}
+
+/// [`chunk_moments`] with K at run time, handing on the K moment rows.
+fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, k: usize,
+    emit: &mut dyn FnMut(usize, usize, &[&[f64]])) {
     let n = f.n();
     let (w, h) = (src.width(), src.height());
     let (ow, _) = output_size(src, f, border);
@@ -197,15 +262,18 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
     // A box keeps one more ring slot: the row leaving its running sum.
     let slots = if matches!(f, Filter::Box { .. }) { n + 1 } else { n };
     let mut raw = vec![0.0; 2 * w];
-    let mut pad = vec![0.0; 5 * pst];
-    let mut ring = vec![0.0; slots * 5 * st];
-    let mut out = vec![0.0; 5 * st];
-    let mut colsum = vec![0.0; if slots > n { 5 * st } else { 0 }];
+    let mut pad = vec![0.0; k * pst];
+    // A slot's stride is padded by a cache line: 4 x 256 doubles is 8 KiB,
+    // and n rows a power of two apart would share one L1 set (4 KiB aliasing).
+    let slot_len = k * st + 8;
+    let mut ring = vec![0.0; slots * slot_len];
+    let mut out = vec![0.0; k * st];
+    let mut colsum = vec![0.0; if slots > n { k * st } else { 0 }];
     let inv_area = match f {
         Filter::Box { n } => 1.0 / (*n * *n) as f64,
         Filter::Symmetric { .. } => 0.0,
     };
-    let at = |slot: usize, s: usize| (slot * 5 + s) * st;
+    let at = |slot: usize, s: usize| slot * slot_len + s * st;
     for j0 in (0..ow).step_by(st) {
         let sw = st.min(ow - j0);
         let plen = sw + n - 1;
@@ -214,10 +282,10 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
                 None => Columns::Span(j0),
                 Some(cols) => Columns::Gather(&cols[j0..j0 + plen]),
             };
-            read_products(src, plane, source_row(p), columns, plen, &mut pad, pst, &mut raw);
+            read_products(k, src, plane, source_row(p), columns, plen, &mut pad, pst, &mut raw);
             let slot = (p - i0) % slots;
             {
-                let dst = &mut ring[at(slot, 0)..at(slot, 0) + 5 * st];
+                let dst = &mut ring[at(slot, 0)..at(slot, 0) + k * st];
                 match f {
                     Filter::Symmetric { half } => {
                         for (s, d) in dst.chunks_mut(st).enumerate() {
@@ -225,9 +293,11 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
                         }
                     }
                     Filter::Box { n } => {
+                        // On the stack: hot loops must not allocate (see kernels::with_rows).
                         let mut it = dst.chunks_mut(st);
-                        let d: [&mut [f64]; 5] = core::array::from_fn(|_| &mut it.next().unwrap()[..sw]);
-                        kernels::hbox5(core::array::from_fn(|s| &pad[s * pst..s * pst + plen]), *n, d);
+                        let mut d: [&mut [f64]; 5] = core::array::from_fn(|_| it.next().map_or(&mut [][..], |d| &mut d[..sw]));
+                        let d = &mut d[..k];
+                        kernels::with_rows(k, |s| &pad[s * pst..s * pst + plen], |rows| hbox_signals(rows, *n, d));
                     }
                 }
             }
@@ -235,7 +305,7 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
                 continue;
             }
             let i = p + 1 - n;
-            for s in 0..5 {
+            for s in 0..k {
                 let dst = &mut out[s * st..s * st + sw];
                 match f {
                     Filter::Symmetric { half } => {
@@ -254,21 +324,14 @@ pub fn chunk_moments(src: &dyn PairRows, plane: usize, f: &Filter, border: Borde
                     }
                 }
             }
-            let m = Moments5 {
-                mx: &out[..sw],
-                my: &out[st..st + sw],
-                xx: &out[2 * st..2 * st + sw],
-                yy: &out[3 * st..3 * st + sw],
-                xy: &out[4 * st..4 * st + sw],
-            };
-            emit(i, j0, &m);
+            kernels::with_rows(k, |s| &out[s * st..s * st + sw], |rows| emit(i, j0, rows));
         }
     }
 }
 
-pub(crate) fn chunk_sums(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn) -> [f64; 3] {
+pub(crate) fn chunk_sums<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn<S>) -> [f64; 3] {
     let mut acc = [0.0; 3];
-    chunk_moments(src, plane, f, border, i0, i1, |_, _, m| {
+    chunk_moments::<S>(src, plane, f, border, i0, i1, |_, _, m| {
         let r = row(m, None);
         add3(&mut acc, r);
     });
@@ -294,14 +357,14 @@ pub(crate) fn join(parts: impl IntoIterator<Item = [f64; 3]>) -> [f64; 3] {
 
 /// Per plane, the sums of the row kernel's three values over every output
 /// position; chunks of all planes run in parallel.
-pub fn plane_sums(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -> Vec<[f64; 3]> {
+pub fn plane_sums<S: Signals>(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn<S>) -> Vec<[f64; 3]> {
     let (_, oh) = output_size(src, f, border);
     let chunks = oh.div_ceil(CHUNK);
     let parts: Vec<[f64; 3]> = (0..src.planes() * chunks)
         .into_par_iter()
         .map(|t| {
             let (plane, c) = (t / chunks, t % chunks);
-            chunk_sums(src, plane, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row)
+            chunk_sums::<S>(src, plane, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row)
         })
         .collect();
     parts.chunks(chunks).map(|p| join(p.iter().copied())).collect()
@@ -310,7 +373,7 @@ pub fn plane_sums(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -
 /// Output rows [i0, i1) of every plane, writing the map rows (the mean over
 /// planes of the first value the row kernel writes) into `dst`: per plane,
 /// the same sums as [`chunk_sums`].
-pub(crate) fn chunk_with_map(src: &dyn PairRows, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn, dst: &mut [f32]) -> Vec<[f64; 3]> {
+pub(crate) fn chunk_with_map<S: Signals>(src: &dyn PairRows, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn<S>, dst: &mut [f32]) -> Vec<[f64; 3]> {
     let (ow, _) = output_size(src, f, border);
     let planes = src.planes();
     let mut mean = vec![0.0f64; (i1 - i0) * ow];
@@ -318,8 +381,8 @@ pub(crate) fn chunk_with_map(src: &dyn PairRows, f: &Filter, border: Border, i0:
     let sums = (0..planes)
         .map(|plane| {
             let mut acc = [0.0; 3];
-            chunk_moments(src, plane, f, border, i0, i1, |i, j0, m| {
-                let sw = m.mx.len();
+            chunk_moments::<S>(src, plane, f, border, i0, i1, |i, j0, m| {
+                let sw = STRIP.min(ow).min(ow - j0);
                 let r = row(m, Some(&mut tmp[..sw]));
                 add3(&mut acc, r);
                 for (d, v) in mean[(i - i0) * ow + j0..][..sw].iter_mut().zip(&tmp) {
@@ -338,14 +401,14 @@ pub(crate) fn chunk_with_map(src: &dyn PairRows, f: &Filter, border: Border, i0:
 
 /// As [`plane_sums`], and the map: the mean over planes of the first value
 /// the row kernel writes. The sums are the same bits as `plane_sums`'.
-pub fn plane_sums_with_map(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn) -> (Vec<[f64; 3]>, Plane<f32>) {
+pub fn plane_sums_with_map<S: Signals>(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn<S>) -> (Vec<[f64; 3]>, Plane<f32>) {
     let (ow, oh) = output_size(src, f, border);
     let planes = src.planes();
     let mut map = vec![0.0f32; ow * oh];
     let parts: Vec<Vec<[f64; 3]>> = map
         .par_chunks_mut(CHUNK * ow)
         .enumerate()
-        .map(|(c, dst)| chunk_with_map(src, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row, dst))
+        .map(|(c, dst)| chunk_with_map::<S>(src, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row, dst))
         .collect();
     let sums = (0..planes).map(|plane| join(parts.iter().map(|p| p[plane]))).collect();
     (sums, Plane::new(ow, oh, map))

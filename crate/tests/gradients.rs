@@ -48,6 +48,13 @@ fn check(name: &str, y: &Plane<f64>, f: &dyn Fn(&Plane<f64>) -> f64, grad: &[f64
     check_at(name, y, f, grad, &probes, 1e-8);
 }
 
+/// The backward pass's value against the forward's: the forward streams
+/// four moment signals (x^2 + y^2 filtered as one), the backward five (it
+/// needs E[y^2] apart), so they agree to rounding, not to the bit.
+fn close_to_forward(backward: f64, forward: f64) {
+    assert!((backward - forward).abs() <= 1e-14, "backward value {backward}, forward {forward}");
+}
+
 #[test]
 fn ssim_and_cs_gradients() {
     for (w, h) in [(19, 17), (24, 20)] {
@@ -62,7 +69,7 @@ fn ssim_and_cs_gradients() {
                             let r = ssim_plane(&x, y, &p, false);
                             if obj == Objective::Ssim { r.ssim } else { r.cs }
                         };
-                        assert_eq!(v, f(&y), "the backward pass's value is the forward's, bit for bit");
+                        close_to_forward(v, f(&y));
                         check(&format!("{w}x{h} {window:?} {border:?} sample={sample} {obj:?}"), &y, &f, &g);
                     }
                 }
@@ -79,7 +86,7 @@ fn msssim_gradient_through_odd_downsampling() {
     let weights = [0.3, 0.3, 0.4];
     let (v, g) = msssim_plane_grad(&x, &y, &p, &weights);
     let f = |y: &Plane<f64>| msssim_plane(&x, y, &p, &weights);
-    assert_eq!(v, f(&y));
+    close_to_forward(v, f(&y));
     check("msssim", &y, &f, &g);
 }
 
@@ -115,7 +122,7 @@ fn lwssim_gradients_unit_and_general_exponents() {
             };
             let (v, g) = lwssim_plane_grad(&x, &y, &p);
             let f = |y: &Plane<f64>| lwssim_plane(&x, y, &p);
-            assert_eq!(v, f(&y));
+            close_to_forward(v, f(&y));
             check(&format!("lwssim a{alpha} b{beta} g{gamma} {border:?}"), &y, &f, &g);
         }
     }
@@ -172,7 +179,7 @@ fn streamed_backward_across_bands() {
             let p = SsimParams { window, border, ..Default::default() };
             let (v, g) = same_bits_on(&[1, 2, 3], &|| ssim_plane_grad(&x, &y, &p, Objective::Ssim));
             let f = |y: &Plane<f64>| ssim_plane(&x, y, &p, false).ssim;
-            assert_eq!(v, f(&y));
+            close_to_forward(v, f(&y));
             check_rows(&format!("ssim {window:?} {border:?}"), &y, &f, &g);
         }
     }
@@ -180,7 +187,7 @@ fn streamed_backward_across_bands() {
     let weights = [0.3, 0.3, 0.4];
     let (v, g) = same_bits_on(&[1, 2, 3], &|| msssim_plane_grad(&x, &y, &p, &weights));
     let f = |y: &Plane<f64>| msssim_plane(&x, y, &p, &weights);
-    assert_eq!(v, f(&y));
+    close_to_forward(v, f(&y));
     check_rows("msssim", &y, &f, &g);
     // The half-resolution scale read on demand (as for large images) gives
     // the bits of holding it.
@@ -192,7 +199,7 @@ fn streamed_backward_across_bands() {
             let p = LwssimParams { levels, border, ..Default::default() };
             let (v, g) = same_bits_on(&[1, 2, 3], &|| lwssim_plane_grad(&x, &y, &p));
             let f = |y: &Plane<f64>| lwssim_plane(&x, y, &p);
-            assert_eq!(v, f(&y));
+            close_to_forward(v, f(&y));
             check_rows(&format!("lwssim {border:?}"), &y, &f, &g);
         }
     }

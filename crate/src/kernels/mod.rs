@@ -21,6 +21,16 @@ pub struct Moments5<'a> {
     pub xy: &'a [f64],
 }
 
+/// Rows of the four window moments SSIM needs: E[x], E[y], E[x^2 + y^2],
+/// E[xy] (sigma_x^2 and sigma_y^2 only ever enter as their sum).
+#[derive(Clone, Copy)]
+pub struct Moments4<'a> {
+    pub mx: &'a [f64],
+    pub my: &'a [f64],
+    pub ss: &'a [f64],
+    pub xy: &'a [f64],
+}
+
 /// C1, C2 (for planes divided by L: k1^2, k2^2) and the covariance factor
 /// (1, or N/(N-1) for sample covariance).
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +65,7 @@ pub fn with_rows<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f64], f: impl FnOn
 }
 
 pub use scalar::{hbox, hbox5, hbox_k, prefix5};
-pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
+pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, ssim_row4, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 
 #[cfg(test)]
 mod tests {

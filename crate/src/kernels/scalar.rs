@@ -1,7 +1,7 @@
 //! The portable reference of every row kernel: one output at a time, in the
 //! operation order the SIMD twins in `simd.rs` follow lane by lane.
 
-use super::{Chain, Moments5, SsimConsts};
+use super::{Chain, Moments4, Moments5, SsimConsts};
 
 /// Symmetric filter at output `j`: `half` holds taps 0..=c of a window of
 /// n = 2c + 1 taps (tap k equals tap n-1-k). Centre first, then the folded
@@ -202,6 +202,60 @@ pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f
     let mut acc = [[0.0f64; 3]; 2];
     for j in 0..len {
         let (l, cs) = ssim_at(m, k, j);
+        let s = l * cs;
+        if let Some(map) = map.as_deref_mut() {
+            map[j] = s;
+        }
+        if j < pairs {
+            let a = &mut acc[j % 2];
+            a[0] += s;
+            a[1] += cs;
+            a[2] += l;
+        } else {
+            for t in 0..3 {
+                acc[0][t] += [s, cs, l][t];
+            }
+        }
+        if j + 1 == pairs {
+            for t in 0..3 {
+                acc[0][t] += acc[1][t];
+            }
+        }
+    }
+    acc[0]
+}
+
+/// [`lcs`] from the four moments (`ss` = E[x^2 + y^2]): the variances'
+/// sum s clamped at 0, and sigma_xy to [-s/2, s/2] (Cauchy-Schwarz then
+/// AM-GM, |sigma_xy| <= sigma_x sigma_y <= s/2: the bound the sum alone
+/// gives, and all cs needs to stay in [-1, 1]). Symmetric in x and y, and
+/// with x == y exactly (1, 1): E[2 x^2] is 2 E[x^2] exactly, so
+/// sigma_xy = s/2, or a rounding-negative variance clamps to 0.
+#[inline(always)]
+pub fn lcs4(mx: f64, my: f64, ss: f64, xy: f64, k: &SsimConsts) -> (f64, f64) {
+    let mxy = mx * my;
+    let m2 = mx * mx + my * my;
+    let l = clamp1((2.0 * mxy + k.c1) / (m2 + k.c1));
+    let s = fmax((ss - m2) * k.cov, 0.0);
+    let h = s * 0.5;
+    let sxy = fmin(fmax((xy - mxy) * k.cov, 0.0 - h), h);
+    let cs = clamp1((2.0 * sxy + k.c2) / (s + k.c2));
+    (l, cs)
+}
+
+/// (l, cs) at output j (see [`lcs4`]).
+#[inline(always)]
+pub fn ssim_at4(m: &Moments4, k: &SsimConsts, j: usize) -> (f64, f64) {
+    lcs4(m.mx[j], m.my[j], m.ss[j], m.xy[j], k)
+}
+
+/// [`ssim_row`] from four moments: the same sums in the same order.
+pub fn ssim_row4(m: &Moments4, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
+    let len = m.mx.len();
+    let pairs = len / 2 * 2;
+    let mut acc = [[0.0f64; 3]; 2];
+    for j in 0..len {
+        let (l, cs) = ssim_at4(m, k, j);
         let s = l * cs;
         if let Some(map) = map.as_deref_mut() {
             map[j] = s;

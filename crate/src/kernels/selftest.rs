@@ -3,7 +3,7 @@
 //! inside the WebAssembly itself (SIMD128 lanes), so each build checks the
 //! lanes it actually runs.
 
-use super::{scalar, simd, Chain, Moments5, SsimConsts};
+use super::{scalar, simd, Chain, Moments4, Moments5, SsimConsts};
 
 fn noise(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed;
@@ -36,6 +36,16 @@ const HALVES: [&[f64]; 9] = [
     // Past the specialised sizes: the generic loop.
     &[0.01, 0.01, 0.02, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08],
 ];
+
+/// ssim_row4 of both kinds on the same moments (sums and map); returns the
+/// map.
+fn row4_kernels(what: &str, m: &Moments4, k: &SsimConsts) -> Result<Vec<f64>, String> {
+    let len = m.mx.len();
+    let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
+    same(&format!("ssim_row4{what} sums"), &simd::ssim_row4(m, k, Some(&mut ma)), &scalar::ssim_row4(m, k, Some(&mut mb)))?;
+    same(&format!("ssim_row4{what} map"), &ma, &mb)?;
+    Ok(ma)
+}
 
 /// Every twin on lengths 1..=21 (every tail of the 8-, 4- and 2-wide loops).
 /// ssim_row and grads_row (every chain) of both kinds on the same moments;
@@ -99,6 +109,14 @@ pub fn run() -> Result<(), String> {
         let (xx, yy, xy) = (sq(&x, &x), sq(&y, &y), sq(&x, &y));
         let m = Moments5 { mx: &x, my: &y, xx: &xx, yy: &yy, xy: &xy };
         row_kernels("", &m, &k)?;
+        let ss: Vec<f64> = xx.iter().zip(&yy).map(|(a, b)| a + b).collect();
+        row4_kernels("", &Moments4 { mx: &x, my: &y, ss: &ss, xy: &xy }, &k)?;
+        // x == y: exactly 1 everywhere (E[2 x^2] = 2 E[x^2]).
+        let twice: Vec<f64> = xx.iter().map(|a| 2.0 * a).collect();
+        let same_map = row4_kernels(" x == y", &Moments4 { mx: &x, my: &x, ss: &twice, xy: &xx }, &k)?;
+        if let Some(v) = same_map.iter().find(|v| **v != 1.0) {
+            return Err(format!("ssim_row4 x == y: {v}, not 1"));
+        }
     }
     // The clamps: moments that break every bound (negative variances,
     // |sigma_xy| beyond Cauchy-Schwarz, l and cs beyond +-1 before their
@@ -115,10 +133,16 @@ pub fn run() -> Result<(), String> {
             xy[1] = -0.0;
         }
         let m = Moments5 { mx: &mx, my: &my, xx: &xx, yy: &yy, xy: &xy };
+        let ss: Vec<f64> = xx.iter().zip(&yy).map(|(a, b)| a + b).collect();
+        let m4 = Moments4 { mx: &mx, my: &my, ss: &ss, xy: &xy };
         for k in [SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 }, SsimConsts { c1: 1e-12, c2: 1e-12, cov: 9.0 / 8.0 }] {
             let map = row_kernels(" clamped", &m, &k)?;
             if let Some(v) = map.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
                 return Err(format!("ssim_row clamped: {v} outside [-1, 1]"));
+            }
+            let map = row4_kernels(" clamped", &m4, &k)?;
+            if let Some(v) = map.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
+                return Err(format!("ssim_row4 clamped: {v} outside [-1, 1]"));
             }
         }
     }

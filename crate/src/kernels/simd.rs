@@ -5,7 +5,7 @@
 
 use super::lanes::F64x2;
 use super::scalar;
-use super::{Chain, Moments5, SsimConsts};
+use super::{Chain, Moments4, Moments5, SsimConsts};
 
 /// The symmetric filter for a window of H folded taps (n = 2H - 1), eight
 /// outputs an iteration: four independent chains of dependent adds.
@@ -200,6 +200,7 @@ struct Lanes {
     zero: F64x2,
     one: F64x2,
     minus_one: F64x2,
+    half: F64x2,
 }
 
 impl Lanes {
@@ -213,6 +214,7 @@ impl Lanes {
             zero: F64x2::splat(0.0),
             one: F64x2::splat(1.0),
             minus_one: F64x2::splat(-1.0),
+            half: F64x2::splat(0.5),
         }
     }
     /// [`scalar::clamp1`].
@@ -251,6 +253,62 @@ impl Lanes {
         let cs = self.clamp1(self.two.mul(sxy).add(self.c2).div(sxx.add(syy).add(self.c2)));
         (l, cs)
     }
+}
+
+impl Lanes {
+    /// [`scalar::lcs4`], two outputs at once.
+    #[inline(always)]
+    fn lcs4<const COV: bool>(&self, mx: F64x2, my: F64x2, ss: F64x2, xy: F64x2) -> (F64x2, F64x2) {
+        let mxy = mx.mul(my);
+        let m2 = mx.mul(mx).add(my.mul(my));
+        let l = self.clamp1(self.two.mul(mxy).add(self.c1).div(m2.add(self.c1)));
+        let s = self.cov::<COV>(ss.sub(m2)).max(self.zero);
+        let h = s.mul(self.half);
+        let sxy = self.cov::<COV>(xy.sub(mxy)).max(self.zero.sub(h)).min(h);
+        let cs = self.clamp1(self.two.mul(sxy).add(self.c2).div(s.add(self.c2)));
+        (l, cs)
+    }
+}
+
+pub fn ssim_row4(m: &Moments4, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
+    if k.cov == 1.0 { ssim_row4_cov::<false>(m, k, map) } else { ssim_row4_cov::<true>(m, k, map) }
+}
+
+#[inline(always)]
+fn ssim_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
+    let len = m.mx.len();
+    // Stated once so the loads below need no bounds check each.
+    assert!(m.my.len() >= len && m.ss.len() >= len && m.xy.len() >= len);
+    let v = Lanes::new(k);
+    let (mut s_acc, mut cs_acc, mut l_acc) = (v.zero, v.zero, v.zero);
+    let mut j = 0;
+    while j + 2 <= len {
+        let (l, cs) = v.lcs4::<COV>(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.ss, j), F64x2::load(m.xy, j));
+        let s = l.mul(cs);
+        if let Some(map) = map.as_deref_mut() {
+            s.store(map, j);
+        }
+        s_acc = s_acc.add(s);
+        cs_acc = cs_acc.add(cs);
+        l_acc = l_acc.add(l);
+        j += 2;
+    }
+    let join = |v: F64x2| {
+        let [a, b] = v.lanes();
+        a + b
+    };
+    let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
+    if j < len {
+        let (l, cs) = scalar::ssim_at4(m, k, j);
+        let s = l * cs;
+        if let Some(map) = map {
+            map[j] = s;
+        }
+        acc[0] += s;
+        acc[1] += cs;
+        acc[2] += l;
+    }
+    acc
 }
 
 pub fn ssim_row(m: &Moments5, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
