@@ -223,15 +223,28 @@ export function makeInit(rt: Runtime) {
     const support = rt.threads!;
     const glue = support.glue();
     glue.catch(() => {});
+    // Found before init() resolves (a file read in Node, a fetch in a
+    // browser): where the threaded files are missing (a single-file bundle)
+    // init() says so at once, as the simd build it is, not `starting`.
+    const located = Promise.resolve().then(() => rt.locate('threads'));
+    located.catch(() => {});
     const simdReady = await simdModule;
+    let source: WasmSource;
+    try {
+      source = await located;
+    } catch (e) {
+      const i = await loadSimd(simdReady, `the thread pool could not start: ${(e as Error)?.message ?? String(e)}`);
+      settled = Promise.resolve(i);
+      return i;
+    }
     const first = await loadSimd(simdReady);
     const loadedGlue = await glue.catch(() => undefined);
     const starting: InitInfo = { ...first, build: 'threads', threads: n, features: [...THREADS_FEATURES], starting: true };
     // The threaded module compiles after the simd build is up, so that the
     // two compiles do not share the cores init() is waiting on.
     const started: ThreadSupport = loadedGlue ? { ...support, glue: () => Promise.resolve(loadedGlue) } : support;
-    settled = Promise.resolve(rt.locate('threads'))
-      .then((source) => startThreads(started, source, n))
+    settled = Promise.resolve(source)
+      .then((src) => startThreads(started, src, n))
       .then((pool) => usePool(pool, simdReady),
         (e) => ({ ...first, fallback: `the thread pool could not start: ${(e as Error)?.message ?? String(e)}` }))
       .then((i) => (ready = i));

@@ -14,6 +14,8 @@ const digest = (f32) => createHash('sha256').update(new Uint8Array(f32.buffer, f
 
 async function main() {
   const [refPath, imgPath, outPath] = process.argv.slice(2);
+  await ssimkit.init();
+  // The pool starts behind the first init(); a second one resolves once it runs.
   const info = await ssimkit.init();
   const [a, b] = [refPath, imgPath].map((f) => ssimkit.decode(readFileSync(f)));
   const out = {
