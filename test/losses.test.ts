@@ -48,8 +48,9 @@ describe.each(Object.entries(losses))('%s', (_name, loss) => {
     expect(r.grad).toBeInstanceOf(Float32Array);
     expect(r.grad!.length).toBe(pred.data.length);
     expect(r.grad!.every(Number.isFinite)).toBe(true);
-    // The value does not depend on asking for the gradient.
-    expect(loss(pred, target).loss).toBe(r.loss);
+    // The value does not depend on asking for the gradient, beyond rounding: the
+    // forward streams four moment signals, the backward five (README "Losses").
+    expect(Math.abs(loss(pred, target).loss - r.loss)).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(r.loss)));
     expect(loss(pred, target).grad).toBeUndefined();
   });
 
