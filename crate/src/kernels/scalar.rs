@@ -196,12 +196,17 @@ pub fn ssim_at(m: &Moments5, k: &SsimConsts, j: usize) -> (f64, f64) {
 /// Sums over the row of [l * cs, cs, l]; the map (l * cs) on request.
 /// Even and odd outputs are summed apart and joined, then the odd tail
 /// added: the order of the two-lane twin.
-pub fn ssim_row(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
-    let len = m.mx.len();
+pub fn ssim_row(m: &Moments5, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
+    row_sums(m.mx.len(), map, |j| ssim_at(m, k, j))
+}
+
+/// The sums of [`ssim_row`] for any (l, cs) at output j: five or four moments.
+#[inline(always)]
+fn row_sums(len: usize, mut map: Option<&mut [f64]>, at: impl Fn(usize) -> (f64, f64)) -> [f64; 3] {
     let pairs = len / 2 * 2;
     let mut acc = [[0.0f64; 3]; 2];
     for j in 0..len {
-        let (l, cs) = ssim_at(m, k, j);
+        let (l, cs) = at(j);
         let s = l * cs;
         if let Some(map) = map.as_deref_mut() {
             map[j] = s;
@@ -250,33 +255,8 @@ pub fn ssim_at4(m: &Moments4, k: &SsimConsts, j: usize) -> (f64, f64) {
 }
 
 /// [`ssim_row`] from four moments: the same sums in the same order.
-pub fn ssim_row4(m: &Moments4, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
-    let len = m.mx.len();
-    let pairs = len / 2 * 2;
-    let mut acc = [[0.0f64; 3]; 2];
-    for j in 0..len {
-        let (l, cs) = ssim_at4(m, k, j);
-        let s = l * cs;
-        if let Some(map) = map.as_deref_mut() {
-            map[j] = s;
-        }
-        if j < pairs {
-            let a = &mut acc[j % 2];
-            a[0] += s;
-            a[1] += cs;
-            a[2] += l;
-        } else {
-            for t in 0..3 {
-                acc[0][t] += [s, cs, l][t];
-            }
-        }
-        if j + 1 == pairs {
-            for t in 0..3 {
-                acc[0][t] += acc[1][t];
-            }
-        }
-    }
-    acc[0]
+pub fn ssim_row4(m: &Moments4, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
+    row_sums(m.mx.len(), map, |j| ssim_at4(m, k, j))
 }
 
 /// Prefix sums of five signals at once (independent chains overlap):

@@ -275,15 +275,24 @@ pub fn ssim_row4(m: &Moments4, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64;
 }
 
 #[inline(always)]
-fn ssim_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
+fn ssim_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
     let len = m.mx.len();
     // Stated once so the loads below need no bounds check each.
     assert!(m.my.len() >= len && m.ss.len() >= len && m.xy.len() >= len);
     let v = Lanes::new(k);
+    row_sums(&v, len, map, |j| v.lcs4::<COV>(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.ss, j), F64x2::load(m.xy, j)),
+        |j| scalar::ssim_at4(m, k, j))
+}
+
+/// The sums of [`scalar::ssim_row`] two outputs at a time, for any (l, cs)
+/// pair `at(j)` (five or four moments), the odd tail from `tail(j)`.
+#[inline(always)]
+fn row_sums(v: &Lanes, len: usize, mut map: Option<&mut [f64]>, at: impl Fn(usize) -> (F64x2, F64x2),
+    tail: impl Fn(usize) -> (f64, f64)) -> [f64; 3] {
     let (mut s_acc, mut cs_acc, mut l_acc) = (v.zero, v.zero, v.zero);
     let mut j = 0;
     while j + 2 <= len {
-        let (l, cs) = v.lcs4::<COV>(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.ss, j), F64x2::load(m.xy, j));
+        let (l, cs) = at(j);
         let s = l.mul(cs);
         if let Some(map) = map.as_deref_mut() {
             s.store(map, j);
@@ -299,7 +308,7 @@ fn ssim_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, mut map: Option<
     };
     let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
     if j < len {
-        let (l, cs) = scalar::ssim_at4(m, k, j);
+        let (l, cs) = tail(j);
         let s = l * cs;
         if let Some(map) = map {
             map[j] = s;
@@ -316,40 +325,14 @@ pub fn ssim_row(m: &Moments5, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 
 }
 
 #[inline(always)]
-fn ssim_row_cov<const COV: bool>(m: &Moments5, k: &SsimConsts, mut map: Option<&mut [f64]>) -> [f64; 3] {
+fn ssim_row_cov<const COV: bool>(m: &Moments5, k: &SsimConsts, map: Option<&mut [f64]>) -> [f64; 3] {
     let len = m.mx.len();
     // Stated once so the loads below need no bounds check each.
     assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
     let v = Lanes::new(k);
-    let (mut s_acc, mut cs_acc, mut l_acc) = (v.zero, v.zero, v.zero);
-    let mut j = 0;
-    while j + 2 <= len {
-        let (l, cs) = v.lcs::<COV>(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.xx, j), F64x2::load(m.yy, j), F64x2::load(m.xy, j));
-        let s = l.mul(cs);
-        if let Some(map) = map.as_deref_mut() {
-            s.store(map, j);
-        }
-        s_acc = s_acc.add(s);
-        cs_acc = cs_acc.add(cs);
-        l_acc = l_acc.add(l);
-        j += 2;
-    }
-    let join = |v: F64x2| {
-        let [a, b] = v.lanes();
-        a + b
-    };
-    let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
-    if j < len {
-        let (l, cs) = scalar::ssim_at(m, k, j);
-        let s = l * cs;
-        if let Some(map) = map {
-            map[j] = s;
-        }
-        acc[0] += s;
-        acc[1] += cs;
-        acc[2] += l;
-    }
-    acc
+    row_sums(&v, len, map,
+        |j| v.lcs::<COV>(F64x2::load(m.mx, j), F64x2::load(m.my, j), F64x2::load(m.xx, j), F64x2::load(m.yy, j), F64x2::load(m.xy, j)),
+        |j| scalar::ssim_at(m, k, j))
 }
 
 pub fn vbox_init_prefix(rows: &[&[f64]], a: usize, b: usize, sum: &mut [f64]) {
