@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { DECODE_DESCRIPTION, writeDecodeFiles } from './decode-inputs.mjs';
 import { decodeReport } from './decode-table.mjs';
+import { boundNs, describeKernel } from './bound.mjs';
 import { DESCRIPTION, writePairs } from './inputs.mjs';
 import { writeLossBatch } from './python/batch.mjs';
 import { annotate, batchLines, fmtDiff, pythonOptions, pythonTargets } from './python/merge.mjs';
@@ -173,6 +174,7 @@ const kit1 = kit.find((c) => c.threads === 1);
 // ---- native ---------------------------------------------------------------
 const native = [];
 let nativeNote = null;
+let peak = null;
 if (flag('--no-native')) {
   nativeNote = 'skipped (--no-native)';
 } else {
@@ -191,6 +193,10 @@ if (flag('--no-native')) {
       native.push(r.error ? { threads, available: false, reason: r.error } : { threads, available: true, rustc: version, ...r });
     }
     if (!flag('--native-threads')) nativeNote = 'single-threaded only (--native-threads adds a rayon pool of each thread count)';
+    // The denominator of the arithmetic bound (bench/bound.mjs), measured after the rows on the same core.
+    log('[bench] native: peak lane operations per ns (crate/examples/peak_flops.rs)');
+    const pf = runJson('cargo', ['run', '--release', '--quiet', '--manifest-path', 'crate/Cargo.toml', '--example', 'peak_flops']);
+    peak = pf.error ? { error: pf.error } : { f64: pf.f64LaneOpsPerNs, f32: pf.f32LaneOpsPerNs };
   }
 }
 const native1 = native.find((c) => c.threads === 1 && c.available);
@@ -211,33 +217,38 @@ if (!flag('--no-peers')) {
 // bench/.venv from PyPI (bench/python/setup.mjs), then peers.py per size and
 // on the loss batch, which ssimkit measures here too (--mode batch).
 const BATCH_SHAPE = [8, 256, 256, 3];
+// The loss batch runs with or without --python: the thread-scaling target of
+// loss + gradient is read on it ("batches split across items and rows").
+const lossBatch = { kit: [], errors: [] };
+if (!flag('--no-batch')) {
+  const [rw, rh] = REF.split('x').map(Number);
+  try {
+    lossBatch.batch = writeLossBatch(dir, rw, rh, BATCH_SHAPE[0], BATCH_SHAPE[1]);
+  } catch (e) {
+    lossBatch.errors.push(`loss batch: ${e.message}`);
+  }
+}
+const kitGrad = join(dir, 'batch.kitgrad.f32');
+if (lossBatch.batch) {
+  for (const c of kit) {
+    if (!c.available) {
+      lossBatch.kit.push({ threads: c.threads, reason: c.reason });
+      continue;
+    }
+    log(`[bench] ssimkit ${c.threads}t on the loss batch [${BATCH_SHAPE.join(',')}]`);
+    const r = runJson(process.execPath, [join(here, 'ssimkit-child.mjs'), '--threads', String(c.threads), '--mode', 'batch', '--batch', lossBatch.batch.prefix,
+      '--batch-shape', BATCH_SHAPE.join(','), ...(c.threads === 1 ? ['--grad-out', kitGrad] : []), ...policyArgs(policy('kit', ''))]);
+    lossBatch.kit.push(r.error || !r.available ? { threads: c.threads, reason: r.error ?? r.reason } : { threads: c.threads, rows: r.rows });
+  }
+}
 let python = null;
 if (py.enabled) {
-  python = { rows: [], kitBatch: [], errors: [] };
+  python = { rows: [], kitBatch: lossBatch.kit, batch: lossBatch.batch, errors: [...lossBatch.errors] };
   try {
     python.venv = ensureVenv({ venv: py.venv ? resolve(py.venv) : VENV, recreate: py.recreate, log });
   } catch (e) {
     python.unavailable = e.message;
     log(`[bench] python peers unavailable: ${e.message}`);
-  }
-  const [rw, rh] = REF.split('x').map(Number);
-  try {
-    python.batch = writeLossBatch(dir, rw, rh, BATCH_SHAPE[0], BATCH_SHAPE[1]);
-  } catch (e) {
-    python.errors.push(`loss batch: ${e.message}`);
-  }
-  const kitGrad = join(dir, 'batch.kitgrad.f32');
-  if (python.batch) {
-    for (const c of kit) {
-      if (!c.available) {
-        python.kitBatch.push({ threads: c.threads, reason: c.reason });
-        continue;
-      }
-      log(`[bench] ssimkit ${c.threads}t on the loss batch [${BATCH_SHAPE.join(',')}]`);
-      const r = runJson(process.execPath, [join(here, 'ssimkit-child.mjs'), '--threads', String(c.threads), '--mode', 'batch', '--batch', python.batch.prefix,
-        '--batch-shape', BATCH_SHAPE.join(','), ...(c.threads === 1 ? ['--grad-out', kitGrad] : []), ...policyArgs(policy('kit', ''))]);
-      python.kitBatch.push(r.error || !r.available ? { threads: c.threads, reason: r.error ?? r.reason } : { threads: c.threads, rows: r.rows });
-    }
   }
   if (python.venv) {
     // One thread everywhere; OPENBLAS_CORETYPE/L2_SIZE (set on some hosts for old OpenBLAS builds) would slow a current numpy.
@@ -298,7 +309,7 @@ const find = (rows, size, kase) => rows?.find((r) => r.size === size && r.case =
 const kitRow = (threads, size, kase) => find(kit.find((c) => c.threads === threads && c.available)?.rows, size, kase);
 const nativeRow = (threads, size, kase) => find(native.find((c) => c.threads === threads && c.available)?.rows, size, kase);
 const peerRow = (impl, size) => peers.find((r) => r.impl === impl && r.size === size);
-const kitBatchRow = (threads, size, kase) => find(python?.kitBatch.find((c) => c.threads === threads)?.rows, size, kase);
+const kitBatchRow = (threads, size, kase) => find(lossBatch.kit.find((c) => c.threads === threads)?.rows, size, kase);
 if (python) python.rows = annotate(python.rows, (t, size, kase) => kitRow(t, size, kase) ?? kitBatchRow(t, size, kase));
 const fmtMs = (ms) => (ms == null ? '—' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const fmtX = (x) => (x == null || !Number.isFinite(x) ? '—' : x >= 100 ? `${x.toFixed(0)}x` : x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`);
@@ -378,14 +389,33 @@ for (const s of sizes) {
   }
 }
 
-if (python) {
+if (lossBatch.batch || python) {
   p();
-  if (python.batch) {
-    p(`Loss batch: ${python.batch.description} (sha256/16 ${python.batch.sha256_16})`);
-    for (const l of batchLines(python.rows, python.kitBatch, BATCH_SHAPE)) p(l);
+  if (lossBatch.batch) {
+    p(`Loss batch: ${lossBatch.batch.description} (sha256/16 ${lossBatch.batch.sha256_16})`);
+    for (const l of batchLines(python?.rows ?? [], lossBatch.kit, BATCH_SHAPE)) p(l);
   }
-  if (python.unavailable) p(`  python peers: unavailable — ${python.unavailable}`);
-  for (const e of python.errors) p(`  python peers: error — ${e}`);
+  for (const e of lossBatch.errors) p(`  loss batch: error — ${e}`);
+  if (python?.unavailable) p(`  python peers: unavailable — ${python.unavailable}`);
+  for (const e of python?.errors.filter((e) => !lossBatch.errors.includes(e)) ?? []) p(`  python peers: error — ${e}`);
+}
+
+// SSIM's native kernel against its arithmetic bound (bench/bound.mjs).
+const SSIM_KERNEL = native1?.kernels?.ssim ?? { n: 11, signals: 4, centred: false, filter: 'f64', row: 'f64' };
+let nsPerSample = null;
+{
+  const r = nativeRow(1, REF, 'ssim');
+  const [w, h] = REF.split('x').map(Number);
+  const [ow, oh] = [w - SSIM_KERNEL.n + 1, h - SSIM_KERNEL.n + 1];
+  p();
+  p(`Native SSIM kernel against its arithmetic bound, ${REF} RGB, 1 thread (${describeKernel(SSIM_KERNEL)}):`);
+  if (!r || !peak || peak.error) p(`  not measured: ${!r ? nativeNote ?? 'no native row' : peak?.error ?? 'no peak measurement'}`);
+  else {
+    const b = boundNs(SSIM_KERNEL, peak, ow);
+    nsPerSample = { ns: (r.ms * 1e6) / (ow * oh * 3), bound: b.ns };
+    p(`  measured ${nsPerSample.ns.toFixed(2)} ns per output sample (${fmtMs(r.ms)} ms / ${ow}x${oh}x3); bound ${b.ns.toFixed(2)} ns = ${b.parts.map((x) => `${x.ops.toFixed(1)} ${x.precision}`).join(' + ')} lane ops`);
+    p(`  over the peaks measured in this run: ${peak.f64.toFixed(1)} f64 and ${peak.f32.toFixed(1)} f32 lane ops per ns (crate/examples/peak_flops.rs); measured / bound = ${fmtX(nsPerSample.ns / b.ns)}`);
+  }
 }
 
 p();
@@ -457,6 +487,29 @@ for (const l of LOSSES) {
   const x = ratio(kitRow(1, REF, 'lwssim'), kitRow(1, REF, 'ssim'));
   target(`LWSSIM / SSIM, ${REF}, 1t`, x == null ? 'n/a' : fmtX(x), '<= 1.5x', x == null ? null : x <= 1.5);
 }
+// Issue 12's own targets (besides the Python peers').
+{
+  const peer = peerRow("ssim.js 'fast' full-res", REF), mine = kitRow(1, REF, 'ssim-luma');
+  const x = ratio(peer, mine);
+  target(`SSIM ${REF} luma: ssim.js 'fast' full-res / ssimkit 1t luma (issue 12)`, x == null ? 'n/a' : fmtX(x), '>= 50x', x == null ? null : x >= 50,
+    peer ? '' : 'peers not run');
+}
+target(`native SSIM ns per output sample / arithmetic bound, ${REF} (issue 12)`, nsPerSample ? fmtX(nsPerSample.ns / nsPerSample.bound) : 'n/a', '<= 1.5x',
+  nsPerSample ? nsPerSample.ns / nsPerSample.bound <= 1.5 : null, nsPerSample ? `${nsPerSample.ns.toFixed(2)} ns vs ${nsPerSample.bound.toFixed(2)} ns` : 'native or peak not measured');
+{
+  const two = kit.find((c) => c.threads === 2);
+  const why = two ? (two.available ? '' : two.reason) : `this host has ${cpus} CPU`;
+  const batch = BATCH_SHAPE.join('x');
+  for (const [label, get] of [['SSIM', (t) => kitRow(t, REF, 'ssim')], ['MS-SSIM', (t) => kitRow(t, REF, 'msssim')], ['LWSSIM', (t) => kitRow(t, REF, 'lwssim')],
+    [`ssimLoss+grad [${BATCH_SHAPE.join(',')}]`, (t) => kitBatchRow(t, batch, 'ssimLoss-batch+grad')]]) {
+    const x = two?.available ? ratio(get(1), get(2)) : null;
+    target(`2 threads vs 1 thread, ${label}${label.startsWith('ssimLoss') ? '' : ` ${REF}`} (issue 12)`, x == null ? 'n/a' : fmtX(x), '>= 1.8x', x == null ? null : x >= 1.8, why);
+  }
+}
+{
+  const x = ratio(kitRow(1, REF, 'lwssimLoss+grad'), kitRow(1, REF, 'lwssimLoss'));
+  target(`lwssimLoss +grad / loss, ${REF}, 1t (issue 12)`, x == null ? 'n/a' : fmtX(x), '<= 2.5x', x == null ? null : x <= 2.5);
+}
 if (python) targets.push(...pythonTargets(python.rows, (t, size, kase) => kitRow(t, size, kase) ?? kitBatchRow(t, size, kase), REF, BATCH_SHAPE, python.unavailable ?? null));
 for (const t of decoding?.targets ?? []) targets.push(t);
 for (const w of wasm) target(`.wasm brotli ${w.file}`, `${(w.brotli / 1024).toFixed(1)} KiB`, '<= 150 KiB', w.brotli <= 150 * 1024);
@@ -474,8 +527,8 @@ for (const c of kit) {
 }
 p();
 p(`Targets (ratios at ${REF}${REF !== '1920x1080' ? ', the largest size of this run, not the 1080p of the goals' : ''}; a missed target does not fail the run)`);
-p(`  ${pad('target', 64)}${lpad('measured', 14)}  ${pad('goal', 11)}${pad('status', 8)}note`);
-for (const t of targets) p(`  ${pad(t.name, 64)}${lpad(t.measured, 14)}  ${pad(t.goal, 11)}${pad(t.status, 8)}${t.note}`);
+p(`  ${pad('target', 76)}${lpad('measured', 14)}  ${pad('goal', 11)}${pad('status', 8)}note`);
+for (const t of targets) p(`  ${pad(t.name, 76)}${lpad(t.measured, 14)}  ${pad(t.goal, 11)}${pad(t.status, 8)}${t.note}`);
 const seconds = (performance.now() - started) / 1000;
 p();
 p(`total ${seconds.toFixed(0)} s`);
@@ -484,6 +537,6 @@ console.log(out.join('\n'));
 writeFileSync(join(here, 'results.json'), `${JSON.stringify({
   date: new Date().toISOString(), commit, dirty, distBuilt: new Date(builtAt).toISOString(), distStale: stale, distRebuiltDuringRun: rebuilt, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus, cpuModel, quick,
   sizes: sizes.map(sizeName), inputs: { description: DESCRIPTION, sha256_16: digests },
-  ssimkit: kit, native, nativeNote, peers, ...(python ? { python } : {}), decoding, decodeFiles, wasm, targets, seconds, table: out.join('\n'),
+  ssimkit: kit, native, nativeNote, peak, nsPerSample, lossBatch, peers, ...(python ? { python } : {}), decoding, decodeFiles, wasm, targets, seconds, table: out.join('\n'),
 }, null, 2)}\n`);
 log(`[bench] wrote bench/results.json (${seconds.toFixed(0)} s)`);
