@@ -7,7 +7,7 @@ use crate::image::{Color, Image};
 use crate::pairing::{pairing, Side};
 use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
-use crate::msssim::{coarse_terms, combine, downsample2_rows, max_scales, standard_weights};
+use crate::msssim::{coarse_terms, combine, downsample2_par, max_scales, standard_weights};
 use crate::plane::Plane;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
 use crate::stream::ImagePair;
@@ -135,7 +135,7 @@ pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scal
                 vec![ssim0.max(0.0)]
             } else {
                 let half = |img: &Image, side: &Side| {
-                    downsample2_rows::<f64>(img.width, img.height, |r, out| side.row(img, plane, r, 0, l, out))
+                    downsample2_par::<f64>(img.width, img.height, |r, out| side.row(img, plane, r, 0, l, out))
                 };
                 let mut t = vec![cs0.max(0.0)];
                 t.extend(coarse_terms(half(x, &pr.x), half(y, &pr.y), p, weights.len() - 1));

@@ -2,6 +2,8 @@
 //! `tf.image.ssim_multiscale` computes it: cs at every scale but the last,
 //! full SSIM at the last, each clamped at 0 before its power.
 
+use rayon::prelude::*;
+
 use crate::domain::MAX_SCALES;
 use crate::plane::Plane;
 use crate::real::Real;
@@ -14,11 +16,33 @@ pub const WEIGHTS: [f64; 5] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
 /// sample at its end, repeating the edge (TensorFlow's `SYMMETRIC` pad), so
 /// the result is ceil(w/2) x ceil(h/2).
 pub fn downsample2<T: Real>(p: &Plane<T>) -> Plane<T> {
-    downsample2_rows(p.width, p.height, |r, out| {
-        for (d, s) in out.iter_mut().zip(p.row(r)) {
-            *d = *s;
+    downsample2_par(p.width, p.height, |r, out| out.copy_from_slice(p.row(r)))
+}
+
+/// Output rows per task of [`downsample2_par`]: each sample is computed
+/// alone, so the blocks change no bits, only how the work is shared.
+const HALVE_ROWS: usize = 16;
+
+/// [`downsample2_rows`] with blocks of output rows in parallel: MS-SSIM's
+/// halvings ran on one thread between parallel scales (Amdahl's serial
+/// part). Each sample is the same f64 operations, so the same bits.
+pub fn downsample2_par<T: Real>(w: usize, h: usize, row: impl Fn(usize, &mut [T]) + Sync) -> Plane<T> {
+    let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
+    let quarter = T::from_f64(0.25);
+    let mut out = vec![T::ZERO; ow * oh];
+    out.par_chunks_mut(HALVE_ROWS * ow.max(1)).enumerate().for_each(|(b, dst)| {
+        let (mut a, mut c) = (vec![T::ZERO; w], vec![T::ZERO; w]);
+        for (k, o) in dst.chunks_mut(ow.max(1)).enumerate() {
+            let i = b * HALVE_ROWS + k;
+            row(2 * i, &mut a);
+            row((2 * i + 1).min(h - 1), &mut c);
+            for (j, d) in o.iter_mut().enumerate() {
+                let (c0, c1) = (2 * j, (2 * j + 1).min(w - 1));
+                *d = ((a[c0] + a[c1]) + (c[c0] + c[c1])) * quarter;
+            }
         }
-    })
+    });
+    Plane::new(ow, oh, out)
 }
 
 /// [`downsample2`] of a plane given row by row (`row(r, out)` fills row r):
