@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod backward;
+pub mod centred;
 pub mod decode;
 pub mod domain;
 pub mod encode;

@@ -72,6 +72,7 @@ fn row_kernels(what: &str, m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, Str
 }
 
 pub fn run() -> Result<(), String> {
+    super::f32x4::selftest()?;
     for half in HALVES {
         let n = 2 * half.len() - 1;
         for len in 1..=21 {
