@@ -58,6 +58,7 @@ fn read(src: &dyn PairRows, plane: usize, r: usize, j0: usize, idx: Option<&[usi
 /// handed on as E[x^2 + y^2] = s / L^2 + (mu_x^2 + mu_y^2) and E[xy] =
 /// sigma_xy / L^2 + mu_x mu_y, which `lcs4` subtracts again exactly up to
 /// an f64 rounding. With x == y, s is 2 sigma_xy to the bit, so SSIM is 1.
+#[inline(never)]
 fn to_f64(m: &[f32], st: usize, sw: usize, c: f64, l: f64, dst: &mut [f64]) {
     let r = 1.0 / l;
     let r2 = r * r;
@@ -76,10 +77,37 @@ fn to_f64(m: &[f32], st: usize, sw: usize, c: f64, l: f64, dst: &mut [f64]) {
     }
 }
 
+/// The smallest and largest of `v`, folded into `lo`, `hi`.
+#[inline(never)]
+fn extent(v: &[f32], lo: &mut f32, hi: &mut f32) {
+    for &v in v {
+        *lo = if v < *lo { v } else { *lo };
+        *hi = if v > *hi { v } else { *hi };
+    }
+}
+
+/// x - c and y - c in place, and the products (x-c)^2 + (y-c)^2, (x-c)(y-c).
+#[inline(never)]
+fn centre(px: &mut [f32], py: &mut [f32], c: f32, ss: &mut [f32], xy: &mut [f32]) {
+    let len = px.len();
+    let (py, ss, xy) = (&mut py[..len], &mut ss[..len], &mut xy[..len]);
+    for q in 0..len {
+        let (a, b) = (px[q] - c, py[q] - c);
+        px[q] = a;
+        py[q] = b;
+        ss[q] = a * a + b * b;
+        xy[q] = a * b;
+    }
+}
+
 /// `stream::chunk_rows` for four signals, a symmetric window and a pair
 /// whose `integer()` is `Some(l)`: output rows [i0, i1) of one plane, strip
 /// by strip, each row's f64 moments handed to `emit(row, first column,
 /// [mx, my, ss, xy])`.
+// The orchestration only (the loops above and the filters are functions of
+// their own): optimised for size in the wasm, its budget.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) fn chunk_rows(src: &dyn PairRows, plane: usize, half: &[f64], l: f64, border: Border, i0: usize, i1: usize,
     emit: &mut dyn FnMut(usize, usize, &[&[f64]])) {
     let half: Vec<f32> = half.iter().map(|&w| w as f32).collect();
@@ -115,23 +143,15 @@ pub(crate) fn chunk_rows(src: &dyn PairRows, plane: usize, half: &[f64], l: f64,
         let (mut lo, mut hi) = (f32::MAX, f32::MIN);
         for p in i0..i1 + n - 1 {
             read(src, plane, source_row(p), j0, idx, px, py, &mut raw);
-            for &v in px.iter().chain(py.iter()) {
-                lo = if v < lo { v } else { lo };
-                hi = if v > hi { v } else { hi };
-            }
+            extent(px, &mut lo, &mut hi);
+            extent(py, &mut lo, &mut hi);
         }
         // lo + hi <= 131070: exact in f32.
         let c = ((lo + hi) * 0.5).floor();
         for p in i0..i1 + n - 1 {
             read(src, plane, source_row(p), j0, idx, px, py, &mut raw);
             let (ss, xy) = prod.split_at_mut(pst);
-            for q in 0..plen {
-                let (a, b) = (px[q] - c, py[q] - c);
-                px[q] = a;
-                py[q] = b;
-                ss[q] = a * a + b * b;
-                xy[q] = a * b;
-            }
+            centre(px, py, c, ss, xy);
             let slot = (p - i0) % n;
             for (s, d) in ring[slot * slot_len..][..4 * st].chunks_mut(st).enumerate() {
                 let sig = match s {

@@ -40,6 +40,7 @@ pub struct Side {
 }
 
 impl Side {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(sources: Vec<Source>, widen: bool, pixels: &Pixels, range: f64) -> Self {
         let table = matches!(pixels, Pixels::U8(_)).then(|| {
             let scale = if widen { 257.0 } else { 1.0 };
@@ -134,6 +135,7 @@ fn depth(p: &Pixels) -> &'static str {
 
 /// The pairing of x (reference) and y under `ch`, with the checks that
 /// the pair can be compared at all (sizes, pixel types, the data range).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn pairing(x: &Image, y: &Image, ch: &Channels) -> Result<Pairing, Error> {
     if (x.width, x.height) != (y.width, y.height) {
         return Err(Error::Mismatch(format!(

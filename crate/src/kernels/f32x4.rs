@@ -232,6 +232,7 @@ pub mod simd {
 /// The twins against the references on every tail length and window size
 /// (part of `selftest::run`, so also run inside the wasm). One message for
 /// any difference: each format! costs the wasm bytes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn selftest() -> Result<(), String> {
     let mut s = 7u64;
     let differ = |a: &[f32], b: &[f32]| a.iter().zip(b).any(|(p, q)| p.to_bits() != q.to_bits());
