@@ -262,7 +262,7 @@ pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, b
 fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, k: usize,
     emit: &mut dyn FnMut(usize, usize, &[&[f64]])) {
     // Integer pairs' four signals: in f32, centred per block.
-    if let (4, Some(l), Filter::Symmetric { half }) = (k, src.integer(), f) {
+    if let (4, Some(l), Filter::Symmetric { half }, true) = (k, src.integer(), f, crate::centred::enabled()) {
         return crate::centred::chunk_rows(src, plane, half, l, border, i0, i1, emit);
     }
     let n = f.n();

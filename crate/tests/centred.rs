@@ -57,6 +57,7 @@ fn bound(p: &SsimParams, l: f64, d: f64) -> f64 {
 
 #[test]
 fn the_centred_path_keeps_its_bound() {
+    ssimkit::centred::ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
     // Three chunks of rows and two strips of columns: several blocks.
     let (w, h) = (300, 150);
     let params = [
@@ -102,6 +103,7 @@ fn the_centred_path_keeps_its_bound() {
 
 #[test]
 fn sixteen_bit_with_eight_bit_and_luma_take_their_paths() {
+    ssimkit::centred::ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
     // Luma is not integer (0.299 R + ...): f64, the bits of the f64 planes.
     let (w, h) = (40, 30);
     let mut r = xorshift(9);
