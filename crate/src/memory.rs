@@ -131,6 +131,7 @@ fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
 }
 
 /// Bytes `call` needs at its peak (an upper bound).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn need(c: &Call) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let hw = w * h;

@@ -384,6 +384,7 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
 /// and the SSIM sums of the new row (as [`ssim_row`]) in one pass, without
 /// writing the row's moments out. The same operations in the same order as
 /// those two kernels, so the same bits.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
     let len = sums[0].len();
     let [s0, s1, s2, s3, s4] = sums;

@@ -39,22 +39,24 @@ const HALVES: [&[f64]; 9] = [
 
 /// ssim_row4 of both kinds on the same moments (sums and map); returns the
 /// map.
-fn row4_kernels(what: &str, m: &Moments4, k: &SsimConsts) -> Result<Vec<f64>, String> {
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn row4_kernels(m: &Moments4, k: &SsimConsts) -> Result<Vec<f64>, String> {
     let len = m.mx.len();
     let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
-    same(&format!("ssim_row4{what} sums"), &simd::ssim_row4(m, k, Some(&mut ma)), &scalar::ssim_row4(m, k, Some(&mut mb)))?;
-    same(&format!("ssim_row4{what} map"), &ma, &mb)?;
+    same("ssim_row4 sums", &simd::ssim_row4(m, k, Some(&mut ma)), &scalar::ssim_row4(m, k, Some(&mut mb)))?;
+    same("ssim_row4 map", &ma, &mb)?;
     Ok(ma)
 }
 
 /// Every twin on lengths 1..=21 (every tail of the 8-, 4- and 2-wide loops).
 /// ssim_row and grads_row (every chain) of both kinds on the same moments;
 /// returns the map, for checks of its values.
-fn row_kernels(what: &str, m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, String> {
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn row_kernels(m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, String> {
     let len = m.mx.len();
     let (mut ma, mut mb) = (vec![0.0; len], vec![0.0; len]);
-    same(&format!("ssim_row{what} sums"), &simd::ssim_row(m, k, Some(&mut ma)), &scalar::ssim_row(m, k, Some(&mut mb)))?;
-    same(&format!("ssim_row{what} map"), &ma, &mb)?;
+    same("ssim_row sums", &simd::ssim_row(m, k, Some(&mut ma)), &scalar::ssim_row(m, k, Some(&mut mb)))?;
+    same("ssim_row map", &ma, &mb)?;
     for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
         let mut a: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
         let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
@@ -65,13 +67,15 @@ fn row_kernels(what: &str, m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, Str
             scalar::grads_row(m, k, chain, 0.3, b0, b1, b2);
         }
         for t in 0..3 {
-            same(&format!("grads_row{what} {chain:?} {t}"), &a[t], &b[t])?;
+            same(["grads_row d/dmu", "grads_row d/dyy", "grads_row d/dxy"][t], &a[t], &b[t])?;
         }
     }
     Ok(ma)
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn run() -> Result<(), String> {
+    super::f32x4::selftest()?;
     for half in HALVES {
         let n = 2 * half.len() - 1;
         for len in 1..=21 {
@@ -79,12 +83,12 @@ pub fn run() -> Result<(), String> {
             let (mut a, mut b) = (vec![0.0; len], vec![0.0; len]);
             simd::hfilter(&src, half, &mut a);
             scalar::hfilter(&src, half, &mut b);
-            same(&format!("hfilter n={n} len={len}"), &a, &b)?;
+            same("hfilter", &a, &b)?;
             let rows: Vec<Vec<f64>> = (0..n).map(|r| noise(len, 100 + r as u64)).collect();
             let rows: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
             simd::vfilter(&rows, half, &mut a);
             scalar::vfilter(&rows, half, &mut b);
-            same(&format!("vfilter n={n} len={len}"), &a, &b)?;
+            same("vfilter", &a, &b)?;
         }
     }
     for len in 1..=9 {
@@ -108,12 +112,12 @@ pub fn run() -> Result<(), String> {
         let sq = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q + 0.01).collect::<Vec<_>>();
         let (xx, yy, xy) = (sq(&x, &x), sq(&y, &y), sq(&x, &y));
         let m = Moments5 { mx: &x, my: &y, xx: &xx, yy: &yy, xy: &xy };
-        row_kernels("", &m, &k)?;
+        row_kernels(&m, &k)?;
         let ss: Vec<f64> = xx.iter().zip(&yy).map(|(a, b)| a + b).collect();
-        row4_kernels("", &Moments4 { mx: &x, my: &y, ss: &ss, xy: &xy }, &k)?;
+        row4_kernels(&Moments4 { mx: &x, my: &y, ss: &ss, xy: &xy }, &k)?;
         // x == y: exactly 1 everywhere (E[2 x^2] = 2 E[x^2]).
         let twice: Vec<f64> = xx.iter().map(|a| 2.0 * a).collect();
-        let same_map = row4_kernels(" x == y", &Moments4 { mx: &x, my: &x, ss: &twice, xy: &xx }, &k)?;
+        let same_map = row4_kernels(&Moments4 { mx: &x, my: &x, ss: &twice, xy: &xx }, &k)?;
         if let Some(v) = same_map.iter().find(|v| **v != 1.0) {
             return Err(format!("ssim_row4 x == y: {v}, not 1"));
         }
@@ -136,11 +140,11 @@ pub fn run() -> Result<(), String> {
         let ss: Vec<f64> = xx.iter().zip(&yy).map(|(a, b)| a + b).collect();
         let m4 = Moments4 { mx: &mx, my: &my, ss: &ss, xy: &xy };
         for k in [SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 }, SsimConsts { c1: 1e-12, c2: 1e-12, cov: 9.0 / 8.0 }] {
-            let map = row_kernels(" clamped", &m, &k)?;
+            let map = row_kernels(&m, &k)?;
             if let Some(v) = map.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
                 return Err(format!("ssim_row clamped: {v} outside [-1, 1]"));
             }
-            let map = row4_kernels(" clamped", &m4, &k)?;
+            let map = row4_kernels(&m4, &k)?;
             if let Some(v) = map.iter().find(|v| !(-1.0..=1.0).contains(*v)) {
                 return Err(format!("ssim_row4 clamped: {v} outside [-1, 1]"));
             }

@@ -40,16 +40,11 @@ fn hfilter_h<const H: usize>(src: &[f64], half: &[f64], dst: &mut [f64]) {
     hfilter_from(src, half, dst, j);
 }
 
+// One copy, called from every engine: inlined, it is duplicated (wasm bytes).
+#[inline(never)]
 pub fn hfilter(src: &[f64], half: &[f64], dst: &mut [f64]) {
     match half.len() {
-        1 => hfilter_h::<1>(src, half, dst),
-        2 => hfilter_h::<2>(src, half, dst),
-        3 => hfilter_h::<3>(src, half, dst),
-        4 => hfilter_h::<4>(src, half, dst),
-        5 => hfilter_h::<5>(src, half, dst),
         6 => hfilter_h::<6>(src, half, dst),
-        7 => hfilter_h::<7>(src, half, dst),
-        8 => hfilter_h::<8>(src, half, dst),
         _ => hfilter_from(src, half, dst, 0),
     }
 }
@@ -109,16 +104,11 @@ fn vfilter_h<const H: usize>(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
     vfilter_from(rows, half, dst, j);
 }
 
+// One copy, called from every engine: inlined, it is duplicated (wasm bytes).
+#[inline(never)]
 pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
     match half.len() {
-        1 => vfilter_h::<1>(rows, half, dst),
-        2 => vfilter_h::<2>(rows, half, dst),
-        3 => vfilter_h::<3>(rows, half, dst),
-        4 => vfilter_h::<4>(rows, half, dst),
-        5 => vfilter_h::<5>(rows, half, dst),
         6 => vfilter_h::<6>(rows, half, dst),
-        7 => vfilter_h::<7>(rows, half, dst),
-        8 => vfilter_h::<8>(rows, half, dst),
         _ => vfilter_from(rows, half, dst, 0),
     }
 }
