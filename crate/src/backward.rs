@@ -11,13 +11,13 @@ use rayon::prelude::*;
 
 use crate::grad_stream::{stream_backward, Ring};
 use crate::kernels::scalar::partials_at;
-use crate::kernels::{self, Chain, Moments5, SsimConsts};
+use crate::kernels::{self, Chain, Moments4, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
 use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
 use crate::ssim::SsimParams;
-use crate::stream::{add3, chunk_moments, join, Filter, Five, PairRows, PlanePair, CHUNK};
+use crate::stream::{add3, chunk_moments, join, Filter, Five, Four, PairRows, PlanePair, CHUNK};
 use crate::window::Border;
 
 /// Padded rows feeding source row r of a plane h rows high: r itself
@@ -240,12 +240,12 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         Objective::Ssim => Chain::Ssim,
         Objective::Cs => Chain::Cs,
     };
-    let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
+    // Four moments, as the forward streams them: its sums, bit for bit.
+    let row = |m: &Moments4, j0: usize, g: &mut [f64]| {
         let (gm, rest) = g.split_at_mut(ow);
-        let (gyy, gxy) = rest.split_at_mut(ow);
+        let (gss, gxy) = rest.split_at_mut(ow);
         let len = m.mx.len();
-        kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
-        kernels::ssim_row(m, &k, None)
+        kernels::grads_row4(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gss[j0..j0 + len], &mut gxy[j0..j0 + len])
     };
     // One ring; chunks of CHUNK output rows, as the forward streams them.
     let span = |_: usize, c: usize| ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh));
@@ -253,7 +253,7 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         let (i0, i1) = span(0, c);
         let dst = &mut *bands[0].1;
         let mut acc = [0.0; 3];
-        chunk_moments::<Five>(src, plane, &f, p.border, i0, i1, |i, j0, m| {
+        chunk_moments::<Four>(src, plane, &f, p.border, i0, i1, |i, j0, m| {
             add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
         });
         vec![acc]

@@ -66,6 +66,7 @@ pub fn with_rows<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f64], f: impl FnOn
 
 pub use scalar::{hbox, hbox5, hbox_k, prefix5};
 pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, ssim_row4, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
+pub use simd::grads_row4;
 
 #[cfg(test)]
 mod tests {
