@@ -44,8 +44,9 @@ pub(crate) fn preimage(border: Border, n: usize, h: usize, oh: usize, r: usize) 
     }
 }
 
-/// Takes source row r's adjoint rows (one per plane) into its output row.
-pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync + 'a;
+/// Takes source row r's adjoint rows (one per plane) into its output row;
+/// the last slice is scratch of two rows (hot loops must not allocate).
+pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64], &mut [f64]) + Sync + 'a;
 
 /// Rows after which the adjoint's running box sum starts afresh; a
 /// streamed pass hands over rows in multiples of it (grad_stream).
@@ -85,6 +86,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
         let mut hrows = vec![vec![0.0; plen]; K];
         let mut outs = vec![vec![0.0; w]; K];
         let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
+        let mut scratch = vec![0.0; 2 * w];
         let (r0, r1) = (rows.start + c * RESTART, (rows.start + (c + 1) * RESTART).min(rows.end));
         for r in r0..r1 {
             let (ps, np) = preimage(r);
@@ -133,6 +135,12 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
                     inv_area
                 }
             };
+            let dst = &mut dst[(r - r0) * w..][..w];
+            if border == Border::Valid && scale == 1.0 {
+                // Padded columns are the source's (plen == w): no gather.
+                emit(r, core::array::from_fn(|s| &hrows[s][..w]), dst, &mut scratch);
+                continue;
+            }
             for s in 0..K {
                 let (out, hrow) = (&mut outs[s], &hrows[s]);
                 out.iter_mut().for_each(|v| *v = 0.0);
@@ -146,7 +154,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
                     }
                 }
             }
-            emit(r, core::array::from_fn(|s| &outs[s][..]), &mut dst[(r - r0) * w..][..w]);
+            emit(r, core::array::from_fn(|s| &outs[s][..]), dst, &mut scratch);
         }
     });
 }
