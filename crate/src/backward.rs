@@ -1,7 +1,8 @@
 //! Backward passes: gradients of SSIM-family scores with respect to the
 //! second plane (the prediction), by the chain rule through the window
 //! filters and the down-sampling. Every score is a mean over window
-//! positions of F(mu_y, E[y^2], E[xy]) (x fixed), so each backward pass is:
+//! positions of F(mu_y, E[y^2], E[xy]) (x fixed; SSIM's F reads E[x^2 + y^2]
+//! where it reads E[y^2], the forward's four moments), so each backward pass is:
 //! per position, dF/d(moments), streamed chunk by chunk exactly as the
 //! forward pass streams (so the value is the forward's, bit for bit); then
 //! the adjoint of the window filter, gathered one source row at a time as
