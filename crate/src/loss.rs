@@ -93,12 +93,7 @@ impl PairRows for SamplePair<'_> {
         for (b, out) in [(self.target, x), (self.pred, y)] {
             let first = b.index(self.s, plane, i0);
             let run = &b.data[first..first + (out.len() - 1) * stride + 1];
-            if exact && stride == 3 {
-                // NHWC RGB, the common batch: a fixed stride the compiler unrolls.
-                for (i, d) in out.iter_mut().enumerate() {
-                    *d = run[3 * i] as f64 * inv;
-                }
-            } else if exact {
+            if exact {
                 for (d, v) in out.iter_mut().zip(run.iter().step_by(stride)) {
                     *d = *v as f64 * inv;
                 }

@@ -480,7 +480,8 @@ fn slide_score_cov<const COV: bool>(sums: [&mut [f64]; 5], enter: [&[f64]; 5], l
 /// [`scalar::grads_row4`] two outputs at a time, its sums in one pass with
 /// the gradients (l and cs computed once), accumulated as [`row_sums`] does.
 pub fn grads_row4(m: &Moments4, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gss: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
-    if k.cov == 1.0 { grads_row4_cov::<false>(m, k, chain, scale, gm, gss, gxy) } else { grads_row4_cov::<true>(m, k, chain, scale, gm, gss, gxy) }
+    // One instance (v * 1 is v): the threads build's size budget.
+    grads_row4_cov::<true>(m, k, chain, scale, gm, gss, gxy)
 }
 
 #[inline(always)]
