@@ -492,6 +492,9 @@ fn grads_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, chain: Chain, s
     let v = Lanes::new(k);
     let (two, c1, c2, zero, one, half) = (v.two, v.c1, v.c2, v.zero, v.one, v.half);
     let sc = F64x2::splat(scale);
+    // All ones where the chain is SSIM's (f_l = cs, f_cs = l); else the constants.
+    let ssim = F64x2::splat(0.0).lt(F64x2::splat(if chain == Chain::Ssim { 1.0 } else { 0.0 }));
+    let lf = if chain == Chain::Sum { one } else { zero };
     let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
     let mut j = 0;
     while j + 2 <= len {
@@ -511,11 +514,9 @@ fn grads_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, chain: Chain, s
         let dcs_dmu = two.mul(q).mul(my.mul(cs).sub(mx));
         let dcs_dss = zero.sub(q.mul(cs));
         let dcs_dxy = two.mul(q);
-        let (f_l, f_cs) = match chain {
-            Chain::Ssim => (cs, l),
-            Chain::Cs => (zero, one),
-            Chain::Sum => (one, one),
-        };
+        // The chain as selects, not a match: one loop body, not three.
+        let f_l = F64x2::select(ssim, cs, lf);
+        let f_cs = F64x2::select(ssim, l, one);
         f_l.mul(dl_dmu).add(f_cs.mul(dcs_dmu)).mul(sc).store(gm, j);
         f_cs.mul(dcs_dss).mul(sc).store(gss, j);
         f_cs.mul(dcs_dxy).mul(sc).store(gxy, j);
