@@ -31,10 +31,14 @@ struct Opts {
     min_runs: usize,
     max_runs: usize,
     slow_ms: f64,
+    /// PREFIX of bench/python/batch.mjs's PREFIX.{pred,target}.f32, and its shape.
+    batch: Option<(String, [usize; 4])>,
+    /// Batch cases to run (all when empty): for profiling one.
+    only: Vec<String>,
 }
 
 fn parse() -> Result<Opts, String> {
-    let mut o = Opts { dir: String::new(), sizes: vec![], threads: 1, budget_ms: 1500.0, min_runs: 3, max_runs: 15, slow_ms: 2000.0 };
+    let mut o = Opts { dir: String::new(), sizes: vec![], threads: 1, budget_ms: 1500.0, min_runs: 3, max_runs: 15, slow_ms: 2000.0, batch: None, only: vec![] };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -53,11 +57,21 @@ fn parse() -> Result<Opts, String> {
             "--min-runs" => o.min_runs = num(v)? as usize,
             "--max-runs" => o.max_runs = num(v)? as usize,
             "--slow-ms" => o.slow_ms = num(v)?,
+            "--only" => o.only = v.split(',').map(String::from).collect(),
+            "--batch" => o.batch = Some((v.clone(), o.batch.as_ref().map_or([8, 256, 256, 3], |b| b.1))),
+            "--batch-shape" => {
+                let d: Vec<usize> = v.split(',').map(|d| d.parse().map_err(|_| format!("bad shape {v}"))).collect::<Result<_, _>>()?;
+                let shape: [usize; 4] = d.try_into().map_err(|_| format!("bad shape {v}"))?;
+                o.batch = Some((o.batch.take().map_or(String::new(), |b| b.0), shape));
+            }
             a => return Err(format!("unknown argument {a}")),
         }
         i += 2;
     }
-    if o.dir.is_empty() || o.sizes.is_empty() {
+    if o.batch.as_ref().is_some_and(|b| b.0.is_empty()) {
+        return Err("--batch-shape needs --batch PREFIX".into());
+    }
+    if o.dir.is_empty() || (o.sizes.is_empty() && o.batch.is_none()) {
         return Err("usage: native_bench --dir DIR --sizes WxH[,WxH...] [--threads N] [--budget-ms B] [--min-runs M] [--max-runs X]".into());
     }
     Ok(o)
@@ -147,17 +161,44 @@ fn run(o: &Opts) -> Vec<Row> {
         let (t, q) = (rgb_f32(&a), rgb_f32(&b));
         let pred = Batch::new(&q, 1, h, w, 3, Layout::Nhwc).expect("pred batch");
         let target = Batch::new(&t, 1, h, w, 3, Layout::Nhwc).expect("target batch");
-        let spec = |kind| LossSpec { kind, ssim: SsimParams::default(), data_range: 1.0 };
-        let losses: [(&'static str, &'static str, LossSpec); 4] = [
-            ("ssimLoss", "ssimLoss+grad", spec(LossKind::Structural(Structure::Ssim))),
-            ("msssimLoss", "msssimLoss+grad", spec(LossKind::Structural(Structure::Msssim(WEIGHTS.to_vec())))),
-            ("dssimMaeLoss", "dssimMaeLoss+grad", spec(LossKind::DssimMae { structure: Structure::Ssim, alpha: 0.8, beta: 0.2, l1: L1::Plain })),
-            ("lwssimLoss", "lwssimLoss+grad", spec(LossKind::Lwssim(LwssimParams::default()))),
-        ];
+        let losses = loss_specs();
         for (name, name_grad, s) in &losses {
             push(name, measure(o, || loss::loss(&pred, &target, s, false).expect("loss").loss));
             push(name_grad, measure(o, || loss::loss(&pred, &target, s, true).expect("loss").loss));
         }
     }
+    if let Some((prefix, [n, h, w, c])) = &o.batch {
+        // The loss batch `npm run bench -- --python` gives torch too: the issue's [8, 256, 256, 3] row.
+        let f32s = |k: &str| -> Vec<f32> { read(&format!("{prefix}.{k}.f32")).chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect() };
+        let (q, t) = (f32s("pred"), f32s("target"));
+        let pred = Batch::new(&q, *n, *h, *w, *c, Layout::Nhwc).expect("pred batch");
+        let target = Batch::new(&t, *n, *h, *w, *c, Layout::Nhwc).expect("target batch");
+        let size = format!("{n}x{h}x{w}x{c}");
+        let wanted = |case: &str| o.only.is_empty() || o.only.iter().any(|c| c == case);
+        for (name, name_grad, s) in &loss_specs() {
+            if wanted(name) {
+            let (ms, runs, v) = measure(o, || loss::loss(&pred, &target, s, false).expect("loss").loss);
+            eprintln!("native {}t {size} {name}: {ms:.2} ms (n={runs})", o.threads);
+            rows.push((size.clone(), name, ms, runs, v));
+            }
+            if !wanted(name_grad) {
+                continue;
+            }
+            let (ms, runs, v) = measure(o, || loss::loss(&pred, &target, s, true).expect("loss").loss);
+            eprintln!("native {}t {size} {name_grad}: {ms:.2} ms (n={runs})", o.threads);
+            rows.push((size.clone(), name_grad, ms, runs, v));
+        }
+    }
     rows
+}
+
+/// Each loss with the TypeScript API's defaults, named without and with its gradient.
+fn loss_specs() -> [(&'static str, &'static str, LossSpec); 4] {
+    let spec = |kind| LossSpec { kind, ssim: SsimParams::default(), data_range: 1.0 };
+    [
+        ("ssimLoss", "ssimLoss+grad", spec(LossKind::Structural(Structure::Ssim))),
+        ("msssimLoss", "msssimLoss+grad", spec(LossKind::Structural(Structure::Msssim(WEIGHTS.to_vec())))),
+        ("dssimMaeLoss", "dssimMaeLoss+grad", spec(LossKind::DssimMae { structure: Structure::Ssim, alpha: 0.8, beta: 0.2, l1: L1::Plain })),
+        ("lwssimLoss", "lwssimLoss+grad", spec(LossKind::Lwssim(LwssimParams::default()))),
+    ]
 }

@@ -1,7 +1,8 @@
 //! Backward passes: gradients of SSIM-family scores with respect to the
 //! second plane (the prediction), by the chain rule through the window
 //! filters and the down-sampling. Every score is a mean over window
-//! positions of F(mu_y, E[y^2], E[xy]) (x fixed), so each backward pass is:
+//! positions of F(mu_y, E[y^2], E[xy]) (x fixed; SSIM's F reads E[x^2 + y^2]
+//! where it reads E[y^2], the forward's four moments), so each backward pass is:
 //! per position, dF/d(moments), streamed chunk by chunk exactly as the
 //! forward pass streams (so the value is the forward's, bit for bit); then
 //! the adjoint of the window filter, gathered one source row at a time as
@@ -11,13 +12,13 @@ use rayon::prelude::*;
 
 use crate::grad_stream::{stream_backward, Ring};
 use crate::kernels::scalar::partials_at;
-use crate::kernels::{self, Chain, Moments5, SsimConsts};
+use crate::kernels::{self, Chain, Moments4, Moments5, SsimConsts};
 use crate::levels::{centres, chunk_levels, LevelRow};
 use crate::lwssim::{c_and_s, dpow, level_value, lwssim_total, pow, LwssimParams, DPOW_FLOOR};
 use crate::msssim::{combine, downsample2, downsample2_rows};
 use crate::plane::Plane;
 use crate::ssim::SsimParams;
-use crate::stream::{add3, chunk_moments, join, Filter, Five, PairRows, PlanePair, CHUNK};
+use crate::stream::{add3, chunk_moments, join, Filter, Five, Four, PairRows, PlanePair, CHUNK};
 use crate::window::Border;
 
 /// Padded rows feeding source row r of a plane h rows high: r itself
@@ -44,8 +45,9 @@ pub(crate) fn preimage(border: Border, n: usize, h: usize, oh: usize, r: usize) 
     }
 }
 
-/// Takes source row r's adjoint rows (one per plane) into its output row.
-pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64]) + Sync + 'a;
+/// Takes source row r's adjoint rows (one per plane) into its output row;
+/// the last slice is scratch of two rows (hot loops must not allocate).
+pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64], &mut [f64]) + Sync + 'a;
 
 /// Rows after which the adjoint's running box sum starts afresh; a
 /// streamed pass hands over rows in multiples of it (grad_stream).
@@ -85,6 +87,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
         let mut hrows = vec![vec![0.0; plen]; K];
         let mut outs = vec![vec![0.0; w]; K];
         let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
+        let mut scratch = vec![0.0; 2 * w];
         let (r0, r1) = (rows.start + c * RESTART, (rows.start + (c + 1) * RESTART).min(rows.end));
         for r in r0..r1 {
             let (ps, np) = preimage(r);
@@ -133,6 +136,12 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
                     inv_area
                 }
             };
+            let dst = &mut dst[(r - r0) * w..][..w];
+            if border == Border::Valid && scale == 1.0 {
+                // Padded columns are the source's (plen == w): no gather.
+                emit(r, core::array::from_fn(|s| &hrows[s][..w]), dst, &mut scratch);
+                continue;
+            }
             for s in 0..K {
                 let (out, hrow) = (&mut outs[s], &hrows[s]);
                 out.iter_mut().for_each(|v| *v = 0.0);
@@ -146,7 +155,7 @@ pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usiz
                     }
                 }
             }
-            emit(r, core::array::from_fn(|s| &outs[s][..]), &mut dst[(r - r0) * w..][..w]);
+            emit(r, core::array::from_fn(|s| &outs[s][..]), dst, &mut scratch);
         }
     });
 }
@@ -240,12 +249,12 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         Objective::Ssim => Chain::Ssim,
         Objective::Cs => Chain::Cs,
     };
-    let row = |m: &Moments5, j0: usize, g: &mut [f64]| {
+    // Four moments, as the forward streams them: its sums, bit for bit.
+    let row = |m: &Moments4, j0: usize, g: &mut [f64]| {
         let (gm, rest) = g.split_at_mut(ow);
-        let (gyy, gxy) = rest.split_at_mut(ow);
+        let (gss, gxy) = rest.split_at_mut(ow);
         let len = m.mx.len();
-        kernels::grads_row(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gyy[j0..j0 + len], &mut gxy[j0..j0 + len]);
-        kernels::ssim_row(m, &k, None)
+        kernels::grads_row4(m, &k, chain, inv, &mut gm[j0..j0 + len], &mut gss[j0..j0 + len], &mut gxy[j0..j0 + len])
     };
     // One ring; chunks of CHUNK output rows, as the forward streams them.
     let span = |_: usize, c: usize| ((c * CHUNK).min(oh), ((c + 1) * CHUNK).min(oh));
@@ -253,7 +262,7 @@ pub fn ssim_grad_rows(src: &dyn PairRows, plane: usize, p: &SsimParams, obj: Obj
         let (i0, i1) = span(0, c);
         let dst = &mut *bands[0].1;
         let mut acc = [0.0; 3];
-        chunk_moments::<Five>(src, plane, &f, p.border, i0, i1, |i, j0, m| {
+        chunk_moments::<Four>(src, plane, &f, p.border, i0, i1, |i, j0, m| {
             add3(&mut acc, row(m, j0, &mut dst[(i - i0) * 3 * ow..][..3 * ow]));
         });
         vec![acc]

@@ -137,9 +137,10 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
         out.resize((end - done) * w, 0.0);
         for ring in rings.iter() {
             adjoint_rows::<3>(&ring.rows, ring.first, (ring.ow, ring.oh), (w, h), &ring.f, ring.border, done..end, &mut out,
-                &|r, [a_mu, a_yy, a_xy], dst| {
-                    let (mut x, mut y) = (vec![0.0; w], vec![0.0; w]);
-                    src.row(plane, r, 0, &mut x, &mut y);
+                &|r, [a_mu, a_yy, a_xy], dst, scratch| {
+                    let (x, y) = scratch.split_at_mut(w);
+                    src.row(plane, r, 0, x, y);
+                    let (a_mu, a_yy, a_xy, dst) = (&a_mu[..w], &a_yy[..w], &a_xy[..w], &mut dst[..w]);
                     for q in 0..w {
                         dst[q] += a_mu[q] + 2.0 * y[q] * a_yy[q] + x[q] * a_xy[q];
                     }

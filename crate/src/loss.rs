@@ -5,6 +5,8 @@
 //! loss is the mean over samples; pixels are divided by the data range L
 //! before anything else, so the gradient is scaled by 1/L on the way out.
 
+use rayon::prelude::*;
+
 use crate::backward::{lwssim_grad_rows, msssim_grad_rows, ssim_grad_rows, MsssimBackward, Objective};
 use crate::domain;
 use crate::error::{range, Error};
@@ -84,11 +86,21 @@ impl PairRows for SamplePair<'_> {
             Layout::Nhwc => self.target.c,
             Layout::Nchw => 1,
         };
+        // 1/L exact (L a power of two, 1 the common case): v / L is v (1/L),
+        // the same correctly rounded quotient, without a division a sample.
+        let inv = 1.0 / self.range;
+        let exact = inv * self.range == 1.0 && (inv.to_bits() & ((1u64 << 52) - 1)) == 0;
         for (b, out) in [(self.target, x), (self.pred, y)] {
             let first = b.index(self.s, plane, i0);
             let run = &b.data[first..first + (out.len() - 1) * stride + 1];
-            for (d, v) in out.iter_mut().zip(run.iter().step_by(stride)) {
-                *d = *v as f64 / self.range;
+            if exact {
+                for (d, v) in out.iter_mut().zip(run.iter().step_by(stride)) {
+                    *d = *v as f64 * inv;
+                }
+            } else {
+                for (d, v) in out.iter_mut().zip(run.iter().step_by(stride)) {
+                    *d = *v as f64 / self.range;
+                }
             }
         }
     }
@@ -288,43 +300,73 @@ fn to_f32(v: f64) -> f32 {
     }
 }
 
-/// Turns d(structural score)/d(pred) at a pixel into d(this channel's
-/// share of the loss)/d(pred).
-type Finish<'a> = dyn Fn(usize, f64) -> f64 + 'a;
+/// Turns d(structural score)/d(pred) at pixel q into d(this channel's
+/// share of the loss)/d(pred): `(a d + l1(q)) / div`, the L1 term's
+/// `l1(q)` only for DSSIM+MAE.
+#[derive(Clone, Copy)]
+struct Finish<'a> {
+    a: f64,
+    div: f64,
+    l1: Option<&'a (dyn Fn(usize) -> f64 + Sync)>,
+}
 
-/// Where streamed gradient rows of channel k of sample s go: the output, in
-/// pred's layout, finished and scaled to raw pixels and the batch mean.
+/// Where streamed gradient rows of channel k of one sample go: that
+/// sample's block of the output (samples are contiguous in both layouts),
+/// finished and scaled to raw pixels and the batch mean.
 struct Rows<'a> {
     out: &'a mut [f32],
     pred: &'a Batch<'a>,
-    s: usize,
     k: usize,
     scale: f64,
 }
 
 impl Rows<'_> {
-    fn put(&mut self, finish: &Finish, r0: usize, rows: &[f64]) {
+    /// Where pixel q's value goes in the sample's block, and the step to q + 1.
+    #[inline(always)]
+    fn at(&self, q: usize) -> (usize, usize) {
+        match self.pred.layout {
+            Layout::Nhwc => (q * self.pred.c + self.k, self.pred.c),
+            Layout::Nchw => (self.k * self.pred.h * self.pred.w + q, 1),
+        }
+    }
+
+    fn put(&mut self, finish: Finish, r0: usize, rows: &[f64]) {
         let q0 = r0 * self.pred.w;
-        for (i, d) in rows.iter().enumerate() {
-            self.out[self.pred.index(self.s, self.k, q0 + i)] = to_f32(finish(q0 + i, *d) * self.scale);
+        let (first, step) = self.at(q0);
+        let out = self.out[first..].iter_mut().step_by(step);
+        match finish.l1 {
+            // One product a pixel: the factors folded once (a few ulps of
+            // f64 from dividing each, far below the f32 output's).
+            None => {
+                let f = finish.a / finish.div * self.scale;
+                for (o, d) in out.zip(rows) {
+                    *o = to_f32(d * f);
+                }
+            }
+            Some(l1) => {
+                for (i, (o, d)) in out.zip(rows).enumerate() {
+                    *o = to_f32((finish.a * d + l1(q0 + i)) / finish.div * self.scale);
+                }
+            }
         }
     }
 
     /// Rows to be finished later ([`Rows::refinish`]): kept as f32, the
     /// precision of the output they become.
     fn put_raw(&mut self, r0: usize, rows: &[f64]) {
-        let q0 = r0 * self.pred.w;
-        for (i, d) in rows.iter().enumerate() {
-            self.out[self.pred.index(self.s, self.k, q0 + i)] = to_f32(*d);
+        let (first, step) = self.at(r0 * self.pred.w);
+        for (o, d) in self.out[first..].iter_mut().step_by(step).zip(rows) {
+            *o = to_f32(*d);
         }
     }
 
-    fn refinish(&mut self, finish: &Finish, back: &MsssimBackward) {
+    fn refinish(&mut self, finish: Finish, back: &MsssimBackward) {
         let w = self.pred.w;
         let mut row = vec![0.0; w];
         for r in 0..self.pred.h {
-            for (j, d) in row.iter_mut().enumerate() {
-                *d = self.out[self.pred.index(self.s, self.k, r * w + j)] as f64;
+            let (first, step) = self.at(r * w);
+            for (d, o) in row.iter_mut().zip(self.out[first..].iter().step_by(step)) {
+                *d = *o as f64;
             }
             back.finish_row(r, &mut row);
             self.put(finish, r, &row);
@@ -337,7 +379,6 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
     let (n, c, l) = (pred.n, pred.c, spec.data_range);
     let p = &spec.ssim;
     let mut grad = want_grad.then(|| vec![0.0f32; pred.data.len()]);
-    let mut per_sample = Vec::with_capacity(n);
     // d(batch mean)/d(sample), and normalised pixels back to raw ones.
     let out_scale = 1.0 / (n as f64 * l);
     let l1w = match &spec.kind {
@@ -351,60 +392,70 @@ pub fn loss(pred: &Batch, target: &Batch, spec: &LossSpec, want_grad: bool) -> R
     }
     let out = grad.as_mut().expect("asked for");
     let cf = c as f64;
-    for s in 0..n {
-        let pair = SamplePair { target, pred, s, range: l };
-        let mut sample_loss = 0.0;
-        // DSSIM+MAE with alpha 0: the structural values without gradients,
-        // every channel's in one forward pass.
-        let mut forward: Option<Vec<f64>> = None;
-        for k in 0..c {
-            let mut store = Rows { out: &mut out[..], pred, s, k, scale: out_scale };
-            let structural = |st: &Structure, finish: &Finish, store: &mut Rows| -> f64 {
-                match st {
-                    Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store.put(finish, r0, rows)),
-                    Structure::Msssim(w) => {
-                        // Raw rows wait in the output until every scale's
-                        // value is known.
-                        let back = msssim_grad_rows(&pair, k, p, w, |r0, rows| store.put_raw(r0, rows));
-                        store.refinish(finish, &back);
-                        combine(&back.terms, w)
-                    }
-                }
-            };
-            let value = match &spec.kind {
-                LossKind::Structural(st) => (1.0 - structural(st, &|_, d| -d / cf, &mut store)) / cf,
-                LossKind::Lwssim(lp) => {
-                    let v = lwssim_grad_rows(&pair, k, lp, |r0, rows| store.put(&|_, d| -d / (2.0 * cf), r0, rows));
-                    (1.0 - v / 2.0) / cf
-                }
-                LossKind::DssimMae { structure: st, alpha, beta, .. } => {
-                    let (alpha, beta, a) = (*alpha, *beta, &l1w);
-                    let (x_at, y_at) = (|q: usize| target.data[target.index(s, k, q)] as f64 / l, |q: usize| pred.data[pred.index(s, k, q)] as f64 / l);
-                    let l1 = |q: usize| {
-                        // sign(0) = 0: the subgradient of |d| at d = 0.
-                        let d = y_at(q) - x_at(q);
-                        let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
-                        beta * sign * a.at(q)
-                    };
-                    let v = if alpha != 0.0 {
-                        structural(st, &|q, d| (-alpha * d + l1(q)) / cf, &mut store)
-                    } else {
-                        // No structural gradient: the L1 term's alone, the
-                        // structural value from the forward.
-                        let zero = vec![0.0; pred.w];
-                        for r in 0..pred.h {
-                            store.put(&|q, _| l1(q) / cf, r, &zero);
+    // Samples run in parallel, each into its own block of the output (a
+    // sample's gradient and value do not depend on which thread runs it,
+    // nor on how many run: the same bits); within a sample, the passes'
+    // chunks and rows are parallel too. A batch of small images is
+    // mostly this: 8 samples of 256 x 256 are only 4 chunks each.
+    let per_sample: Vec<f64> = out
+        .par_chunks_mut(pred.h * pred.w * c)
+        .enumerate()
+        .map(|(s, out)| {
+            let pair = SamplePair { target, pred, s, range: l };
+            let mut sample_loss = 0.0;
+            // DSSIM+MAE with alpha 0: the structural values without gradients,
+            // every channel's in one forward pass.
+            let mut forward: Option<Vec<f64>> = None;
+            for k in 0..c {
+                let mut store = Rows { out: &mut out[..], pred, k, scale: out_scale };
+                let structural = |st: &Structure, finish: Finish, store: &mut Rows| -> f64 {
+                    match st {
+                        Structure::Ssim => ssim_grad_rows(&pair, k, p, Objective::Ssim, |r0, rows| store.put(finish, r0, rows)),
+                        Structure::Msssim(w) => {
+                            // Raw rows wait in the output until every scale's
+                            // value is known.
+                            let back = msssim_grad_rows(&pair, k, p, w, |r0, rows| store.put_raw(r0, rows));
+                            store.refinish(finish, &back);
+                            combine(&back.terms, w)
                         }
-                        forward.get_or_insert_with(|| structural_values(&pair, st, p))[k]
-                    };
-                    let mae = weighted_mae(pred, target, s, k, l, a);
-                    (alpha * (1.0 - v) + beta * mae) / cf
-                }
-            };
-            sample_loss += value;
-        }
-        per_sample.push(sample_loss);
-    }
+                    }
+                };
+                let value = match &spec.kind {
+                    LossKind::Structural(st) => (1.0 - structural(st, Finish { a: -1.0, div: cf, l1: None }, &mut store)) / cf,
+                    LossKind::Lwssim(lp) => {
+                        let finish = Finish { a: -1.0, div: 2.0 * cf, l1: None };
+                        let v = lwssim_grad_rows(&pair, k, lp, |r0, rows| store.put(finish, r0, rows));
+                        (1.0 - v / 2.0) / cf
+                    }
+                    LossKind::DssimMae { structure: st, alpha, beta, .. } => {
+                        let (alpha, beta, a) = (*alpha, *beta, &l1w);
+                        let (x_at, y_at) = (|q: usize| target.data[target.index(s, k, q)] as f64 / l, |q: usize| pred.data[pred.index(s, k, q)] as f64 / l);
+                        let l1 = |q: usize| {
+                            // sign(0) = 0: the subgradient of |d| at d = 0.
+                            let d = y_at(q) - x_at(q);
+                            let sign = if d > 0.0 { 1.0 } else if d < 0.0 { -1.0 } else { 0.0 };
+                            beta * sign * a.at(q)
+                        };
+                        let v = if alpha != 0.0 {
+                            structural(st, Finish { a: -alpha, div: cf, l1: Some(&l1) }, &mut store)
+                        } else {
+                            // No structural gradient: the L1 term's alone, the
+                            // structural value from the forward.
+                            let zero = vec![0.0; pred.w];
+                            for r in 0..pred.h {
+                                store.put(Finish { a: 0.0, div: cf, l1: Some(&l1) }, r, &zero);
+                            }
+                            forward.get_or_insert_with(|| structural_values(&pair, st, p))[k]
+                        };
+                        let mae = weighted_mae(pred, target, s, k, l, a);
+                        (alpha * (1.0 - v) + beta * mae) / cf
+                    }
+                };
+                sample_loss += value;
+            }
+            sample_loss
+        })
+        .collect();
     let loss = per_sample.iter().sum::<f64>() / n as f64;
     Ok(LossResult { loss, per_sample, grad })
 }

@@ -182,7 +182,10 @@ pub fn need(c: &Call) -> f64 {
                 }
                 (LossOp::Lwssim, true) => streamed(rings as f64),
             };
-            inputs + held + scratch
+            // With the gradient, samples run in parallel: a sample's
+            // streams per thread at most (loss.rs).
+            let in_flight = if grad { c.threads.max(1).min(c.n.max(1)) as f64 } else { 1.0 };
+            inputs + in_flight * held + scratch
         }
     }
 }

@@ -81,6 +81,7 @@ pub fn with_rows32<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f32], f: impl Fn
 
 pub use f32x4::simd::{hfilter as hfilter32, vfilter as vfilter32};
 pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, ssim_row4, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
+pub use simd::grads_row4;
 
 #[cfg(test)]
 mod tests {

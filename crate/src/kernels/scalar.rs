@@ -395,3 +395,54 @@ pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5]
     let m = Moments5 { mx: &e[0], my: &e[1], xx: &e[2], yy: &e[3], xy: &e[4] };
     ssim_row(&m, k, None)
 }
+
+// ---- Backward passes on four moments (SSIM, MS-SSIM, DSSIM losses) ----
+
+/// [`partials_at`] from the four moments of [`lcs4`]: s = sigma_x^2 +
+/// sigma_y^2 stands where sigma_yy did (d s / d E[x^2 + y^2] = cov, as
+/// d sigma_yy / d E[y^2]), so `dcs_dyy` is d cs / d E[x^2 + y^2] and the
+/// same three adjoint maps serve. l and cs are [`lcs4`]'s, operation for
+/// operation.
+#[inline(always)]
+pub fn partials_at4(m: &Moments4, k: &SsimConsts, j: usize) -> Partials {
+    let (mx, my) = (m.mx[j], m.my[j]);
+    let mxy = mx * my;
+    let m2 = mx * mx + my * my;
+    let b1 = m2 + k.c1;
+    let l = clamp1((2.0 * mxy + k.c1) / b1);
+    let s = fmax((m.ss[j] - m2) * k.cov, 0.0);
+    let h = s * 0.5;
+    let sxy = fmin(fmax((m.xy[j] - mxy) * k.cov, 0.0 - h), h);
+    let b2 = s + k.c2;
+    let cs = clamp1((2.0 * sxy + k.c2) / b2);
+    let q = k.cov / b2;
+    Partials {
+        l,
+        cs,
+        dl_dmu: 2.0 * (mx - my * l) / b1,
+        dcs_dmu: (2.0 * q) * (my * cs - mx),
+        dcs_dyy: 0.0 - q * cs,
+        dcs_dxy: 2.0 * q,
+    }
+}
+
+/// [`grads_at`] from four moments: d(objective)/d(mu_y, E[x^2 + y^2], E[xy]).
+#[inline(always)]
+pub fn grads_at4(m: &Moments4, k: &SsimConsts, chain: Chain, scale: f64, j: usize) -> (f64, f64, f64) {
+    let d = partials_at4(m, k, j);
+    let (f_l, f_cs) = match chain {
+        Chain::Ssim => (d.cs, d.l),
+        Chain::Cs => (0.0, 1.0),
+        Chain::Sum => (1.0, 1.0),
+    };
+    ((f_l * d.dl_dmu + f_cs * d.dcs_dmu) * scale, (f_cs * d.dcs_dyy) * scale, (f_cs * d.dcs_dxy) * scale)
+}
+
+/// A row's moment gradients (times `scale`) into gm, gss, gxy, and the
+/// row's sums of [`ssim_row4`] (the forward's, bit for bit).
+pub fn grads_row4(m: &Moments4, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gss: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
+    for j in 0..m.mx.len() {
+        (gm[j], gss[j], gxy[j]) = grads_at4(m, k, chain, scale, j);
+    }
+    ssim_row4(m, k, None)
+}

@@ -214,5 +214,40 @@ pub fn run() -> Result<(), String> {
     for k in 0..3 {
         same("hbox_k", &three[k], &fused[k])?;
     }
+    grads4()?;
+    Ok(())
+}
+
+// ---- Backward passes on four moments ----
+
+/// grads_row4 of both kinds (every chain, both covariance paths, every
+/// tail, clamped moments): the gradients, and sums equal to ssim_row4's.
+fn grads4() -> Result<(), String> {
+    for len in 1..=13 {
+        let u = |seed: u64| noise(len, seed).into_iter().map(|v| 2.0 * v - 1.0).collect::<Vec<f64>>();
+        let (mx, my, a, c) = (u(900), u(901), u(902), u(903));
+        let mut ss: Vec<f64> = mx.iter().zip(my.iter().zip(&a)).map(|(p, (q, e))| p * p + q * q + 0.02 * e).collect();
+        let mut xy: Vec<f64> = mx.iter().zip(my.iter().zip(&c)).map(|(p, (q, e))| p * q + 0.05 * e).collect();
+        if len > 2 {
+            // A flat window (s exactly 0) and a signed zero.
+            ss[1] = mx[1] * mx[1] + my[1] * my[1];
+            xy[1] = -0.0;
+        }
+        let m = Moments4 { mx: &mx, my: &my, ss: &ss, xy: &xy };
+        for k in [SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 }, SsimConsts { c1: 1e-12, c2: 1e-12, cov: 9.0 / 8.0 }] {
+            for chain in [Chain::Ssim, Chain::Cs, Chain::Sum] {
+                let (mut a, mut b) = ([vec![0.0; len], vec![0.0; len], vec![0.0; len]], [vec![0.0; len], vec![0.0; len], vec![0.0; len]]);
+                let [a0, a1, a2] = &mut a;
+                let sa = simd::grads_row4(&m, &k, chain, 0.3, a0, a1, a2);
+                let [b0, b1, b2] = &mut b;
+                let sb = scalar::grads_row4(&m, &k, chain, 0.3, b0, b1, b2);
+                same(&format!("grads_row4 {chain:?} sums"), &sa, &sb)?;
+                same(&format!("grads_row4 {chain:?} sums vs ssim_row4"), &sa, &simd::ssim_row4(&m, &k, None))?;
+                for t in 0..3 {
+                    same(&format!("grads_row4 {chain:?} {t}"), &a[t], &b[t])?;
+                }
+            }
+        }
+    }
     Ok(())
 }

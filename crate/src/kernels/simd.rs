@@ -464,3 +464,68 @@ fn slide_score_cov<const COV: bool>(sums: [&mut [f64]; 5], enter: [&[f64]; 5], l
     }
     acc
 }
+
+// ---- Backward passes on four moments (SSIM, MS-SSIM, DSSIM losses) ----
+
+/// [`scalar::grads_row4`] two outputs at a time, its sums in one pass with
+/// the gradients (l and cs computed once), accumulated as [`row_sums`] does.
+pub fn grads_row4(m: &Moments4, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gss: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
+    // One instance (v * 1 is v): the threads build's size budget.
+    grads_row4_cov::<true>(m, k, chain, scale, gm, gss, gxy)
+}
+
+#[inline(always)]
+fn grads_row4_cov<const COV: bool>(m: &Moments4, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gss: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
+    let len = m.mx.len();
+    assert!(m.my.len() >= len && m.ss.len() >= len && m.xy.len() >= len);
+    assert!(gm.len() >= len && gss.len() >= len && gxy.len() >= len);
+    let v = Lanes::new(k);
+    let (two, c1, c2, zero, one, half) = (v.two, v.c1, v.c2, v.zero, v.one, v.half);
+    let sc = F64x2::splat(scale);
+    // All ones where the chain is SSIM's (f_l = cs, f_cs = l); else the constants.
+    let ssim = F64x2::splat(0.0).lt(F64x2::splat(if chain == Chain::Ssim { 1.0 } else { 0.0 }));
+    let lf = if chain == Chain::Sum { one } else { zero };
+    let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
+    let mut j = 0;
+    while j + 2 <= len {
+        // scalar::partials_at4, operation for operation (its l and cs are lcs4's).
+        let (mx, my) = (F64x2::load(m.mx, j), F64x2::load(m.my, j));
+        let mxy = mx.mul(my);
+        let m2 = mx.mul(mx).add(my.mul(my));
+        let b1 = m2.add(c1);
+        let l = v.clamp1(two.mul(mxy).add(c1).div(b1));
+        let s = v.cov::<COV>(F64x2::load(m.ss, j).sub(m2)).max(zero);
+        let h = s.mul(half);
+        let sxy = v.cov::<COV>(F64x2::load(m.xy, j).sub(mxy)).max(zero.sub(h)).min(h);
+        let b2 = s.add(c2);
+        let cs = v.clamp1(two.mul(sxy).add(c2).div(b2));
+        let q = v.cov.div(b2);
+        let dl_dmu = two.mul(mx.sub(my.mul(l))).div(b1);
+        let dcs_dmu = two.mul(q).mul(my.mul(cs).sub(mx));
+        let dcs_dss = zero.sub(q.mul(cs));
+        let dcs_dxy = two.mul(q);
+        // The chain as selects, not a match: one loop body, not three.
+        let f_l = F64x2::select(ssim, cs, lf);
+        let f_cs = F64x2::select(ssim, l, one);
+        f_l.mul(dl_dmu).add(f_cs.mul(dcs_dmu)).mul(sc).store(gm, j);
+        f_cs.mul(dcs_dss).mul(sc).store(gss, j);
+        f_cs.mul(dcs_dxy).mul(sc).store(gxy, j);
+        s_acc = s_acc.add(l.mul(cs));
+        cs_acc = cs_acc.add(cs);
+        l_acc = l_acc.add(l);
+        j += 2;
+    }
+    let join = |v: F64x2| {
+        let [a, b] = v.lanes();
+        a + b
+    };
+    let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
+    if j < len {
+        (gm[j], gss[j], gxy[j]) = scalar::grads_at4(m, k, chain, scale, j);
+        let (l, cs) = scalar::ssim_at4(m, k, j);
+        acc[0] += l * cs;
+        acc[1] += cs;
+        acc[2] += l;
+    }
+    acc
+}
