@@ -185,7 +185,12 @@ pub fn need(c: &Call) -> f64 {
             // With the gradient, samples run in parallel: a sample's
             // streams per thread at most (loss.rs).
             let in_flight = if grad { c.threads.max(1).min(c.n.max(1)) as f64 } else { 1.0 };
-            inputs + in_flight * held + scratch
+            // Their rows interleave in the allocator, and blocks one frees
+            // are not always the size the other asks for: one ring more per
+            // sample beyond the first (test/memory-need.test.ts saw LWSSIM's
+            // two samples on two threads grow 2% past the sum).
+            let interleave = if grad && held > 0.0 { (in_flight - 1.0) * ring } else { 0.0 };
+            inputs + in_flight * held + interleave + scratch
         }
     }
 }
