@@ -54,7 +54,7 @@ pub(crate) fn enabled() -> bool {
     false
 }
 use crate::stream::{PairRows, STRIP};
-use crate::window::{reflect, Border};
+use crate::window::Border;
 
 /// Reads padded row `r` of the pair as integers into `px`, `py` (columns
 /// `j0..` of the row, or the gathered columns `idx`). `raw` is scratch for
@@ -138,15 +138,7 @@ pub(crate) fn chunk_rows(src: &dyn PairRows, plane: usize, half: &[f64], l: f64,
     let n = 2 * half.len() - 1;
     let (w, h) = (src.width(), src.height());
     let ow = border.output_len(w, n);
-    let cols = match border {
-        Border::Valid => None,
-        Border::Same => Some(border.source_indices(w, n)),
-    };
-    let before = (n - 1) / 2;
-    let source_row = |p: usize| match border {
-        Border::Valid => p,
-        Border::Same => reflect(p as isize - before as isize, h),
-    };
+    let (cols, source_row) = crate::stream::padded_sources(w, h, n, border);
     let st = STRIP.min(ow);
     let pst = st + n - 1;
     let mut raw = vec![0.0f32; 2 * w];

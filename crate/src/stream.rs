@@ -247,6 +247,21 @@ pub(crate) fn read_products(k: usize, src: &dyn PairRows, plane: usize, r: usize
     products(k, px, py, prod, stride);
 }
 
+/// Where a chunk's padded rows and columns come from under `border`: the
+/// source columns of a padded row ('same' reflects them; None: the row's
+/// own, from the strip's first on) and the source row of padded row p.
+pub(crate) fn padded_sources(w: usize, h: usize, n: usize, border: Border) -> (Option<Vec<usize>>, impl Fn(usize) -> usize) {
+    let cols = match border {
+        Border::Valid => None,
+        Border::Same => Some(border.source_indices(w, n)),
+    };
+    let before = (n - 1) / 2;
+    (cols, move |p: usize| match border {
+        Border::Valid => p,
+        Border::Same => reflect(p as isize - before as isize, h),
+    })
+}
+
 /// Output columns per strip: the ring of one strip (K signals x n rows)
 /// stays in a core's L2 cache however wide the image is.
 pub const STRIP: usize = 256;
@@ -268,15 +283,7 @@ fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: 
     let n = f.n();
     let (w, h) = (src.width(), src.height());
     let (ow, _) = output_size(src, f, border);
-    let cols = match border {
-        Border::Valid => None,
-        Border::Same => Some(border.source_indices(w, n)),
-    };
-    let before = (n - 1) / 2;
-    let source_row = |p: usize| match border {
-        Border::Valid => p,
-        Border::Same => reflect(p as isize - before as isize, h),
-    };
+    let (cols, source_row) = padded_sources(w, h, n, border);
     let st = STRIP.min(ow);
     let pst = st + n - 1;
     // A box keeps one more ring slot: the row leaving its running sum.
