@@ -33,7 +33,7 @@ struct Opts {
     slow_ms: f64,
     /// PREFIX of bench/python/batch.mjs's PREFIX.{pred,target}.f32, and its shape.
     batch: Option<(String, [usize; 4])>,
-    /// Batch cases to run (all when empty): for profiling one.
+    /// Cases to run (all when empty): for profiling one.
     only: Vec<String>,
 }
 
@@ -148,14 +148,19 @@ fn run(o: &Opts) -> Vec<Row> {
         let ch = Channels::default();
         let lw = LwssimParams::default();
         let scales = Scales::Weights(WEIGHTS.to_vec());
-        let mut push = |case: &'static str, (ms, n, value): (f64, usize, f64)| {
+        let wanted = |case: &str| o.only.is_empty() || o.only.iter().any(|c| c == case);
+        let mut push = |case: &'static str, run: &mut dyn FnMut() -> f64| {
+            if !wanted(case) {
+                return;
+            }
+            let (ms, n, value) = measure(o, run);
             eprintln!("native {}t {size} {case}: {ms:.2} ms (n={n})", o.threads);
             rows.push((size.clone(), case, ms, n, value));
         };
 
-        push("ssim", measure(o, || api::ssim(&x, &y, &p, &ch, false).expect("ssim").score));
-        push("msssim", measure(o, || api::msssim(&x, &y, &p, &ch, &scales).expect("msssim").score));
-        push("lwssim", measure(o, || api::lwssim(&x, &y, &lw, &ch).expect("lwssim").score));
+        push("ssim", &mut || api::ssim(&x, &y, &p, &ch, false).expect("ssim").score);
+        push("msssim", &mut || api::msssim(&x, &y, &p, &ch, &scales).expect("msssim").score);
+        push("lwssim", &mut || api::lwssim(&x, &y, &lw, &ch).expect("lwssim").score);
 
         // Losses: prediction = the distorted image, target = the reference.
         let (t, q) = (rgb_f32(&a), rgb_f32(&b));
@@ -163,8 +168,8 @@ fn run(o: &Opts) -> Vec<Row> {
         let target = Batch::new(&t, 1, h, w, 3, Layout::Nhwc).expect("target batch");
         let losses = loss_specs();
         for (name, name_grad, s) in &losses {
-            push(name, measure(o, || loss::loss(&pred, &target, s, false).expect("loss").loss));
-            push(name_grad, measure(o, || loss::loss(&pred, &target, s, true).expect("loss").loss));
+            push(name, &mut || loss::loss(&pred, &target, s, false).expect("loss").loss);
+            push(name_grad, &mut || loss::loss(&pred, &target, s, true).expect("loss").loss);
         }
     }
     if let Some((prefix, [n, h, w, c])) = &o.batch {

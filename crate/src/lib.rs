@@ -5,20 +5,19 @@
 //!
 //! Kernels compute in f64: in f32, E[x^2] - mu^2 loses ~eps * E[x^2], which
 //! left single windows and 3x3 LWSSIM levels up to 5e-5 from the float64
-//! peers; the one exception, integer images' four signals, centres them
-//! first (`centred`). Scores stream rows through `stream` (memory grows with the width,
+//! peers, and centring integer images per block does not save it (README,
+//! "Which path an input takes"). Scores stream rows through `stream` (memory grows with the width,
 //! not the image) over the row kernels of `kernels` (a scalar reference and
 //! its SIMD twins); chunks of rows run in parallel under rayon, reduced in
 //! a fixed order, so results never depend on the thread count.
 
 // The wasm builds run nightly features (RUSTC_BOOTSTRAP, scripts/build.sh):
 // cold code (the kernel self-test, call set-up) is optimised for size
-// there, to pay for the centred f32 kernels under the size budget.
+// there, to keep the builds under their size budget.
 #![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 
 pub mod api;
 pub mod backward;
-pub mod centred;
 pub mod decode;
 pub mod domain;
 pub mod encode;

@@ -33,10 +33,6 @@ pub struct Side {
     /// same division as [`Side::row`]'s (correctly rounded, so the same
     /// bits): a load a sample instead of a division.
     pub table: Option<Box<[f64; 256]>>,
-    /// Whether every compared plane is integers no larger than 65535 (8- or
-    /// 16-bit channels, an integer constant): what the centred f32 path
-    /// (`crate::centred`) needs, since v - c is then exact in f32.
-    pub integer: bool,
 }
 
 impl Side {
@@ -46,37 +42,7 @@ impl Side {
             let scale = if widen { 257.0 } else { 1.0 };
             Box::new(core::array::from_fn(|v| (v as f64 * scale) / range))
         });
-        let int = |s: &Source| match s {
-            Source::Channel(_) => true,
-            Source::Constant(v) => v.fract() == 0.0 && (0.0..=65535.0).contains(v),
-            Source::Luma => false,
-        };
-        let integer = !matches!(pixels, Pixels::F32(_)) && sources.iter().all(int);
-        Side { sources, widen, table, integer }
-    }
-
-    /// Samples c0 .. c0 + out.len() of row `r` of compared plane `plane`
-    /// as the integers they are (8-bit widened to 257 v), not divided by L;
-    /// only for an [`Side::integer`] side.
-    pub fn row_int(&self, img: &Image, plane: usize, r: usize, c0: usize, out: &mut [f32]) {
-        assert!(self.integer && c0 + out.len() <= img.width);
-        let c = img.channels;
-        let base = (r * img.width + c0) * c;
-        match (self.sources[plane], img.pixels) {
-            (Source::Constant(v), _) => out.fill(v as f32),
-            (Source::Channel(ch), Pixels::U8(d)) => {
-                let k = if self.widen { 257.0 } else { 1.0 };
-                for (o, &v) in out.iter_mut().zip(d[base + ch..].iter().step_by(c)) {
-                    *o = v as f32 * k;
-                }
-            }
-            (Source::Channel(ch), Pixels::U16(d)) => {
-                for (o, &v) in out.iter_mut().zip(d[base + ch..].iter().step_by(c)) {
-                    *o = v as f32;
-                }
-            }
-            _ => unreachable!("an integer side"),
-        }
+        Side { sources, widen, table }
     }
 
     /// Samples c0 .. c0 + out.len() of row `r` of compared plane `plane`
@@ -112,16 +78,6 @@ impl Pairing {
     /// Planes compared: the length of the per-channel scores.
     pub fn planes(&self) -> usize {
         self.x.sources.len()
-    }
-
-    /// Whether the pair takes the centred f32 path: both sides integers,
-    /// and L the default range of their depth (255, or 65535 for 16-bit
-    /// and mixed pairs). The error bound of that path is relative to L^2
-    /// (README, "Which path an input takes"); under another L a sample may
-    /// exceed L and the bound would not hold, so those stay on f64.
-    pub fn integer(&self) -> bool {
-        let default = if self.x.table.is_some() && self.y.table.is_some() && !self.x.widen { 255.0 } else { 65535.0 };
-        self.x.integer && self.y.integer && self.range == default
     }
 }
 

@@ -172,13 +172,6 @@ impl PairRows for Band<'_> {
     fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
         self.pair.row(plane, r - self.base, c0, x, y)
     }
-    // The centred f32 path's hook: the same blocks as the whole image's.
-    fn integer(&self) -> Option<f64> {
-        self.pair.integer()
-    }
-    fn row_int(&self, plane: usize, r: usize, c0: usize, x: &mut [f32], y: &mut [f32]) {
-        self.pair.row_int(plane, r - self.base, c0, x, y)
-    }
 }
 
 pub struct Scorer {

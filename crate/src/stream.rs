@@ -34,15 +34,6 @@ pub trait PairRows: Sync {
     fn range(&self) -> f64;
     /// Samples c0 .. c0 + x.len() of row `r` of plane `plane`, of x and y.
     fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]);
-    /// L when the samples are integers the centred f32 path may read
-    /// ([`crate::centred`]), through [`PairRows::row_int`].
-    fn integer(&self) -> Option<f64> {
-        None
-    }
-    /// [`PairRows::row`]'s samples as integers, not divided by L.
-    fn row_int(&self, _plane: usize, _r: usize, _c0: usize, _x: &mut [f32], _y: &mut [f32]) {
-        unreachable!("only where integer() is Some")
-    }
 }
 
 /// One plane pair.
@@ -106,13 +97,6 @@ impl PairRows for ImagePair<'_> {
         let p = self.pairing;
         p.x.row(self.x, plane, r, c0, p.range, x);
         p.y.row(self.y, plane, r, c0, p.range, y);
-    }
-    fn integer(&self) -> Option<f64> {
-        self.pairing.integer().then_some(self.pairing.range)
-    }
-    fn row_int(&self, plane: usize, r: usize, c0: usize, x: &mut [f32], y: &mut [f32]) {
-        self.pairing.x.row_int(self.x, plane, r, c0, x);
-        self.pairing.y.row_int(self.y, plane, r, c0, y);
     }
 }
 
@@ -276,10 +260,6 @@ pub fn chunk_moments<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, b
 /// [`chunk_moments`] with K at run time, handing on the K moment rows.
 fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, k: usize,
     emit: &mut dyn FnMut(usize, usize, &[&[f64]])) {
-    // Integer pairs' four signals: in f32, centred per block.
-    if let (4, Some(l), Filter::Symmetric { half }, true) = (k, src.integer(), f, crate::centred::enabled()) {
-        return crate::centred::chunk_rows(src, plane, half, l, border, i0, i1, emit);
-    }
     let n = f.n();
     let (w, h) = (src.width(), src.height());
     let (ow, _) = output_size(src, f, border);

@@ -116,11 +116,8 @@ fn close(a: f64, b: f64, tol: f64, what: &str) {
     assert!((a - b).abs() <= tol, "{what}: {a} vs {b} (diff {:e} > {tol:e})", (a - b).abs());
 }
 
-/// 8-bit pairs under a Gaussian window take the centred f32 path (README,
-/// "Which path an input takes"): its error on these images is ~4e-8 (its
-/// worst-case bound, tests/centred.rs, is far looser); everything else is
-/// the f64 path, held to 1e-12.
-const F32_TOL: f64 = 1e-6;
+/// Every path computes in f64: held to 1e-12 of the reference.
+const TOL: f64 = 1e-12;
 
 const CASES: [(usize, usize); 3] = [(32, 24), (23, 19), (11, 13)];
 
@@ -143,7 +140,7 @@ fn ssim_matches_the_reference_in_every_mode() {
                     for ch in 0..3 {
                         let (want, _) = ref_ssim(&channel(&xa, 3, ch), &channel(&ya, 3, ch), w, h, window, border, sample, 255.0);
                         let what = format!("{w}x{h} {window:?} {border:?} sample={sample} ch{ch}");
-                        let tol = if matches!(window, Window::Gaussian { .. }) { F32_TOL } else { 1e-12 };
+                        let tol = TOL;
                         close(r64.channels[ch], want, tol, &what);
                     }
                 }
@@ -232,7 +229,7 @@ fn msssim_is_the_weighted_product_of_reference_terms() {
         ch /= 2;
     }
     // The full-resolution scale reads the 8-bit images: the f32 path.
-    close(got, want, F32_TOL, "msssim");
+    close(got, want, TOL, "msssim");
 }
 
 #[test]

@@ -4,10 +4,8 @@
 //! hot loops, written against [`lanes::F64x2`] (SIMD128 on wasm32) and
 //! tested bit-equal to the reference here and, inside the WebAssembly, by
 //! `kernelSelfTest`. Callers go through the functions below: the one place
-//! that picks an implementation. `f32x4` holds the f32 filters of the
-//! centred integer path, reference and twin side by side.
+//! that picks an implementation.
 
-pub mod f32x4;
 pub mod lanes;
 pub mod scalar;
 pub mod selftest;
@@ -67,19 +65,6 @@ pub fn with_rows<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f64], f: impl FnOn
 }
 
 pub use scalar::{hbox, hbox5, hbox_k, prefix5};
-/// [`with_rows`] for f32 rows.
-#[inline(always)]
-pub fn with_rows32<'a, R>(n: usize, row: impl Fn(usize) -> &'a [f32], f: impl FnOnce(&[&'a [f32]]) -> R) -> R {
-    if n <= 32 {
-        let rows: [&[f32]; 32] = core::array::from_fn(|k| if k < n { row(k) } else { &[] });
-        f(&rows[..n])
-    } else {
-        let rows: Vec<&[f32]> = (0..n).map(row).collect();
-        f(&rows)
-    }
-}
-
-pub use f32x4::simd::{hfilter as hfilter32, vfilter as vfilter32};
 pub use simd::{grads_row, hfilter, scale, slide_score, ssim_row, ssim_row4, vbox_init, vbox_init_prefix, vbox_slide, vbox_slide_prefix, vfilter};
 pub use simd::grads_row4;
 

@@ -75,10 +75,6 @@ fn row_kernels(m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, String> {
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn run() -> Result<(), String> {
-    // The f32 kernels run only where the centred path can (not in the wasm
-    // while it is off: crate::centred::enabled).
-    #[cfg(not(target_arch = "wasm32"))]
-    super::f32x4::selftest()?;
     for half in HALVES {
         let n = 2 * half.len() - 1;
         for len in 1..=21 {
