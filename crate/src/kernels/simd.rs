@@ -74,7 +74,7 @@ fn hfilter_from(src: &[f64], half: &[f64], dst: &mut [f64], j0: usize) {
 /// The vertical twin of [`hfilter_h`]: rows k and n-1-k folded; two vectors
 /// an iteration, since the row pointers already fill the registers.
 #[inline(always)]
-fn vfilter_h<const H: usize, const V: usize>(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
+fn vfilter_h<const H: usize>(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
     let c = H - 1;
     let n = 2 * c + 1;
     let len = dst.len();
@@ -83,10 +83,10 @@ fn vfilter_h<const H: usize, const V: usize>(rows: &[&[f64]], half: &[f64], dst:
     let lo: [*const f64; H] = core::array::from_fn(|k| rows[k].as_ptr());
     let hi: [*const f64; H] = core::array::from_fn(|k| rows[n - 1 - k].as_ptr());
     let mut j = 0;
-    while j + 2 * V <= len {
-        // SAFETY: every row holds at least len >= j + 2V samples (asserted).
+    while j + 4 <= len {
+        // SAFETY: every row holds at least len >= j + 4 samples (asserted).
         let acc = unsafe {
-            let mut acc: [F64x2; V] = core::array::from_fn(|v| F64x2::load_ptr(lo[c].add(j + 2 * v)).mul(w[c]));
+            let mut acc: [F64x2; 2] = core::array::from_fn(|v| F64x2::load_ptr(lo[c].add(j + 2 * v)).mul(w[c]));
             for k in 0..c {
                 for (v, a) in acc.iter_mut().enumerate() {
                     let o = j + 2 * v;
@@ -99,7 +99,7 @@ fn vfilter_h<const H: usize, const V: usize>(rows: &[&[f64]], half: &[f64], dst:
         for (v, a) in acc.iter().enumerate() {
             a.store(dst, j + 2 * v);
         }
-        j += 2 * V;
+        j += 4;
     }
     vfilter_from(rows, half, dst, j);
 }
@@ -108,7 +108,7 @@ fn vfilter_h<const H: usize, const V: usize>(rows: &[&[f64]], half: &[f64], dst:
 #[inline(never)]
 pub fn vfilter(rows: &[&[f64]], half: &[f64], dst: &mut [f64]) {
     match half.len() {
-        6 => vfilter_h::<6, 4>(rows, half, dst),
+        6 => vfilter_h::<6>(rows, half, dst),
         _ => vfilter_from(rows, half, dst, 0),
     }
 }
