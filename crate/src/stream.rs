@@ -336,6 +336,8 @@ fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: 
     }
 }
 
+/// A chunk's sums in one task: the order [`Strips`] reproduces (the tests' reference).
+#[cfg(test)]
 pub(crate) fn chunk_sums<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn<S>) -> [f64; 3] {
     let mut acc = [0.0; 3];
     chunk_moments::<S>(src, plane, f, border, i0, i1, |_, _, m| {
@@ -379,8 +381,13 @@ pub(crate) struct Strips {
 
 impl Strips {
     pub fn new(src: &dyn PairRows, f: &Filter, border: Border) -> Self {
-        let (ow, oh) = output_size(src, f, border);
-        let (cols, _) = padded_sources(src.width(), src.height(), f.n(), border);
+        Self::of(src.width(), src.height(), f, border)
+    }
+
+    /// The strips of a `w` x `h` plane.
+    pub fn of(w: usize, h: usize, f: &Filter, border: Border) -> Self {
+        let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
+        let (cols, _) = padded_sources(w, h, f.n(), border);
         Strips { ow, oh, st: STRIP.min(ow), n: f.n(), border, cols }
     }
 
