@@ -13,6 +13,9 @@ use crate::ssim::{ssim_planes, SsimParams};
 use crate::stream::{join, join_strips, Filter, Four, PairRows, Strips, CHUNK};
 use crate::window::Border;
 
+/// Rows of a scale grown per task: fixed, so the blocks change no bit.
+const GROW_ROWS: usize = 8;
+
 /// One scale's rows [base, fed) of every plane, x and y.
 pub(crate) struct ScaleRows {
     width: usize,
@@ -66,7 +69,7 @@ impl ScaleRows {
     }
 
     /// Appends every row that `src`'s first `src_fed` rows make; the planes
-    /// are halved in parallel.
+    /// are halved in parallel, in blocks of rows.
     pub fn grow(&mut self, src: &dyn PairRows, src_fed: usize) {
         let (sw, sh, w) = (src.width(), src.height(), self.width);
         let mut end = self.fed;
@@ -78,22 +81,32 @@ impl ScaleRows {
             return;
         }
         let (first, cap) = (self.fed, self.cap * w);
-        self.x.par_iter_mut().zip(self.y.par_iter_mut()).enumerate().for_each(|(plane, (px, py))| {
+        // Blocks of GROW_ROWS new rows of every plane, x and y together, as
+        // tasks: three planes alone split 2 + 1 on two threads.
+        let mut tasks = Vec::new();
+        for (plane, (px, py)) in self.x.iter_mut().zip(self.y.iter_mut()).enumerate() {
             for v in [&mut *px, &mut *py] {
                 if v.capacity() == 0 {
                     v.reserve_exact(cap);
                 }
                 v.reserve_exact(rows * w);
+                v.resize(v.len() + rows * w, 0.0);
             }
+            let (nx, ny) = (px.len() - rows * w, py.len() - rows * w);
+            let blocks = px[nx..].chunks_mut(GROW_ROWS * w).zip(py[ny..].chunks_mut(GROW_ROWS * w));
+            tasks.extend(blocks.enumerate().map(|(b, (dx, dy))| (plane, first + b * GROW_ROWS, dx, dy)));
+        }
+        tasks.into_par_iter().for_each(|(plane, i0, dx, dy)| {
             let (mut ax, mut ay, mut bx, mut by) = (vec![0.0; sw], vec![0.0; sw], vec![0.0; sw], vec![0.0; sw]);
-            for i in first..end {
+            for (k, (ox, oy)) in dx.chunks_mut(w).zip(dy.chunks_mut(w)).enumerate() {
+                let i = i0 + k;
                 src.row(plane, 2 * i, 0, &mut ax, &mut ay);
                 src.row(plane, (2 * i + 1).min(sh - 1), 0, &mut bx, &mut by);
-                for (out, a, b) in [(&mut *px, &ax, &bx), (&mut *py, &ay, &by)] {
-                    out.extend((0..w).map(|j| {
+                for (out, a, b) in [(ox, &ax, &bx), (oy, &ay, &by)] {
+                    for (j, d) in out.iter_mut().enumerate() {
                         let (c0, c1) = (2 * j, (2 * j + 1).min(sw - 1));
-                        ((a[c0] + a[c1]) + (b[c0] + b[c1])) * 0.25
-                    }));
+                        *d = ((a[c0] + a[c1]) + (b[c0] + b[c1])) * 0.25;
+                    }
                 }
             }
         });
