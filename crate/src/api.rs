@@ -7,10 +7,11 @@ use crate::image::{Color, Image};
 use crate::pairing::{pairing, Side};
 use crate::lwssim::{lwssim_levels_of, lwssim_total, LwssimParams};
 use crate::matlab;
-use crate::msssim::{coarse_terms, combine, downsample2_par, max_scales, standard_weights};
+use crate::msssim::{coarse_terms_all, combine, downsample2_par, max_scales, standard_weights};
 use crate::plane::Plane;
 use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
-use crate::stream::ImagePair;
+use crate::stream::{ImagePair, PairRows};
+use rayon::prelude::*;
 
 /// Which channels are compared and on what scale. Images of different
 /// channel counts or bit depths compare by the rules of [`crate::pairing`]
@@ -117,31 +118,35 @@ pub enum Scales {
     Auto,
 }
 
-/// MS-SSIM. Scale 0 streams the image rows (as [`ssim`]); the coarser
-/// scales hold one channel's half-size planes at a time, built from the
-/// image rows directly: peak memory is about 2 half-size f64 planes and
-/// their pyramid (5 w h bytes), not the image's planes.
+/// MS-SSIM. Scale 0 streams the image rows (as [`ssim`]) while every
+/// channel's half-size planes are built from them; each coarser scale then
+/// runs all channels at once (`msssim::coarse_terms_all`): peak memory is
+/// every compared plane's half-size f64 pair and the next scale's
+/// (5 w h bytes a plane), not the image's planes. The streamed, bounded
+/// path is `scorer::Scorer`.
 pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
     let pr = pairing(x, y, ch)?;
     let l = pr.range;
     let weights = msssim_weights(p, x.width, x.height, scales)?;
     domain::check_metric_images(x, y, l)?;
-    let (first, _) = ssim_planes(&ImagePair::new(x, y, &pr), p, false);
+    let pair = ImagePair::new(x, y, &pr);
+    // Scale 0 and the first halvings of every plane in one parallel run.
+    let half = |img: &Image, side: &Side, plane: usize| downsample2_par::<f64>(img.width, img.height, |r, out| side.row(img, plane, r, 0, l, out));
+    let ((first, _), halves) = rayon::join(
+        || ssim_planes(&pair, p, false),
+        || match weights.len() {
+            1 => Vec::new(),
+            _ => (0..pair.planes()).into_par_iter().map(|plane| rayon::join(|| half(x, &pr.x, plane), || half(y, &pr.y, plane))).collect(),
+        },
+    );
+    let coarse = if weights.len() == 1 { vec![Vec::new(); first.len()] } else { coarse_terms_all(halves, p, weights.len() - 1) };
     let channels: Vec<f64> = first
         .iter()
-        .enumerate()
-        .map(|(plane, &(ssim0, cs0))| {
-            let terms = if weights.len() == 1 {
-                vec![ssim0.max(0.0)]
-            } else {
-                let half = |img: &Image, side: &Side| {
-                    downsample2_par::<f64>(img.width, img.height, |r, out| side.row(img, plane, r, 0, l, out))
-                };
-                let mut t = vec![cs0.max(0.0)];
-                t.extend(coarse_terms(half(x, &pr.x), half(y, &pr.y), p, weights.len() - 1));
-                t
-            };
-            combine(&terms, &weights)
+        .zip(coarse)
+        .map(|(&(ssim0, cs0), rest)| {
+            let mut t = vec![if weights.len() == 1 { ssim0 } else { cs0 }.max(0.0)];
+            t.extend(rest);
+            combine(&t, &weights)
         })
         .collect();
     Ok(Score { score: mean(&channels), channels, map: None })

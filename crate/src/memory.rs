@@ -106,7 +106,8 @@ fn coarse_rows(c: &Call, planes: usize) -> f64 {
 
 /// What a stream holds besides the per-thread scratch: the glue's copy of
 /// a band of each image, the scorer's row buffers (the rows a chunk reads
-/// and one step), MS-SSIM's coarser rows, the map, the chunk sums.
+/// and one step), MS-SSIM's coarser rows, the map, the chunk sums and a
+/// step's strip values.
 fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
     let (w, h) = (c.width as f64, c.height as f64);
     let row = w * c.channels as f64 * c.sample_bytes as f64;
@@ -117,7 +118,11 @@ fn stream_held(c: &Call, coarse: bool, map: bool) -> f64 {
     let span = (CHUNK + 2 * c.window + 2) as f64;
     let rows = 2.0 * (span + STEP_ROWS as f64).min(h) * row;
     let sums = c.planes as f64 * (c.height.div_ceil(CHUNK) as f64) * c.levels as f64 * 24.0 * 2.0;
-    let mut held = 2.0 * band + rows + sums;
+    // The row values of a step's strip tasks (`stream::Strips`), 24 bytes
+    // a row, held until the step's run ends: at most three chunks of every
+    // plane and level at scale 0, and as many again over the coarser scales.
+    let strips = (c.planes * c.levels.max(1)) as f64 * 2.0 * 3.0 * c.width.div_ceil(STRIP) as f64 * CHUNK as f64 * 24.0;
+    let mut held = 2.0 * band + rows + sums + strips;
     if coarse {
         held += coarse_rows(c, c.planes);
     }

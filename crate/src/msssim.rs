@@ -7,7 +7,8 @@ use rayon::prelude::*;
 use crate::domain::MAX_SCALES;
 use crate::plane::Plane;
 use crate::real::Real;
-use crate::ssim::{ssim_plane, SsimParams};
+use crate::ssim::{ssim_plane, ssim_planes, SsimParams};
+use crate::stream::{PairRows, PlanePair};
 
 /// The weights of the original paper, finest scale first.
 pub const WEIGHTS: [f64; 5] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
@@ -99,17 +100,48 @@ pub fn msssim_terms<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, scales:
 }
 
 /// [`msssim_terms`] of planes already halved once, taking them over.
-pub fn coarse_terms<T: Real>(mut x: Plane<T>, mut y: Plane<T>, p: &SsimParams, scales: usize) -> Vec<f64> {
-    let mut terms = Vec::with_capacity(scales);
+pub fn coarse_terms<T: Real>(x: Plane<T>, y: Plane<T>, p: &SsimParams, scales: usize) -> Vec<f64> {
+    coarse_terms_all(vec![(x, y)], p, scales).pop().unwrap_or_default()
+}
+
+/// Several plane pairs as the planes of one pair of images.
+struct Planes<'a, T>(&'a [(Plane<T>, Plane<T>)]);
+
+impl<T: Real> PairRows for Planes<'_, T> {
+    fn width(&self) -> usize {
+        self.0[0].0.width
+    }
+    fn height(&self) -> usize {
+        self.0[0].0.height
+    }
+    fn planes(&self) -> usize {
+        self.0.len()
+    }
+    fn range(&self) -> f64 {
+        1.0
+    }
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        let (a, b) = &self.0[plane];
+        PlanePair { x: a, y: b }.row(0, r, c0, x, y)
+    }
+}
+
+/// [`coarse_terms`] of every plane pair at once: each scale is one parallel
+/// run over the chunks of every plane and the halvings that make the next
+/// scale (channel by channel, a scale's few chunks left a thread idle at
+/// each of its joins). Holds every plane's scale, and the next one.
+pub fn coarse_terms_all<T: Real>(mut pairs: Vec<(Plane<T>, Plane<T>)>, p: &SsimParams, scales: usize) -> Vec<Vec<f64>> {
+    let mut terms = vec![Vec::with_capacity(scales); pairs.len()];
     for s in 0..scales {
-        let r = ssim_plane(&x, &y, p, false);
-        if s + 1 == scales {
-            terms.push(relu(r.ssim));
-        } else {
-            terms.push(relu(r.cs));
-            x = downsample2(&x);
-            y = downsample2(&y);
+        let last = s + 1 == scales;
+        let ((v, _), next) = rayon::join(
+            || ssim_planes(&Planes(&pairs), p, false),
+            || if last { Vec::new() } else { pairs.par_iter().map(|(x, y)| rayon::join(|| downsample2(x), || downsample2(y))).collect() },
+        );
+        for (t, (ssim, cs)) in terms.iter_mut().zip(v) {
+            t.push(relu(if last { ssim } else { cs }));
         }
+        pairs = next;
     }
     terms
 }

@@ -10,8 +10,11 @@ use rayon::prelude::*;
 use crate::kernels::{self, Moments4, SsimConsts};
 use crate::scorer::{Pass, STEP_ROWS};
 use crate::ssim::{ssim_planes, SsimParams};
-use crate::stream::{chunk_sums, join, Filter, Four, PairRows, CHUNK};
+use crate::stream::{join, join_strips, Filter, Four, PairRows, Strips, CHUNK};
 use crate::window::Border;
+
+/// Rows of a scale grown per task: fixed, so the blocks change no bit.
+const GROW_ROWS: usize = 8;
 
 /// One scale's rows [base, fed) of every plane, x and y.
 pub(crate) struct ScaleRows {
@@ -66,7 +69,7 @@ impl ScaleRows {
     }
 
     /// Appends every row that `src`'s first `src_fed` rows make; the planes
-    /// are halved in parallel.
+    /// are halved in parallel, in blocks of rows.
     pub fn grow(&mut self, src: &dyn PairRows, src_fed: usize) {
         let (sw, sh, w) = (src.width(), src.height(), self.width);
         let mut end = self.fed;
@@ -78,22 +81,32 @@ impl ScaleRows {
             return;
         }
         let (first, cap) = (self.fed, self.cap * w);
-        self.x.par_iter_mut().zip(self.y.par_iter_mut()).enumerate().for_each(|(plane, (px, py))| {
+        // Blocks of GROW_ROWS new rows of every plane, x and y together, as
+        // tasks: three planes alone split 2 + 1 on two threads.
+        let mut tasks = Vec::new();
+        for (plane, (px, py)) in self.x.iter_mut().zip(self.y.iter_mut()).enumerate() {
             for v in [&mut *px, &mut *py] {
                 if v.capacity() == 0 {
                     v.reserve_exact(cap);
                 }
                 v.reserve_exact(rows * w);
+                v.resize(v.len() + rows * w, 0.0);
             }
+            let (nx, ny) = (px.len() - rows * w, py.len() - rows * w);
+            let blocks = px[nx..].chunks_mut(GROW_ROWS * w).zip(py[ny..].chunks_mut(GROW_ROWS * w));
+            tasks.extend(blocks.enumerate().map(|(b, (dx, dy))| (plane, first + b * GROW_ROWS, dx, dy)));
+        }
+        tasks.into_par_iter().for_each(|(plane, i0, dx, dy)| {
             let (mut ax, mut ay, mut bx, mut by) = (vec![0.0; sw], vec![0.0; sw], vec![0.0; sw], vec![0.0; sw]);
-            for i in first..end {
+            for (k, (ox, oy)) in dx.chunks_mut(w).zip(dy.chunks_mut(w)).enumerate() {
+                let i = i0 + k;
                 src.row(plane, 2 * i, 0, &mut ax, &mut ay);
                 src.row(plane, (2 * i + 1).min(sh - 1), 0, &mut bx, &mut by);
-                for (out, a, b) in [(&mut *px, &ax, &bx), (&mut *py, &ay, &by)] {
-                    out.extend((0..w).map(|j| {
+                for (out, a, b) in [(ox, &ax, &bx), (oy, &ay, &by)] {
+                    for (j, d) in out.iter_mut().enumerate() {
                         let (c0, c1) = (2 * j, (2 * j + 1).min(sw - 1));
-                        ((a[c0] + a[c1]) + (b[c0] + b[c1])) * 0.25
-                    }));
+                        *d = ((a[c0] + a[c1]) + (b[c0] + b[c1])) * 0.25;
+                    }
                 }
             }
         });
@@ -114,19 +127,21 @@ impl ScaleRows {
 /// MS-SSIM's scales 1.. of every plane: their rows and their chunks.
 pub(crate) struct Pyramid {
     scales: Vec<(ScaleRows, Pass)>,
+    /// Per scale, how its chunks split into tasks.
+    strips: Vec<Strips>,
     border: Border,
     filter: Filter,
 }
 
-/// A chunk of a scale's plane: (scale - 1, plane, chunk).
-pub(crate) type Task = (usize, usize, usize);
+/// A strip of a chunk of a scale's plane: (scale - 1, plane, chunk, strip).
+pub(crate) type Task = (usize, usize, usize, usize);
 
 impl Pyramid {
     /// Scales 1 .. `count` of a `width` x `height` image of `planes` planes.
     pub fn new(width: usize, height: usize, planes: usize, p: &SsimParams, count: usize) -> Self {
         let (border, filter) = (p.border, Filter::new(&p.window));
         let (mut w, mut h) = (width, height);
-        let mut scales = Vec::new();
+        let (mut scales, mut strips) = (Vec::new(), Vec::new());
         for s in 1..count {
             (w, h) = (w.div_ceil(2), h.div_ceil(2));
             let n = filter.n();
@@ -136,8 +151,9 @@ impl Pyramid {
             // the odd rows that rounding adds.
             let cap = (pass.span(border, h) + (STEP_ROWS >> s) + 2 * s).min(h);
             scales.push((ScaleRows::new(w, h, planes, cap), pass));
+            strips.push(Strips::of(w, h, &filter, border));
         }
-        Pyramid { scales, border, filter }
+        Pyramid { scales, strips, border, filter }
     }
 
     /// Grows every scale from the first `fed` rows of scale 0, `src`.
@@ -156,30 +172,34 @@ impl Pyramid {
         c < pass.chunks() && pass.rows(c, self.border, rows.height()).1 < rows.fed()
     }
 
-    /// Every chunk whose rows have all arrived.
+    /// Every strip of every chunk whose rows have all arrived (a chunk's
+    /// strips consecutive, in strip order).
     pub fn ready_tasks(&self) -> Vec<Task> {
         let mut tasks = Vec::new();
         for (s, (rows, pass)) in self.scales.iter().enumerate() {
+            let ns = self.strips[s].count();
             let mut c = pass.next;
             while self.ready(s, c) {
-                tasks.extend((0..rows.planes()).map(|plane| (s, plane, c)));
+                tasks.extend((0..rows.planes()).flat_map(|plane| (0..ns).map(move |k| (s, plane, c, k))));
                 c += 1;
             }
         }
         tasks
     }
 
-    pub fn run(&self, (s, plane, c): Task, k: &SsimConsts) -> [f64; 3] {
+    pub fn run(&self, (s, plane, c, strip): Task, k: &SsimConsts) -> Vec<[f64; 3]> {
         let (rows, pass) = &self.scales[s];
         let row = |m: &Moments4, _: Option<&mut [f64]>| kernels::ssim_row4(m, k, None);
-        chunk_sums::<Four>(rows, plane, &self.filter, self.border, c * CHUNK, ((c + 1) * CHUNK).min(pass.oh), &row)
+        self.strips[s].rows::<Four>(rows, plane, &self.filter, c * CHUNK, ((c + 1) * CHUNK).min(pass.oh), strip, &row)
     }
 
     /// Keeps the sums of the tasks run, then forgets the rows no chunk and
     /// no coarser row still needs.
-    pub fn store(&mut self, done: impl IntoIterator<Item = (Task, [f64; 3])>) {
-        for ((s, plane, c), r) in done {
-            self.scales[s].1.sums[plane][c] = vec![r];
+    pub fn store(&mut self, done: impl IntoIterator<Item = (Task, Vec<[f64; 3]>)>) {
+        let done: Vec<(Task, Vec<[f64; 3]>)> = done.into_iter().collect();
+        for chunk in done.chunk_by(|a, b| (a.0 .0, a.0 .1, a.0 .2) == (b.0 .0, b.0 .1, b.0 .2)) {
+            let (s, plane, c, _) = chunk[0].0;
+            self.scales[s].1.sums[plane][c] = vec![join_strips(chunk.iter().map(|(_, r)| r))];
         }
         for s in 0..self.scales.len() {
             while self.ready(s, self.scales[s].1.next) {
@@ -234,7 +254,7 @@ impl Pyramid {
             fed = (fed + STEP_ROWS).min(src.height());
             pyr.grow(src, fed);
             let tasks = pyr.ready_tasks();
-            let sums: Vec<[f64; 3]> = tasks.par_iter().map(|&t| pyr.run(t, &k)).collect();
+            let sums: Vec<Vec<[f64; 3]>> = tasks.par_iter().map(|&t| pyr.run(t, &k)).collect();
             pyr.store(tasks.into_iter().zip(sums));
         }
         first.iter().enumerate().map(|(plane, &(s0, c0))| pyr.terms(plane, s0, c0)).collect()

@@ -21,7 +21,7 @@ use crate::msssim::combine;
 use crate::plane::Plane;
 use crate::pyramid::Pyramid;
 use crate::ssim::{ssim_plane, SsimParams};
-use crate::stream::{chunk_sums, chunk_with_map, join, Filter, Five, Four, ImagePair, PairRows, CHUNK};
+use crate::stream::{chunk_with_map, join, join_strips, Filter, Five, Four, ImagePair, PairRows, Strips, CHUNK};
 use crate::window::{reflect, Border, Window};
 
 /// What a scorer computes.
@@ -412,38 +412,44 @@ impl Scorer {
             }
             pass.next = end;
         } else {
-            // (pass or scale, index, plane, chunk): every ready chunk of every
-            // scale in one parallel run.
+            // (pass, plane, chunk, strip): every ready chunk of every pass,
+            // a single filter's cut into strips (`stream::Strips`).
+            let strips: Vec<Option<Strips>> = self.passes.iter().map(|pass| match &pass.kind {
+                PassKind::Single(f) => Some(Strips::new(&band, f, border)),
+                PassKind::Levels(_) => None,
+            }).collect();
             let mut tasks = Vec::new();
             for (pi, pass) in self.passes.iter().enumerate() {
+                let ns = strips[pi].as_ref().map_or(1, |s| s.count());
                 let mut c = pass.next;
                 while ready(pass, c, h, self.fed) {
-                    tasks.extend((0..self.planes).map(|plane| (pi, plane, c)));
+                    tasks.extend((0..self.planes).flat_map(|plane| (0..ns).map(move |s| (pi, plane, c, s))));
                     c += 1;
                 }
             }
             let coarse = self.pyramid.as_ref().map_or(Vec::new(), |p| p.ready_tasks());
             let (passes, pyramid) = (&self.passes, &self.pyramid);
-            // Every ready chunk of every scale in one parallel run.
-            let (results, coarse_sums): (Vec<Vec<[f64; 3]>>, Vec<[f64; 3]>) = rayon::join(
-                || tasks.par_iter().map(|&(pi, plane, c)| {
+            // Every ready task of every scale in one parallel run.
+            let (results, coarse_sums): (Vec<Vec<[f64; 3]>>, Vec<Vec<[f64; 3]>>) = rayon::join(
+                || tasks.par_iter().map(|&(pi, plane, c, s)| {
                     let pass = &passes[pi];
                     match (&pass.kind, metric) {
                         (PassKind::Levels(halves), Metric::Lwssim(p)) => box_chunk_sums(&band, plane, halves, p, k, c),
                         (PassKind::Single(f), _) => {
                             let (i0, i1) = (c * CHUNK, ((c + 1) * CHUNK).min(pass.oh));
+                            let strips = strips[pi].as_ref().expect("a single filter has strips");
                             // LWSSIM's contrast needs sigma_x, sigma_y apart:
                             // five signals; the others need their sum only.
-                            vec![match metric {
+                            match metric {
                                 Metric::Lwssim(p) => {
                                     let row = |m: &Moments5, _: Option<&mut [f64]>| level_row(m, k, p);
-                                    chunk_sums::<Five>(&band, plane, f, border, i0, i1, &row)
+                                    strips.rows::<Five>(&band, plane, f, i0, i1, s, &row)
                                 }
                                 Metric::Ssim(_) | Metric::Msssim(..) | Metric::Matlab(_) => {
                                     let row = |m: &Moments4, _: Option<&mut [f64]>| kernels::ssim_row4(m, k, None);
-                                    chunk_sums::<Four>(&band, plane, f, border, i0, i1, &row)
+                                    strips.rows::<Four>(&band, plane, f, i0, i1, s, &row)
                                 }
-                            }]
+                            }
                         }
                         (PassKind::Levels(_), _) => unreachable!("levels are LWSSIM's"),
                     }
@@ -451,8 +457,17 @@ impl Scorer {
                 .collect(),
                 || coarse.par_iter().map(|&t| pyramid.as_ref().unwrap().run(t, k)).collect(),
             );
-            for (&(pi, plane, c), r) in tasks.iter().zip(results) {
-                self.passes[pi].sums[plane][c] = r;
+            // A chunk's strips are consecutive tasks: joined in strip order.
+            let mut i = 0;
+            while i < tasks.len() {
+                let (pi, plane, c, _) = tasks[i];
+                let ns = strips[pi].as_ref().map_or(1, |s| s.count());
+                let parts = &results[i..i + ns];
+                self.passes[pi].sums[plane][c] = match strips[pi] {
+                    Some(_) => vec![join_strips(parts)],
+                    None => parts[0].clone(),
+                };
+                i += ns;
             }
             if let Some(pyr) = &mut self.pyramid {
                 pyr.store(coarse.into_iter().zip(coarse_sums));

@@ -336,6 +336,8 @@ fn chunk_rows(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: 
     }
 }
 
+/// A chunk's sums in one task: the order [`Strips`] reproduces (the tests' reference).
+#[cfg(test)]
 pub(crate) fn chunk_sums<S: Signals>(src: &dyn PairRows, plane: usize, f: &Filter, border: Border, i0: usize, i1: usize, row: &RowFn<S>) -> [f64; 3] {
     let mut acc = [0.0; 3];
     chunk_moments::<S>(src, plane, f, border, i0, i1, |_, _, m| {
@@ -362,19 +364,118 @@ pub(crate) fn join(parts: impl IntoIterator<Item = [f64; 3]>) -> [f64; 3] {
     acc
 }
 
+/// How a plane's chunks split into strips of [`STRIP`] output columns, the
+/// unit of parallel work: 3 planes x 1 chunk is 3 tasks for 2 threads, 24
+/// at 1920 wide. A chunk's sums are its strips' row values added strip by
+/// strip, row by row: the order [`chunk_sums`] adds them in, so the split
+/// changes no bit (and the backward's forward sums stay the same bits).
+pub(crate) struct Strips {
+    ow: usize,
+    oh: usize,
+    st: usize,
+    n: usize,
+    border: Border,
+    /// 'same': the source column of each padded column.
+    cols: Option<Vec<usize>>,
+}
+
+impl Strips {
+    pub fn new(src: &dyn PairRows, f: &Filter, border: Border) -> Self {
+        Self::of(src.width(), src.height(), f, border)
+    }
+
+    /// The strips of a `w` x `h` plane.
+    pub fn of(w: usize, h: usize, f: &Filter, border: Border) -> Self {
+        let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
+        let (cols, _) = padded_sources(w, h, f.n(), border);
+        Strips { ow, oh, st: STRIP.min(ow), n: f.n(), border, cols }
+    }
+
+    pub fn count(&self) -> usize {
+        self.ow.div_ceil(self.st)
+    }
+
+    /// The row kernel's values, row by row, of strip `strip` of output rows
+    /// [i0, i1) of one plane: the engine run on the strip seen as an image
+    /// of its own ([`StripView`], a valid border), which reads the same
+    /// samples in the same order as the whole chunk does.
+    pub fn rows<S: Signals>(&self, src: &dyn PairRows, plane: usize, f: &Filter, i0: usize, i1: usize, strip: usize, row: &RowFn<S>) -> Vec<[f64; 3]> {
+        let j0 = strip * self.st;
+        let plen = self.st.min(self.ow - j0) + self.n - 1;
+        let (_, source_row) = padded_sources(src.width(), src.height(), self.n, self.border);
+        let cols = self.cols.as_ref().map(|c| &c[j0..j0 + plen]);
+        let view = StripView { src, j0, cols, width: plen, height: self.oh + self.n - 1, source_row };
+        let mut out = Vec::with_capacity(i1 - i0);
+        chunk_moments::<S>(&view, plane, f, Border::Valid, i0, i1, |_, _, m| out.push(row(m, None)));
+        out
+    }
+}
+
+/// Strip values added strip by strip, row by row (see [`Strips`]).
+pub(crate) fn join_strips<'a>(strips: impl IntoIterator<Item = &'a Vec<[f64; 3]>>) -> [f64; 3] {
+    let mut acc = [0.0; 3];
+    for r in strips.into_iter().flatten() {
+        add3(&mut acc, *r);
+    }
+    acc
+}
+
+/// A strip's padded columns and the padded rows of a plane pair, as an
+/// image whose valid outputs are the strip's.
+struct StripView<'a, R> {
+    src: &'a dyn PairRows,
+    j0: usize,
+    cols: Option<&'a [usize]>,
+    width: usize,
+    height: usize,
+    source_row: R,
+}
+
+impl<R: Fn(usize) -> usize + Sync> PairRows for StripView<'_, R> {
+    fn width(&self) -> usize {
+        self.width
+    }
+    fn height(&self) -> usize {
+        self.height
+    }
+    fn planes(&self) -> usize {
+        self.src.planes()
+    }
+    fn range(&self) -> f64 {
+        self.src.range()
+    }
+    fn row(&self, plane: usize, r: usize, c0: usize, x: &mut [f64], y: &mut [f64]) {
+        let r = (self.source_row)(r);
+        let Some(cols) = self.cols else { return self.src.row(plane, r, self.j0 + c0, x, y) };
+        // Runs of consecutive source columns in one read each: only the
+        // reflected columns at the edges are read one by one.
+        let cols = &cols[c0..c0 + x.len()];
+        let mut a = 0;
+        while a < cols.len() {
+            let mut b = a + 1;
+            while b < cols.len() && cols[b] == cols[b - 1] + 1 {
+                b += 1;
+            }
+            self.src.row(plane, r, cols[a], &mut x[a..b], &mut y[a..b]);
+            a = b;
+        }
+    }
+}
+
 /// Per plane, the sums of the row kernel's three values over every output
-/// position; chunks of all planes run in parallel.
+/// position; the strips of every chunk of every plane run in parallel.
 pub fn plane_sums<S: Signals>(src: &dyn PairRows, f: &Filter, border: Border, row: &RowFn<S>) -> Vec<[f64; 3]> {
-    let (_, oh) = output_size(src, f, border);
-    let chunks = oh.div_ceil(CHUNK);
-    let parts: Vec<[f64; 3]> = (0..src.planes() * chunks)
+    let strips = Strips::new(src, f, border);
+    let oh = strips.oh;
+    let (chunks, ns) = (oh.div_ceil(CHUNK), strips.count());
+    let parts: Vec<Vec<[f64; 3]>> = (0..src.planes() * chunks * ns)
         .into_par_iter()
         .map(|t| {
-            let (plane, c) = (t / chunks, t % chunks);
-            chunk_sums::<S>(src, plane, f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), row)
+            let (plane, c, s) = (t / (chunks * ns), t / ns % chunks, t % ns);
+            strips.rows::<S>(src, plane, f, c * CHUNK, ((c + 1) * CHUNK).min(oh), s, row)
         })
         .collect();
-    parts.chunks(chunks).map(|p| join(p.iter().copied())).collect()
+    parts.chunks(chunks * ns).map(|p| join(p.chunks(ns).map(join_strips))).collect()
 }
 
 /// Output rows [i0, i1) of every plane, writing the map rows (the mean over
@@ -419,4 +520,39 @@ pub fn plane_sums_with_map<S: Signals>(src: &dyn PairRows, f: &Filter, border: B
         .collect();
     let sums = (0..planes).map(|plane| join(parts.iter().map(|p| p[plane]))).collect();
     (sums, Plane::new(ow, oh, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::SsimConsts;
+
+    /// Strips as tasks give the bits of whole chunks (the order
+    /// `chunk_sums` adds in), with several strips, both borders, reflected
+    /// edge columns and a box filter's running sums.
+    #[test]
+    fn strip_tasks_give_the_bits_of_whole_chunks() {
+        let (w, h) = (600, 150);
+        let gen = |seed: u64| -> Vec<f64> {
+            let mut s = seed;
+            (0..w * h).map(|_| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                (s >> 40) as f64 / (1u64 << 24) as f64
+            }).collect()
+        };
+        let (x, y) = (Plane::new(w, h, gen(1)), Plane::new(w, h, gen(2)));
+        let src = PlanePair { x: &x, y: &y };
+        let k = SsimConsts { c1: 1e-4, c2: 9e-4, cov: 1.0 };
+        let row = |m: &Moments4, _: Option<&mut [f64]>| kernels::ssim_row4(m, &k, None);
+        for window in [Window::Gaussian { size: 11, sigma: 1.5 }, Window::Box { size: 7 }] {
+            for border in [Border::Valid, Border::Same] {
+                let f = Filter::new(&window);
+                let (_, oh) = output_size(&src, &f, border);
+                let whole = join((0..oh.div_ceil(CHUNK)).map(|c| chunk_sums::<Four>(&src, 0, &f, border, c * CHUNK, ((c + 1) * CHUNK).min(oh), &row)));
+                let strips = plane_sums::<Four>(&src, &f, border, &row)[0];
+                assert_eq!(whole.map(f64::to_bits), strips.map(f64::to_bits), "{window:?} {border:?}");
+                assert!(whole[0] > 0.0 && whole[0] < oh as f64 * w as f64);
+            }
+        }
+    }
 }

@@ -201,3 +201,23 @@ fn the_matlab_preset_streamed_gives_the_whole_image_bits() {
         }
     }
 }
+
+/// Wider than two strips of output columns (stream::STRIP) at scale 0 and
+/// at scale 1: chunks run as strip tasks, in the scorer and in the whole-image
+/// path, give the same bits for both borders and a box window.
+#[test]
+fn strips_of_wide_images_give_the_whole_image_bits() {
+    let (w, h, c) = (700, 150, 3);
+    let (a, b) = (pixels(w * h * c, 5), pixels(w * h * c, 6));
+    let (x, y) = (Image::new(Pixels::U8(&a), w, h, c).unwrap(), Image::new(Pixels::U8(&b), w, h, c).unwrap());
+    for border in [Border::Valid, Border::Same] {
+        for window in [Window::Gaussian { size: 11, sigma: 1.5 }, Window::Box { size: 7 }] {
+            let p = SsimParams { window, border, ..Default::default() };
+            let whole = api::ssim(&x, &y, &p, &Channels::default(), false).unwrap();
+            let (score, channels, _) = banded(Metric::Ssim(p), &a, &b, w, h, c, Channels::default(), 40);
+            assert_eq!((score.to_bits(), channels.len()), (whole.score.to_bits(), whole.channels.len()), "{border:?} {window:?}");
+            assert!(channels.iter().zip(&whole.channels).all(|(u, v)| u.to_bits() == v.to_bits()));
+            msssim_case(|d| Pixels::U8(d), &a, &b, (w, h, c), p, Channels::default(), &api::Scales::Auto);
+        }
+    }
+}
