@@ -230,8 +230,7 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
     if p.simple() {
         // d(l + cs), two outputs a vector; the forward's sums, bit for bit.
         let len = m.mx.len();
-        kernels::grads_row(m, k, Chain::Sum, scale, &mut gm[..len], &mut gyy[..len], &mut gxy[..len]);
-        return kernels::ssim_row(m, k, None);
+        return kernels::grads_row(m, k, Chain::Sum, scale, &mut gm[..len], &mut gyy[..len], &mut gxy[..len]);
     }
     let unit = p.beta == 1.0 && p.gamma == 1.0;
     let mut sum = 0.0;

@@ -166,7 +166,9 @@ pub fn need(c: &Call) -> f64 {
             let band = crate::grad_stream::band(c.threads, rings, c.width) as f64;
             let most = (band * CHUNK as f64).min(h) + (crate::backward::RESTART + 2 * c.window) as f64;
             let (ring, emitted) = (24.0 * w * most, 8.0 * w * most);
-            let adjoint = threads * 8.0 * (14.0 * w + 12.0 * c.window as f64);
+            // Per thread, a piece's working rows: ten per ring (every
+            // ring's adjoint of a row is summed before the source row is read) and five.
+            let adjoint = threads * 8.0 * ((10.0 * rings as f64 + 5.0) * w + 12.0 * rings as f64 * c.window as f64);
             let streamed = |rings: f64| rings * ring + emitted + adjoint;
             let held = match (kind, grad) {
                 (LossOp::Ssim, false) | (LossOp::Lwssim, false) | (LossOp::DssimMae { msssim: false }, false) => 0.0,
@@ -182,9 +184,9 @@ pub fn need(c: &Call) -> f64 {
                 }
                 (LossOp::Lwssim, true) => streamed(rings as f64),
             };
-            // With the gradient, samples run in parallel: a sample's
-            // streams per thread at most (loss.rs).
-            let in_flight = if grad { c.threads.max(1).min(c.n.max(1)) as f64 } else { 1.0 };
+            // Samples run in parallel, with or without the gradient: a
+            // sample's streams per thread at most (loss.rs).
+            let in_flight = c.threads.max(1).min(c.n.max(1)) as f64;
             // Their rows interleave in the allocator, and blocks one frees
             // are not always the size the other asks for: one ring more per
             // sample beyond the first (test/memory-need.test.ts saw LWSSIM's
