@@ -132,10 +132,7 @@ fn structural_values(pair: &SamplePair, st: &Structure, p: &SsimParams) -> Vec<f
 fn in_place_losses(pred: &Batch, target: &Batch, spec: &LossSpec, l1w: &L1Weights) -> Vec<f64> {
     let (c, l) = (pred.c as f64, spec.data_range);
     let structural = |pair: &SamplePair, st: &Structure| structural_values(pair, st, &spec.ssim);
-    // Samples in parallel: a batch of small images is mostly per-call
-    // set-up and few chunks per sample. Each sample's value does not depend
-    // on the thread that runs it, and `collect` keeps their order.
-    let per_sample = (0..pred.n).into_par_iter().map(|s| {
+    let per_sample = (0..pred.n).map(|s| {
         let pair = SamplePair { target, pred, s, range: l };
         let values: Vec<f64> = match &spec.kind {
             LossKind::Structural(st) => structural(&pair, st).into_iter().map(|v| (1.0 - v) / c).collect(),

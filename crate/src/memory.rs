@@ -184,9 +184,9 @@ pub fn need(c: &Call) -> f64 {
                 }
                 (LossOp::Lwssim, true) => streamed(rings as f64),
             };
-            // Samples run in parallel, with or without the gradient: a
-            // sample's streams per thread at most (loss.rs).
-            let in_flight = c.threads.max(1).min(c.n.max(1)) as f64;
+            // With the gradient, samples run in parallel: a sample's
+            // streams per thread at most (loss.rs).
+            let in_flight = if grad { c.threads.max(1).min(c.n.max(1)) as f64 } else { 1.0 };
             // Their rows interleave in the allocator, and blocks one frees
             // are not always the size the other asks for: one ring more per
             // sample beyond the first (test/memory-need.test.ts saw LWSSIM's

@@ -196,8 +196,7 @@ fn batch_gradients_have_the_same_bits_on_any_thread_count() {
                 let (a, b) = (one.grad.as_ref().unwrap(), other.grad.as_ref().unwrap());
                 assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{name} {layout:?}: {t} threads changed the gradient");
             }
-            // Without the gradient samples run in parallel too: the same
-            // bits, and each sample's value the one the gradient pass gives.
+            // Without the gradient (chunks and planes in parallel): the same bits.
             let fwd = |t: usize| {
                 let run = || loss(&Batch::new(&pd, n, h, w, c, layout).unwrap(), &Batch::new(&td, n, h, w, c, layout).unwrap(), &spec, false).unwrap();
                 rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(run)
