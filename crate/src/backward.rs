@@ -53,111 +53,159 @@ pub type AdjointRow<'a, const K: usize> = dyn Fn(usize, [&[f64]; K], &mut [f64],
 /// streamed pass hands over rows in multiples of it (grad_stream).
 pub const RESTART: usize = 16;
 
-/// The adjoint of the separable window filter (`stream::chunk_moments`) for
-/// K planes of ow x oh, interleaved by row in `g` (row i of plane s at
-/// `(i K + s) ow`), gathered per source row: row r of the result sums, over
-/// the padded rows p that read source row r, the window's taps times the
-/// rows of `g` that padded row fed; then the same along the row. Zero rows
-/// stand in past the edges, so the forward's row kernels serve: the
-/// symmetric filter, or for a box plain sums (sliding down the rows where
-/// each source row has one padded row, running along the row), scaled by
-/// 1/n^2 once. `g` holds output rows from `g0` on (a streamed pass holds
-/// only the rows `rows` read). Source rows `rows` go in pieces of RESTART
-/// from `rows.start`, in parallel; calls `emit(r, [adjoint rows; K], row
-/// r - rows.start of out)` for each.
-#[allow(clippy::too_many_arguments)]
-pub fn adjoint_rows<const K: usize>(g: &[f64], g0: usize, (ow, oh): (usize, usize), (w, h): (usize, usize), f: &Filter,
-    border: Border, rows: core::ops::Range<usize>, out: &mut [f64], emit: &AdjointRow<K>) {
-    let n = f.n();
-    let preimage = |r: usize| preimage(border, n, h, oh, r);
-    let cols = border.source_indices(w, n);
-    let plen = ow + n - 1;
-    let zero = vec![0.0; ow];
-    let row_of = |i: isize, s: usize| -> &[f64] {
-        if i >= 0 && (i as usize) < oh { &g[((i as usize - g0) * K + s) * ow..][..ow] } else { &zero[..] }
-    };
-    let inv_area = 1.0 / (n * n) as f64;
-    let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
+/// One filter's held output rows for [`adjoint_rows`]: K planes of ow x oh,
+/// interleaved by row in `g` (row i of plane s at `(i K + s) ow`), from
+/// output row `g0` on.
+pub struct Held<'a> {
+    pub g: &'a [f64],
+    pub g0: usize,
+    pub out: (usize, usize),
+    pub f: &'a Filter,
+}
+
+/// One filter's working rows while a piece of source rows is gathered.
+struct Work<const K: usize> {
+    vrow: Vec<f64>,
+    vpads: [Vec<f64>; K],
+    hrows: [Vec<f64>; K],
+    colsum: [Vec<f64>; K],
+}
+
+/// The adjoint of the separable window filters (`stream::chunk_moments`)
+/// of `held`, summed over the filters, gathered per source row: row r of
+/// the result sums, over the filters and the padded rows p that read
+/// source row r, the window's taps times the rows of `g` that padded row
+/// fed; then the same along the row. Zero rows stand in past the edges, so
+/// the forward's row kernels serve: the symmetric filter, or for a box
+/// plain sums (sliding down the rows where each source row has one padded
+/// row, running along the row), scaled by 1/n^2 once. Filters add in their
+/// order (fixed bits). Source rows `rows` go in pieces of RESTART from
+/// `rows.start`, in parallel; calls `emit(r, [adjoint rows; K], row
+/// r - rows.start of out)` once per row, so the caller reads its source row
+/// once whatever the number of filters.
+pub fn adjoint_rows<const K: usize>(held: &[Held], (w, h): (usize, usize), border: Border, rows: core::ops::Range<usize>,
+    out: &mut [f64], emit: &AdjointRow<K>) {
+    let zero = vec![0.0; held.iter().map(|x| x.out.0).max().unwrap_or(0)];
+    let cols: Vec<Vec<usize>> = held.iter().map(|x| border.source_indices(w, x.f.n())).collect();
     assert_eq!(out.len(), w * rows.len());
     // Pieces of RESTART rows: a band hands over a few dozen rows, and every
     // thread should get some (the running sum restarts there anyway).
     out.par_chunks_mut(RESTART * w).enumerate().for_each(|(c, dst)| {
-        let mut vrow = vec![0.0; ow];
-        let mut vpads = vec![vec![0.0; ow + 2 * (n - 1)]; K];
-        let mut hrows = vec![vec![0.0; plen]; K];
-        let mut outs = vec![vec![0.0; w]; K];
-        let mut colsum = vec![vec![0.0; ow]; if sliding { K } else { 0 }];
+        let mut work: Vec<Work<K>> = held
+            .iter()
+            .map(|x| {
+                let (n, ow) = (x.f.n(), x.out.0);
+                let sliding = matches!(x.f, Filter::Box { .. }) && border == Border::Valid;
+                Work {
+                    vrow: vec![0.0; ow],
+                    vpads: core::array::from_fn(|_| vec![0.0; ow + 2 * (n - 1)]),
+                    hrows: core::array::from_fn(|_| vec![0.0; ow + n - 1]),
+                    colsum: core::array::from_fn(|_| vec![0.0; if sliding { ow } else { 0 }]),
+                }
+            })
+            .collect();
+        let mut acc: [Vec<f64>; K] = core::array::from_fn(|_| vec![0.0; w]);
         let mut scratch = vec![0.0; 2 * w];
         let (r0, r1) = (rows.start + c * RESTART, (rows.start + (c + 1) * RESTART).min(rows.end));
         for r in r0..r1 {
-            let (ps, np) = preimage(r);
-            for s in 0..K {
-                let v = &mut vpads[s][n - 1..n - 1 + ow];
-                if sliding {
-                    // Output rows r - n + 1 ..= r read padded row r.
-                    let sum = &mut colsum[s];
-                    // Restarted every RESTART rows of the plane (not of the
-                    // call), so the bits do not depend on how rows are split.
-                    if r == r0 || r % RESTART == 0 {
-                        kernels::with_rows(n, |k| row_of(r as isize - n as isize + 1 + k as isize, s), |rows| kernels::vbox_init(rows, sum));
-                        v.copy_from_slice(sum);
-                    } else {
-                        kernels::vbox_slide(sum, row_of(r as isize, s), row_of(r as isize - n as isize, s), 1.0, v);
-                    }
-                } else {
-                    for (t, &p) in ps[..np].iter().enumerate() {
-                        // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
-                        kernels::with_rows(n, |k| row_of(p as isize - n as isize + 1 + k as isize, s), |rows| match f {
-                            Filter::Symmetric { half } => kernels::vfilter(rows, half, &mut vrow),
-                            Filter::Box { .. } => kernels::vbox_init(rows, &mut vrow),
-                        });
-                        if t == 0 {
-                            v.copy_from_slice(&vrow);
+            for (i, (x, wk)) in held.iter().zip(work.iter_mut()).enumerate() {
+                let scale = adjoint_row(x, wk, &zero, (w, h), border, r, r0);
+                let plen = x.out.0 + x.f.n() - 1;
+                if held.len() == 1 && border == Border::Valid && scale == 1.0 {
+                    // Padded columns are the source's (plen == w): no gather.
+                    emit(r, core::array::from_fn(|s| &wk.hrows[s][..w]), &mut dst[(r - r0) * w..][..w], &mut scratch);
+                    break;
+                }
+                for s in 0..K {
+                    let (a, hrow) = (&mut acc[s], &wk.hrows[s]);
+                    if border == Border::Valid {
+                        // plen == w and the columns are the source's: no gather.
+                        let (a, hrow) = (&mut a[..w], &hrow[..w]);
+                        if i == 0 {
+                            a.iter_mut().zip(hrow).for_each(|(d, v)| *d = v * scale);
                         } else {
-                            for (d, a) in v.iter_mut().zip(vrow.iter()) {
-                                *d += a;
-                            }
+                            a.iter_mut().zip(hrow).for_each(|(d, v)| *d += v * scale);
+                        }
+                        continue;
+                    }
+                    if i == 0 {
+                        a.iter_mut().for_each(|v| *v = 0.0);
+                    }
+                    if scale == 1.0 {
+                        for (q, &c) in cols[i].iter().take(plen).enumerate() {
+                            a[c] += hrow[q];
+                        }
+                    } else {
+                        for (q, &c) in cols[i].iter().take(plen).enumerate() {
+                            a[c] += hrow[q] * scale;
                         }
                     }
                 }
-            }
-            // Along the row: K running sums side by side for a box.
-            let scale = match f {
-                Filter::Symmetric { half } => {
-                    for s in 0..K {
-                        kernels::hfilter(&vpads[s], half, &mut hrows[s]);
-                    }
-                    1.0
-                }
-                Filter::Box { n } => {
-                    let mut it = hrows.iter_mut();
-                    let d: [&mut [f64]; K] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
-                    kernels::hbox_k::<K>(core::array::from_fn(|s| vpads[s].as_slice()), *n, d);
-                    inv_area
-                }
-            };
-            let dst = &mut dst[(r - r0) * w..][..w];
-            if border == Border::Valid && scale == 1.0 {
-                // Padded columns are the source's (plen == w): no gather.
-                emit(r, core::array::from_fn(|s| &hrows[s][..w]), dst, &mut scratch);
-                continue;
-            }
-            for s in 0..K {
-                let (out, hrow) = (&mut outs[s], &hrows[s]);
-                out.iter_mut().for_each(|v| *v = 0.0);
-                if scale == 1.0 {
-                    for (q, &c) in cols.iter().take(plen).enumerate() {
-                        out[c] += hrow[q];
-                    }
-                } else {
-                    for (q, &c) in cols.iter().take(plen).enumerate() {
-                        out[c] += hrow[q] * scale;
-                    }
+                if i + 1 == held.len() {
+                    emit(r, core::array::from_fn(|s| &acc[s][..]), &mut dst[(r - r0) * w..][..w], &mut scratch);
                 }
             }
-            emit(r, core::array::from_fn(|s| &outs[s][..]), dst, &mut scratch);
         }
     });
+}
+
+/// Source row r's adjoint through one filter, padded columns, into
+/// `wk.hrows`; returns the scale still owed (1/n^2 for a box). `r0` is the
+/// first row of the piece (where a running sum starts).
+fn adjoint_row<const K: usize>(x: &Held, wk: &mut Work<K>, zero: &[f64], (_, h): (usize, usize), border: Border, r: usize, r0: usize) -> f64 {
+    let (f, n, (ow, oh)) = (x.f, x.f.n(), x.out);
+    let (g, g0) = (x.g, x.g0);
+    let row_of = |i: isize, s: usize| -> &[f64] {
+        if i >= 0 && (i as usize) < oh { &g[((i as usize - g0) * K + s) * ow..][..ow] } else { &zero[..ow] }
+    };
+    let sliding = matches!(f, Filter::Box { .. }) && border == Border::Valid;
+    let (ps, np) = preimage(border, n, h, oh, r);
+    for s in 0..K {
+        let v = &mut wk.vpads[s][n - 1..n - 1 + ow];
+        if sliding {
+            // Output rows r - n + 1 ..= r read padded row r.
+            let sum = &mut wk.colsum[s];
+            // Restarted every RESTART rows of the plane (not of the
+            // call), so the bits do not depend on how rows are split.
+            if r == r0 || r % RESTART == 0 {
+                kernels::with_rows(n, |k| row_of(r as isize - n as isize + 1 + k as isize, s), |rows| kernels::vbox_init(rows, sum));
+                v.copy_from_slice(sum);
+            } else {
+                kernels::vbox_slide(sum, row_of(r as isize, s), row_of(r as isize - n as isize, s), 1.0, v);
+            }
+        } else {
+            let vrow = &mut wk.vrow;
+            for (t, &p) in ps[..np].iter().enumerate() {
+                // Output rows i = p - n + 1 + k, k = 0..n, read padded row p.
+                kernels::with_rows(n, |k| row_of(p as isize - n as isize + 1 + k as isize, s), |rows| match f {
+                    Filter::Symmetric { half } => kernels::vfilter(rows, half, vrow),
+                    Filter::Box { .. } => kernels::vbox_init(rows, vrow),
+                });
+                if t == 0 {
+                    v.copy_from_slice(vrow);
+                } else {
+                    for (d, a) in v.iter_mut().zip(vrow.iter()) {
+                        *d += a;
+                    }
+                }
+            }
+        }
+    }
+    // Along the row: K running sums side by side for a box.
+    match f {
+        Filter::Symmetric { half } => {
+            for s in 0..K {
+                kernels::hfilter(&wk.vpads[s], half, &mut wk.hrows[s]);
+            }
+            1.0
+        }
+        Filter::Box { n } => {
+            let mut it = wk.hrows.iter_mut();
+            let d: [&mut [f64]; K] = core::array::from_fn(|_| it.next().unwrap().as_mut_slice());
+            kernels::hbox_k::<K>(core::array::from_fn(|s| wk.vpads[s].as_slice()), *n, d);
+            1.0 / (n * n) as f64
+        }
+    }
 }
 
 /// Which mean a single-scale backward pass differentiates.
@@ -182,8 +230,7 @@ fn lwssim_row_grads(m: &Moments5, k: &SsimConsts, p: &LwssimParams, scale: f64, 
     if p.simple() {
         // d(l + cs), two outputs a vector; the forward's sums, bit for bit.
         let len = m.mx.len();
-        kernels::grads_row(m, k, Chain::Sum, scale, &mut gm[..len], &mut gyy[..len], &mut gxy[..len]);
-        return kernels::ssim_row(m, k, None);
+        return kernels::grads_row(m, k, Chain::Sum, scale, &mut gm[..len], &mut gyy[..len], &mut gxy[..len]);
     }
     let unit = p.beta == 1.0 && p.gamma == 1.0;
     let mut sum = 0.0;

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use crate::backward::{adjoint_rows, preimage, RESTART};
+use crate::backward::{adjoint_rows, preimage, Held, RESTART};
 use crate::stream::{Filter, PairRows, CHUNK};
 use crate::window::Border;
 
@@ -135,17 +135,18 @@ pub fn stream_backward(src: &dyn PairRows, plane: usize, rings: &mut [Ring], chu
         }
         out.clear();
         out.resize((end - done) * w, 0.0);
-        for ring in rings.iter() {
-            adjoint_rows::<3>(&ring.rows, ring.first, (ring.ow, ring.oh), (w, h), &ring.f, ring.border, done..end, &mut out,
-                &|r, [a_mu, a_yy, a_xy], dst, scratch| {
-                    let (x, y) = scratch.split_at_mut(w);
-                    src.row(plane, r, 0, x, y);
-                    let (a_mu, a_yy, a_xy, dst) = (&a_mu[..w], &a_yy[..w], &a_xy[..w], &mut dst[..w]);
-                    for q in 0..w {
-                        dst[q] += a_mu[q] + 2.0 * y[q] * a_yy[q] + x[q] * a_xy[q];
-                    }
-                });
-        }
+        let border = rings[0].border;
+        debug_assert!(rings.iter().all(|g| g.border == border));
+        let held: Vec<Held> = rings.iter().map(|g| Held { g: &g.rows, g0: g.first, out: (g.ow, g.oh), f: &g.f }).collect();
+        // Every ring's adjoints summed first: each source row is read once.
+        adjoint_rows::<3>(&held, (w, h), border, done..end, &mut out, &|r, [a_mu, a_yy, a_xy], dst, scratch| {
+            let (x, y) = scratch.split_at_mut(w);
+            src.row(plane, r, 0, x, y);
+            let (a_mu, a_yy, a_xy, dst) = (&a_mu[..w], &a_yy[..w], &a_xy[..w], &mut dst[..w]);
+            for q in 0..w {
+                dst[q] += a_mu[q] + 2.0 * y[q] * a_yy[q] + x[q] * a_xy[q];
+            }
+        });
         emit(done, &out);
         done = end;
         // Let go of the rows no remaining source row reads.

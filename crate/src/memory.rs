@@ -171,7 +171,9 @@ pub fn need(c: &Call) -> f64 {
             let band = crate::grad_stream::band(c.threads, rings, c.width) as f64;
             let most = (band * CHUNK as f64).min(h) + (crate::backward::RESTART + 2 * c.window) as f64;
             let (ring, emitted) = (24.0 * w * most, 8.0 * w * most);
-            let adjoint = threads * 8.0 * (14.0 * w + 12.0 * c.window as f64);
+            // Per thread, a piece's working rows: ten per ring (every
+            // ring's adjoint of a row is summed before the source row is read) and five.
+            let adjoint = threads * 8.0 * ((10.0 * rings as f64 + 5.0) * w + 12.0 * rings as f64 * c.window as f64);
             let streamed = |rings: f64| rings * ring + emitted + adjoint;
             let held = match (kind, grad) {
                 (LossOp::Ssim, false) | (LossOp::Lwssim, false) | (LossOp::DssimMae { msssim: false }, false) => 0.0,

@@ -196,6 +196,16 @@ fn batch_gradients_have_the_same_bits_on_any_thread_count() {
                 let (a, b) = (one.grad.as_ref().unwrap(), other.grad.as_ref().unwrap());
                 assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{name} {layout:?}: {t} threads changed the gradient");
             }
+            // Without the gradient (chunks and planes in parallel): the same bits.
+            let fwd = |t: usize| {
+                let run = || loss(&Batch::new(&pd, n, h, w, c, layout).unwrap(), &Batch::new(&td, n, h, w, c, layout).unwrap(), &spec, false).unwrap();
+                rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(run)
+            };
+            let f1 = fwd(1);
+            for t in [2, 3] {
+                let other = fwd(t);
+                assert_eq!((f1.loss.to_bits(), &f1.per_sample), (other.loss.to_bits(), &other.per_sample), "{name} {layout:?}: {t} threads, no gradient");
+            }
             // Every sample's block was written.
             let g = one.grad.unwrap();
             assert!(g.chunks(h * w * c).all(|b| b.iter().any(|v| *v != 0.0)), "{name} {layout:?}: a sample without a gradient");

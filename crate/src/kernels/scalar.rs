@@ -374,10 +374,13 @@ pub fn grads_at(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, j: usize
     ((f_l * d.dl_dmu + f_cs * d.dcs_dmu) * scale, (f_cs * d.dcs_dyy) * scale, (f_cs * d.dcs_dxy) * scale)
 }
 
-pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {
+/// The moment gradients of a row, and its SSIM sums exactly as [`ssim_row`]
+/// (a backward pass's value is its forward's).
+pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
     for j in 0..m.mx.len() {
         (gm[j], gyy[j], gxy[j]) = grads_at(m, k, chain, scale, j);
     }
+    ssim_row(m, k, None)
 }
 
 /// One running-sum slide of five box signals (as [`vbox_slide_prefix`])

@@ -62,9 +62,10 @@ fn row_kernels(m: &Moments5, k: &SsimConsts) -> Result<Vec<f64>, String> {
         let mut b: [Vec<f64>; 3] = core::array::from_fn(|_| vec![0.0; len]);
         {
             let [a0, a1, a2] = &mut a;
-            simd::grads_row(m, k, chain, 0.3, a0, a1, a2);
+            let sa = simd::grads_row(m, k, chain, 0.3, a0, a1, a2);
             let [b0, b1, b2] = &mut b;
-            scalar::grads_row(m, k, chain, 0.3, b0, b1, b2);
+            let sb = scalar::grads_row(m, k, chain, 0.3, b0, b1, b2);
+            same("grads_row sums", &sa, &sb)?;
         }
         for t in 0..3 {
             same(["grads_row d/dmu", "grads_row d/dyy", "grads_row d/dxy"][t], &a[t], &b[t])?;

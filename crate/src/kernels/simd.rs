@@ -362,13 +362,15 @@ pub fn vbox_slide_prefix(sum: &mut [f64], enter: &[f64], leave: &[f64], a: usize
     }
 }
 
-pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) {
+pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mut [f64], gyy: &mut [f64], gxy: &mut [f64]) -> [f64; 3] {
     let len = m.mx.len();
     assert!(m.my.len() >= len && m.xx.len() >= len && m.yy.len() >= len && m.xy.len() >= len);
     assert!(gm.len() >= len && gyy.len() >= len && gxy.len() >= len);
     let v = Lanes::new(k);
     let (two, c1, c2, cov, zero, one) = (v.two, v.c1, v.c2, v.cov, v.zero, v.one);
     let sc = F64x2::splat(scale);
+    // The sums as row_sums adds them: l and cs are lcs's, operation for operation.
+    let (mut s_acc, mut cs_acc, mut l_acc) = (zero, zero, zero);
     let mut j = 0;
     while j + 2 <= len {
         // scalar::partials_at, operation for operation.
@@ -399,11 +401,24 @@ pub fn grads_row(m: &Moments5, k: &SsimConsts, chain: Chain, scale: f64, gm: &mu
         f_l.mul(dl_dmu).add(f_cs.mul(dcs_dmu)).mul(sc).store(gm, j);
         f_cs.mul(dcs_dyy).mul(sc).store(gyy, j);
         f_cs.mul(dcs_dxy).mul(sc).store(gxy, j);
+        s_acc = s_acc.add(l.mul(cs));
+        cs_acc = cs_acc.add(cs);
+        l_acc = l_acc.add(l);
         j += 2;
     }
+    let join = |v: F64x2| {
+        let [a, b] = v.lanes();
+        a + b
+    };
+    let mut acc = [join(s_acc), join(cs_acc), join(l_acc)];
     if j < len {
         (gm[j], gyy[j], gxy[j]) = scalar::grads_at(m, k, chain, scale, j);
+        let (l, cs) = scalar::ssim_at(m, k, j);
+        acc[0] += l * cs;
+        acc[1] += cs;
+        acc[2] += l;
     }
+    acc
 }
 
 pub fn slide_score(sums: [&mut [f64]; 5], enter: [&[f64]; 5], leave: [&[f64]; 5], a: usize, b: usize, scale: f64, k: &SsimConsts) -> [f64; 3] {
