@@ -60,6 +60,7 @@ pub(crate) fn mean(v: &[f64]) -> f64 {
 
 /// Streams the image rows: memory grows with the width, not the image
 /// (plus the map, 4 bytes an output, when asked for).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool) -> Result<Score, Error> {
     let pr = pairing(x, y, ch)?;
     domain::check_ssim_params(p, x.width, x.height)?;
@@ -73,6 +74,7 @@ pub fn ssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, want_map: bool)
 /// automatic down-sampling, then Gaussian 11/1.5 SSIM on the valid region.
 /// Every image is made gray by rgb2gray, so gray compares with colour; an
 /// 8-bit image against a 16-bit one is read as 16-bit (see `pairing`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>, want_map: bool) -> Result<Score, Error> {
     let pr = pairing(x, y, &Channels { color: Color::Luma, alpha: false, data_range })?;
     let l = pr.range;
@@ -88,6 +90,7 @@ pub fn ssim_matlab(x: &Image, y: &Image, p: &SsimParams, data_range: Option<f64>
 
 /// The weights MS-SSIM uses on a `width` x `height` image, one per scale,
 /// after checking the window and that the scales fit.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn msssim_weights(p: &SsimParams, width: usize, height: usize, scales: &Scales) -> Result<Vec<f64>, Error> {
     domain::check_ssim_params(p, width, height)?;
     let fit = max_scales(width, height, p.window.size());
@@ -124,6 +127,7 @@ pub enum Scales {
 /// every compared plane's half-size f64 pair and the next scale's
 /// (5 w h bytes a plane), not the image's planes. The streamed, bounded
 /// path is `scorer::Scorer`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scales) -> Result<Score, Error> {
     let pr = pairing(x, y, ch)?;
     let l = pr.range;
@@ -152,6 +156,7 @@ pub fn msssim(x: &Image, y: &Image, p: &SsimParams, ch: &Channels, scales: &Scal
     Ok(Score { score: mean(&channels), channels, map: None })
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn lwssim(x: &Image, y: &Image, p: &LwssimParams, ch: &Channels) -> Result<Score, Error> {
     let pr = pairing(x, y, ch)?;
     domain::check_lwssim_params(p, x.width, x.height)?;

@@ -100,6 +100,7 @@ pub fn msssim_terms<T: Real>(x: &Plane<T>, y: &Plane<T>, p: &SsimParams, scales:
 }
 
 /// [`msssim_terms`] of planes already halved once, taking them over.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn coarse_terms<T: Real>(x: Plane<T>, y: Plane<T>, p: &SsimParams, scales: usize) -> Vec<f64> {
     coarse_terms_all(vec![(x, y)], p, scales).pop().unwrap_or_default()
 }
@@ -130,6 +131,7 @@ impl<T: Real> PairRows for Planes<'_, T> {
 /// run over the chunks of every plane and the halvings that make the next
 /// scale (channel by channel, a scale's few chunks left a thread idle at
 /// each of its joins). Holds every plane's scale, and the next one.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn coarse_terms_all<T: Real>(mut pairs: Vec<(Plane<T>, Plane<T>)>, p: &SsimParams, scales: usize) -> Vec<Vec<f64>> {
     let mut terms = vec![Vec::with_capacity(scales); pairs.len()];
     for s in 0..scales {

@@ -51,6 +51,7 @@ impl PairRows for ScaleRows {
 impl ScaleRows {
     /// A `width` x `height` scale with no rows yet, whose buffers are
     /// allocated once at `cap` rows when the first arrive.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(width: usize, height: usize, planes: usize, cap: usize) -> Self {
         ScaleRows { width, height, base: 0, fed: 0, cap, x: vec![Vec::new(); planes], y: vec![Vec::new(); planes] }
     }
@@ -70,6 +71,7 @@ impl ScaleRows {
 
     /// Appends every row that `src`'s first `src_fed` rows make; the planes
     /// are halved in parallel, in blocks of rows.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn grow(&mut self, src: &dyn PairRows, src_fed: usize) {
         let (sw, sh, w) = (src.width(), src.height(), self.width);
         let mut end = self.fed;
@@ -138,6 +140,7 @@ pub(crate) type Task = (usize, usize, usize, usize);
 
 impl Pyramid {
     /// Scales 1 .. `count` of a `width` x `height` image of `planes` planes.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(width: usize, height: usize, planes: usize, p: &SsimParams, count: usize) -> Self {
         let (border, filter) = (p.border, Filter::new(&p.window));
         let (mut w, mut h) = (width, height);
@@ -157,6 +160,7 @@ impl Pyramid {
     }
 
     /// Grows every scale from the first `fed` rows of scale 0, `src`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn grow(&mut self, src: &dyn PairRows, fed: usize) {
         for s in 0..self.scales.len() {
             let (finer, rest) = self.scales.split_at_mut(s);
@@ -195,6 +199,7 @@ impl Pyramid {
 
     /// Keeps the sums of the tasks run, then forgets the rows no chunk and
     /// no coarser row still needs.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn store(&mut self, done: impl IntoIterator<Item = (Task, Vec<[f64; 3]>)>) {
         let done: Vec<(Task, Vec<[f64; 3]>)> = done.into_iter().collect();
         for chunk in done.chunk_by(|a, b| (a.0 .0, a.0 .1, a.0 .2) == (b.0 .0, b.0 .1, b.0 .2)) {

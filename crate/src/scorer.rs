@@ -202,6 +202,7 @@ pub struct Scorer {
 impl Scorer {
     /// `pixels` is an empty `Pixels` of the type the bands will have: a
     /// pair of one pixel type and channel count (see [`Scorer::pair`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(metric: Metric, pixels: Pixels, width: usize, height: usize, channels: usize, ch: Channels) -> Result<Self, Error> {
         Self::pair(metric, (pixels, channels), (pixels, channels), width, height, ch)
     }
@@ -331,6 +332,7 @@ impl Scorer {
     }
 
     /// The next rows of both images (whole rows, the same count in each).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn feed(&mut self, x: Pixels, y: Pixels) -> Result<(), Error> {
         if !self.x.holds(&x) || !self.y.holds(&y) {
             return Err(Error::Mismatch("a band's pixel type differs from the scorer's".into()));

@@ -380,11 +380,13 @@ pub(crate) struct Strips {
 }
 
 impl Strips {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(src: &dyn PairRows, f: &Filter, border: Border) -> Self {
         Self::of(src.width(), src.height(), f, border)
     }
 
     /// The strips of a `w` x `h` plane.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn of(w: usize, h: usize, f: &Filter, border: Border) -> Self {
         let (ow, oh) = (border.output_len(w, f.n()), border.output_len(h, f.n()));
         let (cols, _) = padded_sources(w, h, f.n(), border);
@@ -399,6 +401,7 @@ impl Strips {
     /// [i0, i1) of one plane: the engine run on the strip seen as an image
     /// of its own ([`StripView`], a valid border), which reads the same
     /// samples in the same order as the whole chunk does.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn rows<S: Signals>(&self, src: &dyn PairRows, plane: usize, f: &Filter, i0: usize, i1: usize, strip: usize, row: &RowFn<S>) -> Vec<[f64; 3]> {
         let j0 = strip * self.st;
         let plen = self.st.min(self.ow - j0) + self.n - 1;

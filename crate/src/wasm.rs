@@ -91,6 +91,7 @@ const HEAD: usize = 9;
 
 /// A window from the options; a side that is not a whole number is
 /// refused here (the Rust API sees only the usize).
+#[optimize(size)]
 fn window(kind: f64, size: f64, sigma: f64) -> Result<Window, String> {
     if !(size >= 1.0 && size == size.trunc() && size <= u32::MAX as f64) {
         return Err(tag(format!("size must be an odd integer >= 1, got {size}")));
@@ -101,10 +102,12 @@ fn window(kind: f64, size: f64, sigma: f64) -> Result<Window, String> {
 
 /// An error the TypeScript layer shows as a RangeError. Errors stay
 /// strings until they leave (a JsError cannot cross to a pool thread).
+#[optimize(size)]
 fn tag(e: impl core::fmt::Display) -> String {
     format!("ssimkit:range:{e}")
 }
 
+#[optimize(size)]
 fn too_short() -> String {
     tag("the option array is too short (the TypeScript layer and the module disagree)")
 }
@@ -120,12 +123,14 @@ fn run<R: Send>(f: impl FnOnce() -> Result<R, String> + Send) -> Result<R, JsErr
 }
 
 /// A count read from the options, bounded by what the array can hold.
+#[optimize(size)]
 fn count(o: &[f64], i: usize, per: usize) -> Result<usize, String> {
     let v = arg(o, i)?;
     let max = o.len().saturating_sub(i + 1) / per.max(1);
     if v >= 0.0 && v == v.trunc() && v <= max as f64 { Ok(v as usize) } else { Err(too_short()) }
 }
 
+#[optimize(size)]
 fn head(o: &[f64]) -> Result<(SsimParams, Channels), String> {
     if o.len() < HEAD {
         return Err(too_short());
@@ -145,17 +150,20 @@ fn head(o: &[f64]) -> Result<(SsimParams, Channels), String> {
     Ok((p, ch))
 }
 
+#[optimize(size)]
 fn arg(o: &[f64], i: usize) -> Result<f64, String> {
     o.get(i).copied().ok_or_else(too_short)
 }
 
 /// MS-SSIM's scales from `HEAD`: [number of weights (0 = auto), weights...].
+#[optimize(size)]
 fn msssim_scales(o: &[f64]) -> Result<Scales, String> {
     let n = count(o, HEAD, 1)?;
     Ok(if n == 0 { Scales::Auto } else { Scales::Weights((0..n).map(|i| arg(o, HEAD + 1 + i)).collect::<Result<_, _>>()?) })
 }
 
 /// LWSSIM's fields from `at`: [alpha, beta, gamma, levels, (size, sigma, weight) * levels].
+#[optimize(size)]
 fn lwssim_params(o: &[f64], at: usize, window_kind: f64, p: &SsimParams) -> Result<LwssimParams, String> {
     let n = count(o, at + 3, 3)?;
     let mut levels = Vec::with_capacity(n);
@@ -193,6 +201,7 @@ pub fn open_stream(metric: u32, kind: u32, kind_y: u32, width: usize, height: us
     open_stream_inner(metric, (kind, kind_y), width, height, (channels, channels_y), o).map_err(|m| JsError::new(&m))
 }
 
+#[optimize(size)]
 fn empty_pixels(kind: u32) -> Pixels<'static> {
     match kind {
         0 => Pixels::U8(&[]),
@@ -201,6 +210,7 @@ fn empty_pixels(kind: u32) -> Pixels<'static> {
     }
 }
 
+#[optimize(size)]
 fn open_stream_inner(metric: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), o: &[f64]) -> Result<Stream, String> {
     let (mut p, ch) = head(o)?;
     let mut want_map = false;
@@ -277,11 +287,13 @@ impl LossOutput {
     }
 }
 
+#[optimize(size)]
 fn weights_at(o: &[f64], at: usize) -> Result<Vec<f64>, String> {
     let n = count(o, at, 1)?;
     (0..n).map(|i| arg(o, at + 1 + i)).collect()
 }
 
+#[optimize(size)]
 fn loss_spec(o: &[f64]) -> Result<LossSpec, String> {
     const HEAD: usize = 9;
     if o.len() < HEAD {
@@ -326,6 +338,7 @@ pub fn batch_loss(pred: &[f32], target: &[f32], n: usize, h: usize, w: usize, c:
 /// estimate takes the larger image for both (an upper bound), and the
 /// planes the pair compares.
 #[allow(clippy::too_many_arguments)]
+#[optimize(size)]
 fn call_of(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), n: usize, o: &[f64], grad: bool) -> Result<Call, String> {
     let sample_bytes = |kind: u32| match kind {
         0 => 1,
@@ -394,6 +407,7 @@ pub fn reserve(op: u32, kind: u32, kind_y: u32, width: usize, height: usize, cha
 }
 
 #[allow(clippy::too_many_arguments)]
+#[optimize(size)]
 fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channels: (usize, usize), n: usize, o: &[f64], grad: bool) -> Result<(), String> {
     let call = call_of(op, kind, width, height, channels, n, o, grad)?;
     let need = memory::need(&call);
@@ -407,6 +421,7 @@ fn reserve_inner(op: u32, kind: (u32, u32), width: usize, height: usize, channel
 
 /// Refuses a need no wasm32 module can meet, and holds a large one now (see
 /// `memory`), so a host that will not grow the memory is found before work.
+#[optimize(size)]
 fn admit(need: f64, largest: f64, hint: &str) -> Result<(), String> {
     if !(largest <= memory::LARGEST_BUFFER) {
         return Err(tag(format!(
@@ -458,6 +473,7 @@ pub fn domain_table() -> String {
 
 // ---- PNG encoding and heatmaps (crate/src/encode.rs, crate/src/heatmap.rs) ----
 
+#[optimize(size)]
 fn encode_tag(e: crate::encode::EncodeError) -> JsError {
     JsError::new(&format!("ssimkit:range:{}", e.0))
 }
