@@ -239,11 +239,17 @@ pub(crate) fn padded_sources(w: usize, h: usize, n: usize, border: Border) -> (O
         Border::Valid => None,
         Border::Same => Some(border.source_indices(w, n)),
     };
+    (cols, source_rows(h, n, border))
+}
+
+/// The source row of padded row p (the rows half of [`padded_sources`],
+/// for callers that keep the columns already).
+pub(crate) fn source_rows(h: usize, n: usize, border: Border) -> impl Fn(usize) -> usize {
     let before = (n - 1) / 2;
-    (cols, move |p: usize| match border {
+    move |p: usize| match border {
         Border::Valid => p,
         Border::Same => reflect(p as isize - before as isize, h),
-    })
+    }
 }
 
 /// Output columns per strip: the ring of one strip (K signals x n rows)
@@ -405,7 +411,8 @@ impl Strips {
     pub fn rows<S: Signals>(&self, src: &dyn PairRows, plane: usize, f: &Filter, i0: usize, i1: usize, strip: usize, row: &RowFn<S>) -> Vec<[f64; 3]> {
         let j0 = strip * self.st;
         let plen = self.st.min(self.ow - j0) + self.n - 1;
-        let (_, source_row) = padded_sources(src.width(), src.height(), self.n, self.border);
+        // The columns are kept in `self.cols`: only the rows are needed here.
+        let source_row = source_rows(src.height(), self.n, self.border);
         let cols = self.cols.as_ref().map(|c| &c[j0..j0 + plen]);
         let view = StripView { src, j0, cols, width: plen, height: self.oh + self.n - 1, source_row };
         let mut out = Vec::with_capacity(i1 - i0);
