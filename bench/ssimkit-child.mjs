@@ -5,8 +5,8 @@
 //   node bench/ssimkit-child.mjs --threads N --mode init [--default]
 //     time of `await init()` in this fresh process; with --default the plain
 //     init() (N must be what it picks), and when its pool has settled
-//   node bench/ssimkit-child.mjs --threads N --mode cases --dir D --size WxH [--budget-ms B --min-runs M --max-runs X]
-//     every case at one size; wasm memory and RSS after each case
+//   node bench/ssimkit-child.mjs --threads N --mode cases --dir D --size WxH [--only a,b] [--budget-ms B --min-runs M --max-runs X]
+//     every case (or those --only names) at one size; wasm memory and RSS after each case
 //   node bench/ssimkit-child.mjs --threads N --mode batch --batch PREFIX --batch-shape n,h,w,c [--grad-out FILE] [policy]
 //     ssimLoss without and with grad on the loss batch of `npm run bench -- --python`
 //
@@ -112,8 +112,10 @@ for (const name of ['ssimLoss', 'msssimLoss', 'dssimMaeLoss', 'lwssimLoss']) {
   cases.push([`${name}+grad`, () => kit[name](pred, target, { grad: true }).loss]);
 }
 
+const only = arg('only')?.split(',');
 const rows = [];
 for (const [name, f] of cases) {
+  if (only && !only.includes(name)) continue;
   const r = measure(f, policy);
   const row = { size: `${w}x${h}`, case: name, ms: r.ms, n: r.n, value: r.value, wasmBytes: memBytes(), rss: process.memoryUsage().rss };
   rows.push(row);
