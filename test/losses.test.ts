@@ -172,4 +172,19 @@ describe('bad input', () => {
     expectError(call, type, message);
     expect(good()).toBe(before);
   });
+
+  // The finite check scans in four lanes and a tail: a bad value in any
+  // lane or the tail, of any kind, is found and named.
+  it('NaN and infinities anywhere are named, in every lane and the tail', () => {
+    const shape: Shape = [1, 3, 5, 1]; // 15 values: three blocks of 4 and a tail of 3
+    const base = Float32Array.from({ length: 15 }, (_, i) => 0.5 + 0.01 * i);
+    for (let i = 0; i < base.length; i++) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const data = base.slice();
+        data[i] = bad;
+        expectError(() => ssimLoss({ data, shape }, { data: base, shape }, { size: 3 }), RangeError, new RegExp(`pred\\.data\\[${i}\\] is ${bad}`));
+      }
+    }
+    expect(good()).toBe(before);
+  });
 });
