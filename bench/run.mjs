@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --no-native] [-- --native-threads] [-- --no-peers] [-- --python]`
+// `npm run bench [-- --quick] [-- --sizes 512x512,1920x1080] [-- --rounds 3] [-- --no-native] [-- --native-threads] [-- --no-peers] [-- --python]`
 //
 // One command, one run, the same inputs for every row: ssimkit (one child
 // process per configuration and size, since init() loads once per process),
@@ -131,9 +131,18 @@ log(`[bench] inputs ${sizes.map(sizeName).join(', ')} -> ${dir}`);
 const digests = writePairs(dir, sizes);
 
 // ---- ssimkit, one configuration per process --------------------------------
+// Rounds: every configuration's cases run once a round, configurations
+// interleaved, and each row is the median of its rounds, so a load that comes
+// and goes on a noisy host hits 1 and 2 threads alike (the thread-scaling
+// ratios compare rows of the same rounds).
+const ROUNDS = Number(value('--rounds') ?? (quick ? 1 : 3));
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) {
+  log(`--rounds must be a positive integer, got ${value('--rounds')}`);
+  process.exit(2);
+}
 const kit = [];
+const child = join(here, 'ssimkit-child.mjs');
 for (const threads of threadCounts) {
-  const child = join(here, 'ssimkit-child.mjs');
   log(`[bench] ssimkit, ${threads} thread(s): init() in ${INIT_PROCESSES} fresh processes`);
   const inits = [];
   let cfg = null;
@@ -150,24 +159,45 @@ for (const threads of threadCounts) {
     cfg = { threads, available: true, threadsOption: inits[0].threadsOption, info: inits[0].info,
       init: { medianMs: mid(inits.map((r) => r.initMs)), runsMs: inits.map((r) => r.initMs), importMedianMs: mid(inits.map((r) => r.importMs)),
         settledMedianMs: inits[0].settledMs === undefined ? undefined : mid(inits.map((r) => r.settledMs)) },
-      rows: [], memory: [] };
-    for (const s of sizes) {
-      const size = sizeName(s);
-      const r = runJson(process.execPath, [child, '--threads', String(threads), '--mode', 'cases', '--dir', dir, '--size', size, ...policyArgs(policy('kit', size))]);
-      if (r.error || !r.available) {
-        cfg.rows.push(...[]);
-        cfg.errors = [...(cfg.errors ?? []), `${size}: ${r.error ?? r.reason}`];
-        continue;
-      }
-      cfg.rows.push(...r.rows);
-      const ssimRow = r.rows.find((x) => x.case === 'ssim');
-      cfg.memory.push({ size, wasmAfterSsim: ssimRow?.wasmBytes ?? null, wasmMax: Math.max(...r.rows.map((x) => x.wasmBytes ?? 0)) || null,
-        rssAfterSsim: ssimRow?.rss ?? null, maxRss: r.maxRss });
-    }
+      rows: [], memory: [], rounds: [] };
   } else {
     log(`[bench]   unavailable: ${cfg.reason}`);
   }
   kit.push(cfg);
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (const cfg of kit.filter((c) => c.available)) {
+    log(`[bench] ssimkit, ${cfg.threads} thread(s), round ${round + 1} of ${ROUNDS}`);
+    for (const s of sizes) {
+      const size = sizeName(s);
+      const r = runJson(process.execPath, [child, '--threads', String(cfg.threads), '--mode', 'cases', '--dir', dir, '--size', size, ...policyArgs(policy('kit', size))]);
+      if (r.error || !r.available) {
+        cfg.errors = [...(cfg.errors ?? []), `${size}, round ${round + 1}: ${r.error ?? r.reason}`];
+        continue;
+      }
+      cfg.rounds.push(r.rows);
+      if (round > 0) continue;
+      const ssimRow = r.rows.find((x) => x.case === 'ssim');
+      cfg.memory.push({ size, wasmAfterSsim: ssimRow?.wasmBytes ?? null, wasmMax: Math.max(...r.rows.map((x) => x.wasmBytes ?? 0)) || null,
+        rssAfterSsim: ssimRow?.rss ?? null, maxRss: r.maxRss });
+    }
+  }
+}
+for (const cfg of kit.filter((c) => c.available)) {
+  cfg.rows = mergeRounds(cfg.rounds);
+  delete cfg.rounds;
+}
+
+/** One row per (size, case): the median of its rounds' medians, every round's ms kept. */
+function mergeRounds(rounds) {
+  const byKey = new Map();
+  for (const row of rounds.flat()) {
+    const key = `${row.size} ${row.case}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key).push(row);
+  }
+  return [...byKey.values()].map((rs) => ({ ...rs[0], ms: mid(rs.map((r) => r.ms)), n: rs.reduce((a, r) => a + r.n, 0), roundsMs: rs.map((r) => r.ms),
+    wasmBytes: Math.max(...rs.map((r) => r.wasmBytes ?? 0)) || rs[0].wasmBytes, rss: Math.max(...rs.map((r) => r.rss ?? 0)) || rs[0].rss }));
 }
 const kit1 = kit.find((c) => c.threads === 1);
 
@@ -230,15 +260,25 @@ if (!flag('--no-batch')) {
 }
 const kitGrad = join(dir, 'batch.kitgrad.f32');
 if (lossBatch.batch) {
-  for (const c of kit) {
-    if (!c.available) {
-      lossBatch.kit.push({ threads: c.threads, reason: c.reason });
-      continue;
+  // Interleaved rounds as above; the gradient is written once, for the peers' check.
+  const perThreads = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of kit) {
+      if (!c.available) continue;
+      log(`[bench] ssimkit ${c.threads}t on the loss batch [${BATCH_SHAPE.join(',')}], round ${round + 1} of ${ROUNDS}`);
+      const r = runJson(process.execPath, [join(here, 'ssimkit-child.mjs'), '--threads', String(c.threads), '--mode', 'batch', '--batch', lossBatch.batch.prefix,
+        '--batch-shape', BATCH_SHAPE.join(','), ...(c.threads === 1 && round === 0 ? ['--grad-out', kitGrad] : []), ...policyArgs(policy('kit', ''))]);
+      if (r.error || !r.available) {
+        if (!perThreads.has(c.threads)) perThreads.set(c.threads, { reason: r.error ?? r.reason });
+        continue;
+      }
+      const got = perThreads.get(c.threads);
+      perThreads.set(c.threads, { rounds: [...(got?.rounds ?? []), r.rows] });
     }
-    log(`[bench] ssimkit ${c.threads}t on the loss batch [${BATCH_SHAPE.join(',')}]`);
-    const r = runJson(process.execPath, [join(here, 'ssimkit-child.mjs'), '--threads', String(c.threads), '--mode', 'batch', '--batch', lossBatch.batch.prefix,
-      '--batch-shape', BATCH_SHAPE.join(','), ...(c.threads === 1 ? ['--grad-out', kitGrad] : []), ...policyArgs(policy('kit', ''))]);
-    lossBatch.kit.push(r.error || !r.available ? { threads: c.threads, reason: r.error ?? r.reason } : { threads: c.threads, rows: r.rows });
+  }
+  for (const c of kit) {
+    const got = c.available ? perThreads.get(c.threads) : { reason: c.reason };
+    lossBatch.kit.push(got?.rounds ? { threads: c.threads, rows: mergeRounds(got.rounds) } : { threads: c.threads, reason: got?.reason });
   }
 }
 let python = null;
