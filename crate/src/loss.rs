@@ -310,6 +310,9 @@ struct Finish<'a> {
     l1: Option<&'a (dyn Fn(usize) -> f64 + Sync)>,
 }
 
+/// Output rows a task of [`Rows::put`] writes, at least.
+const PUT_ROWS: usize = 16;
+
 /// Where streamed gradient rows of channel k of one sample go: that
 /// sample's block of the output (samples are contiguous in both layouts),
 /// finished and scaled to raw pixels and the batch mean.
@@ -331,24 +334,38 @@ impl Rows<'_> {
     }
 
     fn put(&mut self, finish: Finish, r0: usize, rows: &[f64]) {
-        let q0 = r0 * self.pred.w;
+        let w = self.pred.w;
+        let q0 = r0 * w;
         let (first, step) = self.at(q0);
-        let out = self.out[first..].iter_mut().step_by(step);
-        match finish.l1 {
-            // One product a pixel: the factors folded once (a few ulps of
-            // f64 from dividing each, far below the f32 output's).
-            None => {
-                let f = finish.a / finish.div * self.scale;
-                for (o, d) in out.zip(rows) {
-                    *o = to_f32(d * f);
-                }
-            }
-            Some(l1) => {
-                for (i, (o, d)) in out.zip(rows).enumerate() {
-                    *o = to_f32((finish.a * d + l1(q0 + i)) / finish.div * self.scale);
-                }
-            }
+        let n = rows.len() / w;
+        if n == 0 {
+            return;
         }
+        // Row i of the block starts w * step values after row i - 1: rows
+        // in parallel (a band's rows were written on one thread while the
+        // others waited).
+        let region = &mut self.out[first..first + ((n - 1) * w + (w - 1)) * step + 1];
+        let scale = self.scale;
+        let put_rows = |(i, (o, d)): (usize, (&mut [f32], &[f64]))| {
+            let o = o.iter_mut().step_by(step);
+            match finish.l1 {
+                // One product a pixel: the factors folded once (a few ulps of
+                // f64 from dividing each, far below the f32 output's).
+                None => {
+                    let f = finish.a / finish.div * scale;
+                    for (o, d) in o.zip(d) {
+                        *o = to_f32(d * f);
+                    }
+                }
+                Some(l1) => {
+                    let q = q0 + i * w;
+                    for (j, (o, d)) in o.zip(d).enumerate() {
+                        *o = to_f32((finish.a * d + l1(q + j)) / finish.div * scale);
+                    }
+                }
+            }
+        };
+        region.par_chunks_mut(w * step).zip(rows.par_chunks(w)).enumerate().with_min_len(PUT_ROWS).for_each(put_rows);
     }
 
     /// Rows to be finished later ([`Rows::refinish`]): kept as f32, the
