@@ -16,11 +16,12 @@ use crate::backward::{adjoint_rows, preimage, Held, RESTART};
 use crate::stream::{Filter, PairRows, CHUNK};
 use crate::window::Border;
 
-/// Chunks of ring rows a band holds at once over all rings, at most, for
-/// threads: a chunk is a thread's work and holds CHUNK rows of its ring (at
-/// 4K, 5.6 MiB). Five LWSSIM levels fill a chunk together, and still get
-/// two chunks: with one, a second thread waits while the rings fill (at
-/// 1080p its loss + gradient ran 1.1x faster on two threads than on one).
+/// Chunks of ring rows a band holds at once over all rings, for threads: a
+/// chunk is a thread's work and holds CHUNK rows of its ring (at 4K, 5.6
+/// MiB), and a band takes one per thread up to this many ring-chunks, but
+/// on two threads or more never fewer than two chunks: LWSSIM's five levels fill a chunk together,
+/// and with one chunk a band a second thread waited while the rings filled
+/// (at 1080p its loss + gradient ran 1.1x faster on two threads than on one).
 pub const MAX_BAND: usize = 4;
 
 /// Ring bytes a band may take whatever the thread count: narrow planes
@@ -209,7 +210,7 @@ pub(crate) mod tests {
     #[test]
     fn small_bands_reuse_rows_without_changing_a_bit() {
         let (w, h) = (37, 290);
-        let px = |seed: u32| Plane::new(w, h, (0..w * h).map(|i| ((i as u32 * 2654435761 ^ seed) % 1000) as f64 / 1000.0).collect());
+        let px = |seed: u32| Plane::new(w, h, (0..w * h).map(|i| (((i as u32).wrapping_mul(2654435761) ^ seed) % 1000) as f64 / 1000.0).collect());
         let (x, y) = (px(1), px(7));
         for border in [Border::Valid, Border::Same] {
             for window in [Window::Gaussian { size: 11, sigma: 1.5 }, Window::Box { size: 8 }] {

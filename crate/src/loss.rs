@@ -337,6 +337,8 @@ impl Rows<'_> {
         let w = self.pred.w;
         let q0 = r0 * w;
         let (first, step) = self.at(q0);
+        // Whole rows only: the streamed pass hands over rows of the source's width.
+        debug_assert_eq!(rows.len() % w, 0, "a partial row");
         let n = rows.len() / w;
         if n == 0 {
             return;
